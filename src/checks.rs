@@ -1,0 +1,170 @@
+//! The checks: explicit lists for `check` (diff-aware) and `lint` (whole
+//! system). Checks return findings; they never print, exit or publish.
+
+mod coverage;
+mod graph;
+pub mod waivers;
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::docs::{Doc, DocSet, is_doc_path, parse_doc};
+use crate::git::change::{Change, Status};
+use crate::snapshot::Snapshot;
+
+/// How much was checked, so a gate that checked nothing never looks like a pass.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Checked {
+    pub changed_files: usize,
+    pub ignored_files: usize,
+    pub covered_files: usize,
+    pub docs: usize,
+    pub docs_changed: usize,
+    pub docs_unreadable: usize,
+    pub key_files: usize,
+    pub commits: usize,
+    pub layers: Vec<String>,
+}
+
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub checked: Checked,
+}
+
+/// Which docs the change touched and how they looked before.
+pub struct DocChanges {
+    /// Paths of head docs that the change added, modified or renamed to.
+    pub head_paths: HashSet<String>,
+    /// The base version of every changed doc (modified, deleted, renamed from).
+    pub base_versions: Vec<Doc>,
+    /// Doc key → (body fingerprint, whole-file fingerprint, last_updated) at base.
+    pub base: HashMap<String, (u64, u64, Option<String>)>,
+    /// The same at head.
+    pub head: HashMap<String, (u64, u64, Option<String>)>,
+}
+
+impl DocChanges {
+    fn compute(change: &Change<'_>, head_docs: &DocSet, config: &Config) -> Result<DocChanges> {
+        let mut head_paths = HashSet::new();
+        let mut base_paths = HashSet::new();
+        for f in &change.files {
+            if is_doc_path(&f.path, config) && f.status != Status::Deleted {
+                head_paths.insert(f.path.clone());
+            }
+            let before = match f.status {
+                Status::Added => None,
+                Status::Renamed => f.old_path.as_deref(),
+                Status::Modified | Status::Deleted => Some(f.path.as_str()),
+            };
+            if let Some(p) = before.filter(|p| is_doc_path(p, config)) {
+                base_paths.insert(p.to_string());
+            }
+        }
+        let mut base_paths: Vec<String> = base_paths.into_iter().collect();
+        base_paths.sort();
+        let mut base_versions = Vec::new();
+        for p in &base_paths {
+            if let Some(doc) = parse_doc(p, change.base.read(p)?, config) {
+                base_versions.push(doc);
+            }
+        }
+        let entry = |d: &Doc| {
+            (
+                d.key(),
+                (
+                    d.body_fingerprint,
+                    d.raw_fingerprint,
+                    d.last_updated.clone(),
+                ),
+            )
+        };
+        let head: HashMap<_, _> = head_docs.docs.iter().map(entry).collect();
+        // Docs the change did not touch are the same at base.
+        let mut base: HashMap<_, _> = head_docs
+            .docs
+            .iter()
+            .filter(|d| !head_paths.contains(&d.path))
+            .map(entry)
+            .collect();
+        base.extend(base_versions.iter().map(entry));
+        Ok(DocChanges {
+            head_paths,
+            base_versions,
+            base,
+            head,
+        })
+    }
+
+    /// Did the doc with this key change (substantively: beyond whitespace, in its body)?
+    pub fn updated(&self, key: &str, substantive: bool) -> bool {
+        let (b, h) = (self.base.get(key), self.head.get(key));
+        match (b, h) {
+            (Some(b), Some(h)) if substantive => b.0 != h.0,
+            (Some(b), Some(h)) => b.1 != h.1,
+            (None, None) => false,
+            // Added or deleted.
+            _ => true,
+        }
+    }
+}
+
+/// Layers this version reads, for the report.
+fn layers(config: &Config) -> Vec<String> {
+    vec![format!("docs ({})", config.docs.roots.join(", "))]
+}
+
+/// `docgate check`: findings where the change is involved.
+pub fn check(change: &Change<'_>, config: &Config) -> Result<Outcome> {
+    let head_docs = DocSet::load(&change.head, config)?;
+    let doc_changes = DocChanges::compute(change, &head_docs, config)?;
+    let mut diagnostics = Vec::new();
+    let mut checked = Checked {
+        changed_files: change.files.len(),
+        docs: head_docs.docs.len(),
+        docs_changed: doc_changes
+            .head_paths
+            .len()
+            .max(doc_changes.base_versions.len()),
+        docs_unreadable: head_docs.docs.iter().filter(|d| !d.coverage_known).count(),
+        key_files: head_docs.docs.iter().map(|d| d.key_files.len()).sum(),
+        commits: change.commits.len(),
+        layers: layers(config),
+        ..Checked::default()
+    };
+    coverage::check(
+        change,
+        config,
+        &head_docs,
+        &doc_changes,
+        &mut checked,
+        &mut diagnostics,
+    )?;
+    graph::check(change, &head_docs, &doc_changes, &mut diagnostics);
+    Ok(Outcome {
+        diagnostics,
+        checked,
+    })
+}
+
+/// `docgate lint`: every finding in the documentation system.
+pub fn lint(snapshot: &Snapshot<'_>, config: &Config) -> Result<Outcome> {
+    let head_docs = DocSet::load(snapshot, config)?;
+    let mut diagnostics = Vec::new();
+    let checked = Checked {
+        docs: head_docs.docs.len(),
+        docs_unreadable: head_docs.docs.iter().filter(|d| !d.coverage_known).count(),
+        key_files: head_docs.docs.iter().map(|d| d.key_files.len()).sum(),
+        layers: layers(config),
+        ..Checked::default()
+    };
+    coverage::lint(snapshot, &head_docs, &mut diagnostics)?;
+    graph::lint(&head_docs, &mut diagnostics);
+    Ok(Outcome {
+        diagnostics,
+        checked,
+    })
+}

@@ -1,0 +1,274 @@
+//! "Documentation update is part of the fix": doc-not-updated,
+//! uncovered-change, stale-key-file, last-updated-not-bumped.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::Result;
+
+use super::{Checked, DocChanges};
+use crate::config::Config;
+use crate::diagnostic::{self as rules, Diagnostic};
+use crate::docs::{CoverageIndex, Doc, DocSet, KeyFile};
+use crate::git::change::{Change, Status};
+use crate::pattern;
+use crate::snapshot::{Read, Snapshot};
+
+pub fn check(
+    change: &Change<'_>,
+    config: &Config,
+    head_docs: &DocSet,
+    doc_changes: &DocChanges,
+    checked: &mut Checked,
+    out: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    // Coverage is the union of key_files at base and at head, so a change
+    // cannot exempt itself by editing key_files.
+    let index = CoverageIndex::build(head_docs.docs.iter().chain(&doc_changes.base_versions))?;
+    let substantive = config.coverage.substantive;
+
+    for file in &change.files {
+        if file.paths().all(|p| config.coverage.ignore.is_match(p)) {
+            checked.ignored_files += 1;
+            continue;
+        }
+        // Covering docs by key, with the entries that matched.
+        let mut covering: BTreeMap<String, (&Doc, Vec<&KeyFile>)> = BTreeMap::new();
+        for p in file.paths() {
+            for (doc, kf) in index.covering(p) {
+                let slot = covering.entry(doc.key()).or_insert((doc, Vec::new()));
+                if !slot.1.iter().any(|k| k.raw == kf.raw) {
+                    slot.1.push(kf);
+                }
+            }
+        }
+        let shown = describe_file(file);
+        if covering.is_empty() {
+            if file.paths().any(|p| config.coverage.require.is_match(p)) {
+                out.push(
+                    Diagnostic::new(
+                        rules::UNCOVERED_CHANGE,
+                        format!("{shown} changed and matches `coverage.require`, but no doc's `key_files` cover it"),
+                    )
+                    .at(&file.path),
+                );
+            }
+            continue;
+        }
+        checked.covered_files += 1;
+        if !config.coverage.enforce || covering.keys().any(|k| doc_changes.updated(k, substantive))
+        {
+            continue;
+        }
+        let mut names = Vec::new();
+        let mut only_whitespace = Vec::new();
+        for (key, (doc, kfs)) in &covering {
+            let via: Vec<String> = kfs.iter().map(|k| format!("`{}`", k.raw)).collect();
+            names.push(format!("{} via {}", doc.label(), via.join(", ")));
+            if doc_changes.updated(key, false) {
+                only_whitespace.push(doc.path.clone());
+            }
+        }
+        let mut message = format!(
+            "{shown} changed, but {} that cover{} it did not: {}",
+            if covering.len() == 1 {
+                "the doc"
+            } else {
+                "none of the docs"
+            },
+            if covering.len() == 1 { "s" } else { "" },
+            names.join("; ")
+        );
+        if !only_whitespace.is_empty() {
+            message.push_str(&format!(
+                " ({} changed only in whitespace or frontmatter, which does not count)",
+                only_whitespace.join(", ")
+            ));
+        }
+        out.push(
+            Diagnostic::new(rules::DOC_NOT_UPDATED, message)
+                .at(&file.path)
+                .with_docs(
+                    covering
+                        .values()
+                        .map(|(d, _)| d.id.clone().unwrap_or_else(|| d.path.clone())),
+                ),
+        );
+    }
+
+    // Stale key_files: entries of the docs the change touched, and entries that
+    // matched a file the change deleted or renamed away.
+    let mut candidates: Vec<(&Doc, &KeyFile)> = Vec::new();
+    let by_path: HashMap<&str, &Doc> = head_docs
+        .docs
+        .iter()
+        .map(|d| (d.path.as_str(), d))
+        .collect();
+    for path in &doc_changes.head_paths {
+        if let Some(doc) = by_path.get(path.as_str()) {
+            candidates.extend(doc.key_files.iter().map(|kf| (*doc, kf)));
+        }
+    }
+    let head_index = CoverageIndex::build(head_docs.docs.iter())?;
+    let mut moved_away: HashMap<&str, Option<&str>> = HashMap::new();
+    for file in &change.files {
+        let gone = match file.status {
+            Status::Deleted => Some((file.path.as_str(), None)),
+            Status::Renamed => file
+                .old_path
+                .as_deref()
+                .map(|o| (o, Some(file.path.as_str()))),
+            _ => None,
+        };
+        if let Some((old, new)) = gone {
+            moved_away.insert(old, new);
+            candidates.extend(head_index.covering(old));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    candidates.retain(|(d, k)| seen.insert((d.path.as_str(), k.raw.as_str(), k.line)));
+    stale(&change.head, &candidates, &moved_away, out)?;
+
+    // last_updated must move when the body does.
+    for doc in &head_docs.docs {
+        if !doc_changes.head_paths.contains(&doc.path) {
+            continue;
+        }
+        let key = doc.key();
+        if let (Some(b), Some(h)) = (doc_changes.base.get(&key), doc_changes.head.get(&key))
+            && b.0 != h.0
+            && b.2.is_some()
+            && b.2 == h.2
+        {
+            out.push(
+                Diagnostic::new(
+                    rules::LAST_UPDATED_NOT_BUMPED,
+                    format!(
+                        "the body of {} changed but `last_updated` is still {}",
+                        doc.label(),
+                        h.2.as_deref().unwrap_or("?")
+                    ),
+                )
+                .at(&doc.path)
+                .at_line(&doc.head_text, doc.last_updated_line, 1)
+                .with_docs(doc.id.clone()),
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn lint(snapshot: &Snapshot<'_>, docs: &DocSet, out: &mut Vec<Diagnostic>) -> Result<()> {
+    let candidates: Vec<(&Doc, &KeyFile)> = docs
+        .docs
+        .iter()
+        .flat_map(|d| d.key_files.iter().map(move |k| (d, k)))
+        .collect();
+    stale(snapshot, &candidates, &HashMap::new(), out)
+}
+
+fn describe_file(file: &crate::git::change::ChangedFile) -> String {
+    match (&file.status, &file.old_path) {
+        (Status::Renamed, Some(old)) => format!("`{}` (renamed from `{old}`)", file.path),
+        (Status::Deleted, _) => format!("`{}` (deleted)", file.path),
+        (Status::Added, _) => format!("`{}` (added)", file.path),
+        _ => format!("`{}`", file.path),
+    }
+}
+
+/// Report each candidate entry that matches no file in `snapshot`.
+fn stale(
+    snapshot: &Snapshot<'_>,
+    candidates: &[(&Doc, &KeyFile)],
+    moved_away: &HashMap<&str, Option<&str>>,
+    out: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    // Files under each glob's literal prefix, listed once per prefix.
+    let mut listings: HashMap<String, Vec<String>> = HashMap::new();
+    for (doc, kf) in candidates {
+        let matches_something = if pattern::is_literal(&kf.glob) {
+            match snapshot.read(&kf.glob)? {
+                Read::Missing => false,
+                Read::Bytes(_) | Read::TooLarge(_) => true,
+            }
+        } else if let Some(dir) = kf
+            .glob
+            .strip_suffix("/**")
+            .filter(|d| pattern::is_literal(d))
+        {
+            !snapshot.files_under(dir)?.is_empty()
+        } else {
+            let prefix = literal_prefix(&kf.glob);
+            if !listings.contains_key(&prefix) {
+                listings.insert(prefix.clone(), snapshot.files_under(&prefix)?);
+            }
+            let matcher = pattern::compile(&kf.glob)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", kf.raw))?
+                .compile_matcher();
+            listings[&prefix].iter().any(|f| matcher.is_match(f))
+        };
+        if matches_something {
+            continue;
+        }
+        let mut message = format!(
+            "`key_files` entry `{}` of {} matches no file",
+            kf.raw,
+            doc.label()
+        );
+        let matcher = pattern::compile(&kf.glob).ok().map(|g| g.compile_matcher());
+        let mut fates: Vec<String> = moved_away
+            .iter()
+            .filter(|(old, _)| matcher.as_ref().is_some_and(|m| m.is_match(*old)))
+            .map(|(old, new)| match new {
+                Some(new) => format!("`{old}` was renamed to `{new}`"),
+                None => format!("`{old}` was deleted"),
+            })
+            .collect();
+        fates.sort();
+        if !fates.is_empty() {
+            let more = fates.len().saturating_sub(3);
+            fates.truncate(3);
+            message.push_str(&format!(": in this change {}", fates.join(", ")));
+            if more > 0 {
+                message.push_str(&format!(" and {more} more"));
+            }
+        } else if pattern::is_literal(&kf.glob) && snapshot.exists(&kf.glob)? {
+            message.push_str(&format!(
+                ": it is a folder; write `{}/` to cover what is inside",
+                kf.glob
+            ));
+        }
+        out.push(
+            Diagnostic::new(rules::STALE_KEY_FILE, message)
+                .at(&doc.path)
+                .at_line(&doc.head_text, kf.line, kf.col)
+                .with_docs(doc.id.clone()),
+        );
+    }
+    Ok(())
+}
+
+/// The folder part of a glob before its first metacharacter (`a/b/**/*.py` → `a/b`).
+fn literal_prefix(glob: &str) -> String {
+    let mut segs = Vec::new();
+    for seg in glob.split('/') {
+        if !pattern::is_literal(seg) {
+            break;
+        }
+        segs.push(seg);
+    }
+    // The last literal segment might be a file name: only whole folders count.
+    if segs.len() == glob.split('/').count() {
+        segs.pop();
+    }
+    segs.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn literal_prefix() {
+        assert_eq!(super::literal_prefix("a/b/**/*.py"), "a/b");
+        assert_eq!(super::literal_prefix("*.py"), "");
+        assert_eq!(super::literal_prefix("a/*/c"), "a");
+    }
+}

@@ -1,0 +1,188 @@
+//! `Docgate-Waive: <rule>[(<doc id or path glob>)]: <reason>` commit trailers,
+//! and the one place that applies severity overrides and waivers.
+
+use crate::config::Config;
+use crate::diagnostic::{self as rules, Diagnostic, Severity, Waived};
+use crate::git::change::Commit;
+use crate::git::short;
+use crate::pattern;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiver {
+    pub rule: String,
+    pub scope: Option<String>,
+    pub reason: String,
+    pub commit: String,
+    /// How many findings it waived.
+    pub used: usize,
+}
+
+/// Read the waivers in the commits (newest first) and report malformed ones.
+pub fn collect(commits: &[Commit], config: &Config) -> (Vec<Waiver>, Vec<Diagnostic>) {
+    let key = config.waivers.trailer.as_str();
+    let mut waivers = Vec::new();
+    let mut problems = Vec::new();
+    for commit in commits {
+        let id = short(commit.id);
+        let invalid =
+            |msg: String| Diagnostic::new(rules::WAIVER_INVALID, format!("commit {id}: {msg}"));
+        let mut in_trailers = 0;
+        let trailers = match git2::message_trailers_strs(&commit.message) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(invalid(format!(
+                    "cannot read the message's trailers: {}",
+                    e.message()
+                )));
+                continue;
+            }
+        };
+        {
+            for (k, value) in trailers.iter() {
+                if !k.eq_ignore_ascii_case(key) {
+                    continue;
+                }
+                in_trailers += 1;
+                match parse(value) {
+                    Ok((rule, scope, reason)) => {
+                        if rules::NEVER_WAIVABLE.contains(&rule.as_str()) {
+                            problems.push(invalid(format!(
+                                "`{rule}` can never be waived by a trailer"
+                            )));
+                        } else if !config.waivers.rules.contains(&rule) {
+                            problems.push(invalid(format!(
+                                "`{rule}` is not waivable here; `waivers.rules` allows: {}",
+                                config.waivers.rules.join(", ")
+                            )));
+                        } else {
+                            waivers.push(Waiver {
+                                rule,
+                                scope,
+                                reason,
+                                commit: id.clone(),
+                                used: 0,
+                            });
+                        }
+                    }
+                    Err(why) => problems.push(invalid(format!("`{key}: {value}`: {why}"))),
+                }
+            }
+        }
+        // A waiver line outside the trailer block is ignored by git: say so.
+        let prefix = format!("{}:", key.to_ascii_lowercase());
+        let mentioned = commit
+            .message
+            .lines()
+            .filter(|l| l.trim_start().to_ascii_lowercase().starts_with(&prefix))
+            .count();
+        if mentioned > in_trailers {
+            problems.push(invalid(format!(
+                "a `{key}:` line is not in the message's trailer block (the last paragraph), so it waives nothing"
+            )));
+        }
+    }
+    (waivers, problems)
+}
+
+/// `rule[(scope)]: reason`.
+fn parse(value: &str) -> Result<(String, Option<String>, String), String> {
+    let value = value.trim();
+    let (head, reason) = match value.split_once(':') {
+        Some((h, r)) => (h.trim(), r.trim()),
+        None => (value, ""),
+    };
+    let (rule, scope) = match head.split_once('(') {
+        Some((rule, rest)) => {
+            let scope = rest
+                .strip_suffix(')')
+                .ok_or("the scope must be closed with `)`")?
+                .trim();
+            if scope.is_empty() {
+                return Err("the scope in `(...)` is empty".into());
+            }
+            (rule.trim(), Some(scope.to_string()))
+        }
+        None => (head, None),
+    };
+    if rules::rule_by_id(rule).is_none() && !rules::NOT_YET_IMPLEMENTED.contains(&rule) {
+        return Err(format!("unknown rule `{rule}`"));
+    }
+    if reason.is_empty() {
+        return Err("a waiver needs a reason after the rule: `<rule>: <reason>`".into());
+    }
+    Ok((rule.to_string(), scope, reason.to_string()))
+}
+
+impl Waiver {
+    fn matches(&self, d: &Diagnostic) -> bool {
+        if d.rule.id != self.rule {
+            return false;
+        }
+        let Some(scope) = &self.scope else {
+            return true;
+        };
+        if d.docs.iter().any(|id| id == scope) {
+            return true;
+        }
+        let Some(path) = &d.path else { return false };
+        pattern::normalize(scope)
+            .and_then(|g| pattern::compile(&g))
+            .is_ok_and(|g| g.compile_matcher().is_match(path))
+    }
+}
+
+/// Apply the config's severity overrides, then the waivers. The one place
+/// where a finding's severity changes after a check produced it.
+pub fn apply(
+    diagnostics: Vec<Diagnostic>,
+    config: &Config,
+    waivers: &mut [Waiver],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::with_capacity(diagnostics.len());
+    for mut d in diagnostics {
+        if let Some(over) = config.rules.get(d.rule.id) {
+            match over {
+                None => continue,
+                Some(s) => d.severity = *s,
+            }
+        }
+        if config.waivers.rules.iter().any(|r| r == d.rule.id)
+            && let Some(w) = waivers.iter_mut().find(|w| w.matches(&d))
+        {
+            w.used += 1;
+            d.severity = Severity::Note;
+            d.waived = Some(Waived {
+                reason: w.reason.clone(),
+                commit: w.commit.clone(),
+            });
+        }
+        out.push(d);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn parses_rule_scope_reason() {
+        assert_eq!(
+            parse("doc-not-updated(ops-05): hotfix, runbook follows in #12").unwrap(),
+            (
+                "doc-not-updated".into(),
+                Some("ops-05".into()),
+                "hotfix, runbook follows in #12".into()
+            )
+        );
+        assert_eq!(parse("doc-not-updated: x").unwrap().1, None);
+        assert!(parse("doc-not-updated").unwrap_err().contains("reason"));
+        assert!(parse("doc-not-updated:   ").unwrap_err().contains("reason"));
+        assert!(
+            parse("no-such-rule: x")
+                .unwrap_err()
+                .contains("unknown rule")
+        );
+        assert!(parse("doc-not-updated(ops-05: x").is_err());
+    }
+}

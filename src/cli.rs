@@ -1,0 +1,103 @@
+//! Command-line types only (clap derive). Common flags are global, so they
+//! work before or after the command name, like git's.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "docgate",
+    version,
+    about = "Enforce a team's incident lessons: documentation update is part of the fix",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Run as if docgate was started in DIR
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+    /// Configuration file (default: .docgate.yml at the repository root)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout; FORMAT=FILE adds a report in that format (repeatable)
+    #[arg(long, value_name = "[FORMAT=]FILE", global = true)]
+    pub output: Vec<String>,
+    /// Exit 1 when a finding at or above this severity remains
+    #[arg(long, value_enum, default_value_t = FailOn::Error, global = true)]
+    pub fail_on: FailOn,
+    /// Color in the text report (honours NO_COLOR)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Print only findings at or above --fail-on, and nothing when there are none
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Diff-aware gate over a change: the main job
+    Check(CheckArgs),
+    /// Validate the whole documentation system, no diff (reads the working tree)
+    Lint,
+    /// The docs that cover each path, plus their depends_on closure
+    Context(ContextArgs),
+    /// Build a throwaway repository that reproduces the classic incident and run the gate on it
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Compare with the merge-base of BASE and HEAD (three-dot semantics)
+    #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "worktree"])]
+    pub base: Option<String>,
+    /// The head of the change (default HEAD)
+    #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "worktree"])]
+    pub head: Option<String>,
+    /// Check the index against HEAD
+    #[arg(long, conflicts_with = "worktree")]
+    pub staged: bool,
+    /// Check the working tree (with untracked files) against HEAD
+    #[arg(long)]
+    pub worktree: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ContextArgs {
+    /// Paths to look up (relative to the current directory)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Create the demo repository here instead of a new temporary folder (must not exist or be empty)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}

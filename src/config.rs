@@ -1,0 +1,755 @@
+//! `.docgate.yml`: read once, validated into [`Config`], every problem
+//! reported at once with file, line and the nearest known key.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use globset::GlobSet;
+
+use crate::diagnostic::{self, Severity};
+use crate::pattern;
+use crate::yaml::{self, Node};
+
+pub const FILE_NAME: &str = ".docgate.yml";
+
+/// One configurable layer file (knowledge base, policies, index, ...).
+#[derive(Debug, Clone)]
+pub struct LayerPath {
+    pub path: String,
+    /// Named in the config: then a missing file is an error, not "inactive".
+    pub explicit: bool,
+}
+
+#[derive(Debug)]
+pub struct Config {
+    /// Where the config came from (`None`: defaults, no file).
+    pub source: Option<String>,
+    pub docs: DocsConfig,
+    pub coverage: CoverageConfig,
+    pub knowledge_base: LayerPath,
+    pub policies: LayerPath,
+    pub postmortems: PostmortemsConfig,
+    pub mishap_log: LayerPath,
+    pub waivers: WaiversConfig,
+    /// Per-rule severity; `None` means `off`.
+    pub rules: BTreeMap<String, Option<Severity>>,
+    pub github: GithubConfig,
+}
+
+#[derive(Debug)]
+pub struct DocsConfig {
+    pub roots: Vec<String>,
+    pub exclude: GlobSet,
+    pub index: LayerPath,
+    pub perspectives: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct CoverageConfig {
+    pub enforce: bool,
+    pub ignore: GlobSet,
+    pub require: GlobSet,
+    pub substantive: bool,
+}
+
+#[derive(Debug)]
+pub struct PostmortemsConfig {
+    pub paths: Vec<String>,
+    pub sections: Vec<String>,
+    pub aliases: BTreeMap<String, Vec<String>>,
+    pub min_root_causes: u64,
+}
+
+#[derive(Debug)]
+pub struct WaiversConfig {
+    pub trailer: String,
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentMode {
+    Sticky,
+    Off,
+    Required,
+}
+
+#[derive(Debug)]
+pub struct GithubConfig {
+    pub comment: CommentMode,
+    pub review_comments: bool,
+}
+
+/// All problems found in one config file.
+#[derive(Debug)]
+pub struct ConfigErrors {
+    pub file: String,
+    pub errors: Vec<(usize, usize, String)>,
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors.len();
+        write!(
+            f,
+            "invalid configuration in {} ({n} problem{})",
+            self.file,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for (line, col, msg) in &self.errors {
+            write!(f, "\n  {}:{line}:{col}: {msg}", self.file)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+const TOP_KEYS: &[&str] = &[
+    "version",
+    "docs",
+    "coverage",
+    "knowledge_base",
+    "policies",
+    "postmortems",
+    "mishap_log",
+    "feature_lists",
+    "forbidden_imports",
+    "silent_fallback",
+    "waivers",
+    "rules",
+    "github",
+];
+
+impl Config {
+    /// The configuration used when there is no `.docgate.yml`.
+    pub fn defaults() -> Config {
+        parse_node(None, "<defaults>").expect("the built-in defaults are valid")
+    }
+
+    /// Parse config text; `file` names it in every error.
+    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigErrors> {
+        let fail = |line, col, msg: String| ConfigErrors {
+            file: file.to_string(),
+            errors: vec![(line, col, msg)],
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let root = yaml::parse(text).map_err(|e| fail(e.line, e.col, e.message))?;
+        let mut config = parse_node(root.as_ref(), file)?;
+        config.source = Some(file.to_string());
+        Ok(config)
+    }
+
+    /// Effective severity of a rule (`None`: turned off).
+    pub fn severity(&self, rule: &diagnostic::Rule) -> Option<Severity> {
+        match self.rules.get(rule.id) {
+            Some(over) => *over,
+            None => Some(rule.severity),
+        }
+    }
+}
+
+struct Validator<'a> {
+    file: &'a str,
+    errors: Vec<(usize, usize, String)>,
+}
+
+impl Validator<'_> {
+    fn err(&mut self, node: &Node, msg: impl Into<String>) {
+        self.errors.push((node.line, node.col, msg.into()));
+    }
+
+    /// Check a mapping's keys against `known`; returns its entries (empty if not a mapping).
+    fn map<'n>(&mut self, node: &'n Node, section: &str, known: &[&str]) -> &'n [(Node, Node)] {
+        self.entries(node, section, Some(known))
+    }
+
+    /// A mapping whose keys are free-form (rule ids, section names).
+    fn free_map<'n>(&mut self, node: &'n Node, section: &str) -> &'n [(Node, Node)] {
+        self.entries(node, section, None)
+    }
+
+    fn entries<'n>(
+        &mut self,
+        node: &'n Node,
+        section: &str,
+        known: Option<&[&str]>,
+    ) -> &'n [(Node, Node)] {
+        let Some(entries) = node.as_map() else {
+            if !matches!(node.kind, yaml::Kind::Null) {
+                self.err(
+                    node,
+                    format!("`{section}` must be a mapping, found {}", node.type_name()),
+                );
+            }
+            return &[];
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for (k, _) in entries {
+            let Some(key) = k.as_str() else {
+                self.err(
+                    k,
+                    format!(
+                        "keys in `{section}` must be strings, found {}",
+                        k.type_name()
+                    ),
+                );
+                continue;
+            };
+            if seen.contains(&key) {
+                self.err(k, format!("`{key}` is given twice in `{section}`"));
+            }
+            seen.push(key);
+            let Some(known) = known else { continue };
+            if !known.contains(&key) {
+                let mut msg = format!("unknown key `{key}` in `{section}`");
+                if let Some(near) = nearest(key, known) {
+                    msg.push_str(&format!(" (did you mean `{near}`?)"));
+                } else {
+                    msg.push_str(&format!("; known keys: {}", known.join(", ")));
+                }
+                self.err(k, msg);
+            }
+        }
+        entries
+    }
+
+    fn string(&mut self, node: &Node, key: &str) -> Option<String> {
+        match node.as_str() {
+            Some(s) if !s.trim().is_empty() => Some(s.to_string()),
+            Some(_) => {
+                self.err(node, format!("`{key}` must not be empty"));
+                None
+            }
+            None => {
+                self.err(
+                    node,
+                    format!("`{key}` must be a string, found {}", node.type_name()),
+                );
+                None
+            }
+        }
+    }
+
+    fn bool(&mut self, node: &Node, key: &str) -> Option<bool> {
+        let b = node.as_bool();
+        if b.is_none() {
+            self.err(
+                node,
+                format!("`{key}` must be true or false, found {}", node.type_name()),
+            );
+        }
+        b
+    }
+
+    fn string_list(&mut self, node: &Node, key: &str) -> Option<Vec<String>> {
+        let Some(items) = node.as_seq() else {
+            self.err(
+                node,
+                format!(
+                    "`{key}` must be a list of strings, found {}",
+                    node.type_name()
+                ),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items {
+            out.push(self.string(item, key)?);
+        }
+        Some(out)
+    }
+
+    /// A list of repo-relative globs, compiled into one set.
+    fn globs(&mut self, node: &Node, key: &str) -> Option<GlobSet> {
+        let Some(items) = node.as_seq() else {
+            self.err(
+                node,
+                format!(
+                    "`{key}` must be a list of globs, found {}",
+                    node.type_name()
+                ),
+            );
+            return None;
+        };
+        let mut globs = Vec::new();
+        for item in items {
+            let text = self.string(item, key)?;
+            match pattern::normalize(&text).and_then(|g| pattern::compile(&g)) {
+                Ok(g) => globs.push(g),
+                Err(why) => self.err(item, format!("invalid glob in `{key}`: {why}")),
+            }
+        }
+        match pattern::build_set(globs) {
+            Ok(set) => Some(set),
+            Err(e) => {
+                self.err(node, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn path(&mut self, node: &Node, key: &str) -> Option<String> {
+        let text = self.string(node, key)?;
+        match pattern::normalize(&text) {
+            Ok(p) if pattern::is_literal(&p) && !text.ends_with('/') => Some(p),
+            Ok(_) => {
+                self.err(
+                    node,
+                    format!("`{key}` must be a file path, not a folder or glob"),
+                );
+                None
+            }
+            Err(why) => {
+                self.err(node, format!("invalid path in `{key}`: {why}"));
+                None
+            }
+        }
+    }
+}
+
+/// The closest known key within edit distance 2, for "did you mean".
+pub fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(key, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn layer(v: &mut Validator, root: Option<&Node>, key: &str, default: &str) -> LayerPath {
+    match root.and_then(|r| r.get(key)) {
+        Some(node) => LayerPath {
+            path: v.path(node, key).unwrap_or_else(|| default.to_string()),
+            explicit: true,
+        },
+        None => LayerPath {
+            path: default.to_string(),
+            explicit: false,
+        },
+    }
+}
+
+fn default_globs(globs: &[&str]) -> GlobSet {
+    pattern::build_set(
+        globs
+            .iter()
+            .map(|g| pattern::compile(g).expect("valid default glob")),
+    )
+    .expect("valid default globs")
+}
+
+fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
+    let mut v = Validator {
+        file,
+        errors: Vec::new(),
+    };
+    let empty = Node {
+        kind: yaml::Kind::Map(Vec::new()),
+        line: 1,
+        col: 1,
+    };
+    let root_node = root.unwrap_or(&empty);
+    if root_node.as_map().is_none() && !matches!(root_node.kind, yaml::Kind::Null) {
+        v.err(
+            root_node,
+            format!(
+                "the configuration must be a mapping, found {}",
+                root_node.type_name()
+            ),
+        );
+    }
+    v.map(root_node, "<top level>", TOP_KEYS);
+    let get = |key: &str| root_node.get(key);
+
+    if let Some(node) = get("version")
+        && node.as_u64() != Some(1)
+    {
+        v.err(
+            node,
+            "`version` must be 1 (the only configuration version this docgate reads)",
+        );
+    }
+
+    // docs
+    let mut docs = DocsConfig {
+        roots: vec!["docs".into()],
+        exclude: GlobSet::empty(),
+        index: LayerPath {
+            path: "docs/INDEX.md".into(),
+            explicit: false,
+        },
+        perspectives: ["architecture", "risk", "operations", "guide"]
+            .map(String::from)
+            .to_vec(),
+    };
+    if let Some(node) = get("docs") {
+        v.map(node, "docs", &["roots", "exclude", "index", "perspectives"]);
+        if let Some(n) = node.get("roots") {
+            if let Some(items) = n.as_seq() {
+                let mut roots = Vec::new();
+                for item in items {
+                    let Some(text) = v.string(item, "docs.roots") else {
+                        continue;
+                    };
+                    match pattern::normalize(&text) {
+                        Ok(p) if pattern::is_literal(&p) => {
+                            roots.push(p.trim_end_matches("/**").to_string());
+                        }
+                        Ok(_) => v.err(item, "`docs.roots` entries are folders, not globs"),
+                        Err(why) => v.err(item, format!("invalid folder in `docs.roots`: {why}")),
+                    }
+                }
+                if roots.is_empty() && v.errors.is_empty() {
+                    v.err(n, "`docs.roots` must name at least one folder");
+                }
+                docs.roots = roots;
+            } else {
+                v.err(
+                    n,
+                    format!(
+                        "`docs.roots` must be a list of folders, found {}",
+                        n.type_name()
+                    ),
+                );
+            }
+        }
+        if let Some(n) = node.get("exclude") {
+            docs.exclude = v.globs(n, "docs.exclude").unwrap_or_else(GlobSet::empty);
+        }
+        docs.index = layer(&mut v, Some(node), "index", "docs/INDEX.md");
+        if let Some(n) = node.get("perspectives")
+            && let Some(list) = v.string_list(n, "docs.perspectives")
+        {
+            if list.is_empty() {
+                v.err(n, "`docs.perspectives` must name at least one perspective");
+            }
+            docs.perspectives = list;
+        }
+    }
+
+    // coverage
+    let mut coverage = CoverageConfig {
+        enforce: true,
+        ignore: default_globs(&["**/*.md", "**/*.lock"]),
+        require: GlobSet::empty(),
+        substantive: true,
+    };
+    if let Some(node) = get("coverage") {
+        v.map(
+            node,
+            "coverage",
+            &["enforce", "ignore", "require", "substantive"],
+        );
+        if let Some(n) = node.get("enforce") {
+            coverage.enforce = v.bool(n, "coverage.enforce").unwrap_or(true);
+        }
+        if let Some(n) = node.get("substantive") {
+            coverage.substantive = v.bool(n, "coverage.substantive").unwrap_or(true);
+        }
+        if let Some(n) = node.get("ignore")
+            && let Some(set) = v.globs(n, "coverage.ignore")
+        {
+            coverage.ignore = set;
+        }
+        if let Some(n) = node.get("require")
+            && let Some(set) = v.globs(n, "coverage.require")
+        {
+            coverage.require = set;
+        }
+    }
+
+    let knowledge_base = layer(&mut v, root, "knowledge_base", ".ai-knowledge-base.yaml");
+    let policies = layer(&mut v, root, "policies", "CLAUDE.md");
+    let mishap_log = layer(&mut v, root, "mishap_log", "docs/MISHAP_COST_LOG.md");
+
+    // postmortems
+    let mut postmortems = PostmortemsConfig {
+        paths: vec!["docs/post-mortems/*.md".into()],
+        sections: [
+            "Summary",
+            "Timeline",
+            "Root Cause",
+            "Impact",
+            "What Went Well",
+            "What Went Wrong",
+            "Action Items",
+            "Lessons Learned",
+            "Prevention",
+        ]
+        .map(String::from)
+        .to_vec(),
+        aliases: BTreeMap::from([
+            ("Root Cause".to_string(), vec!["Root Causes".to_string()]),
+            (
+                "What Went Wrong".to_string(),
+                vec![
+                    "What Went Poorly".to_string(),
+                    "What Went Badly".to_string(),
+                ],
+            ),
+            (
+                "Lessons Learned".to_string(),
+                vec!["Lessons Learnt".to_string()],
+            ),
+        ]),
+        min_root_causes: 3,
+    };
+    if let Some(node) = get("postmortems") {
+        v.map(
+            node,
+            "postmortems",
+            &["paths", "sections", "aliases", "min_root_causes"],
+        );
+        if let Some(n) = node.get("paths")
+            && v.globs(n, "postmortems.paths").is_some()
+            && let Some(list) = n.as_seq()
+        {
+            postmortems.paths = list
+                .iter()
+                .filter_map(|i| i.as_str().map(String::from))
+                .collect();
+        }
+        if let Some(n) = node.get("sections")
+            && let Some(list) = v.string_list(n, "postmortems.sections")
+        {
+            postmortems.sections = list;
+        }
+        if let Some(n) = node.get("aliases") {
+            let mut aliases = BTreeMap::new();
+            for (k, val) in v.free_map(n, "postmortems.aliases") {
+                if let (Some(name), Some(list)) =
+                    (k.as_str(), v.string_list(val, "postmortems.aliases"))
+                {
+                    aliases.insert(name.to_string(), list);
+                }
+            }
+            postmortems.aliases = aliases;
+        }
+        if let Some(n) = node.get("min_root_causes") {
+            match n.as_u64() {
+                Some(x) => postmortems.min_root_causes = x,
+                None => v.err(
+                    n,
+                    format!(
+                        "`postmortems.min_root_causes` must be a whole number, found {}",
+                        n.type_name()
+                    ),
+                ),
+            }
+        }
+    }
+
+    // Sections whose checks this version does not run yet: accepted when empty,
+    // refused when configured, so a configured check never silently does nothing.
+    for key in ["feature_lists", "forbidden_imports"] {
+        if let Some(n) = get(key) {
+            match n.as_seq() {
+                Some([]) => {}
+                Some(_) => v.err(n, format!("`{key}` is not implemented in docgate {} yet; remove it or upgrade docgate", env!("CARGO_PKG_VERSION"))),
+                None if matches!(n.kind, yaml::Kind::Null) => {}
+                None => v.err(n, format!("`{key}` must be a list, found {}", n.type_name())),
+            }
+        }
+    }
+    if let Some(node) = get("silent_fallback") {
+        v.map(node, "silent_fallback", &["paths"]);
+        if let Some(n) = node.get("paths") {
+            match n.as_seq() {
+                Some([]) => {}
+                Some(_) => v.err(n, format!("`silent_fallback.paths` is not implemented in docgate {} yet; remove it or upgrade docgate", env!("CARGO_PKG_VERSION"))),
+                None => v.err(n, format!("`silent_fallback.paths` must be a list of globs, found {}", n.type_name())),
+            }
+        }
+    }
+
+    // waivers
+    let mut waivers = WaiversConfig {
+        trailer: "Docgate-Waive".into(),
+        rules: [
+            "doc-not-updated",
+            "uncovered-change",
+            "last-updated-not-bumped",
+            "index-orphan",
+        ]
+        .map(String::from)
+        .to_vec(),
+    };
+    if let Some(node) = get("waivers") {
+        v.map(node, "waivers", &["trailer", "rules"]);
+        if let Some(n) = node.get("trailer")
+            && let Some(t) = v.string(n, "waivers.trailer")
+        {
+            if t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                waivers.trailer = t;
+            } else {
+                v.err(
+                    n,
+                    "`waivers.trailer` must be a trailer key: letters, digits and `-`",
+                );
+            }
+        }
+        if let Some(n) = node.get("rules")
+            && let (Some(list), Some(items)) = (v.string_list(n, "waivers.rules"), n.as_seq())
+        {
+            for (name, item) in list.iter().zip(items) {
+                if diagnostic::NEVER_WAIVABLE.contains(&name.as_str()) {
+                    v.err(item, format!("`{name}` can never be waived by a trailer"));
+                } else if diagnostic::rule_by_id(name).is_none()
+                    && !diagnostic::NOT_YET_IMPLEMENTED.contains(&name.as_str())
+                {
+                    v.err(item, unknown_rule_message(name));
+                }
+            }
+            waivers.rules = list;
+        }
+    }
+
+    // rules
+    let mut rules = BTreeMap::new();
+    if let Some(node) = get("rules") {
+        for (k, val) in v.free_map(node, "rules") {
+            let Some(id) = k.as_str() else { continue };
+            let severity = match val.as_str() {
+                Some("error") => Some(Severity::Error),
+                Some("warning") => Some(Severity::Warning),
+                Some("note") => Some(Severity::Note),
+                Some("off") => None,
+                _ => {
+                    v.err(
+                        val,
+                        format!(
+                            "severity of `{id}` must be error, warning, note or off, found {}",
+                            describe(val)
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if diagnostic::rule_by_id(id).is_some() {
+                rules.insert(id.to_string(), severity);
+            } else if diagnostic::NOT_YET_IMPLEMENTED.contains(&id) {
+                if severity.is_some() {
+                    v.err(k, format!("rule `{id}` is not implemented in docgate {} yet; only `off` is accepted for it", env!("CARGO_PKG_VERSION")));
+                }
+            } else {
+                v.err(k, unknown_rule_message(id));
+            }
+        }
+    }
+
+    // github
+    let mut github = GithubConfig {
+        comment: CommentMode::Sticky,
+        review_comments: true,
+    };
+    if let Some(node) = get("github") {
+        v.map(node, "github", &["comment", "review_comments"]);
+        if let Some(n) = node.get("comment") {
+            match n.as_str() {
+                Some("sticky") => github.comment = CommentMode::Sticky,
+                Some("off") => github.comment = CommentMode::Off,
+                Some("required") => github.comment = CommentMode::Required,
+                _ => v.err(
+                    n,
+                    format!(
+                        "`github.comment` must be sticky, off or required, found {}",
+                        describe(n)
+                    ),
+                ),
+            }
+        }
+        if let Some(n) = node.get("review_comments") {
+            github.review_comments = v.bool(n, "github.review_comments").unwrap_or(true);
+        }
+    }
+
+    if !v.errors.is_empty() {
+        v.errors.sort();
+        v.errors.dedup();
+        return Err(ConfigErrors {
+            file: v.file.to_string(),
+            errors: v.errors,
+        });
+    }
+    Ok(Config {
+        source: None,
+        docs,
+        coverage,
+        knowledge_base,
+        policies,
+        postmortems,
+        mishap_log,
+        waivers,
+        rules,
+        github,
+    })
+}
+
+fn describe(node: &Node) -> String {
+    match node.as_str() {
+        Some(s) => format!("`{s}`"),
+        None => node.type_name().to_string(),
+    }
+}
+
+fn unknown_rule_message(id: &str) -> String {
+    let known: Vec<&str> = diagnostic::ALL.iter().map(|r| r.id).collect();
+    match nearest(id, &known) {
+        Some(near) => format!("unknown rule `{id}` (did you mean `{near}`?)"),
+        None => format!("unknown rule `{id}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_a_file() {
+        let c = Config::defaults();
+        assert_eq!(c.docs.roots, vec!["docs"]);
+        assert!(c.coverage.ignore.is_match("a/b/README.md"));
+        assert!(!c.coverage.ignore.is_match("a/b.py"));
+        assert_eq!(c.waivers.trailer, "Docgate-Waive");
+    }
+
+    #[test]
+    fn all_problems_at_once_with_lines_and_nearest_key() {
+        let text = "version: 1\ncoverage:\n  enforse: true\n  ignore: [\"/abs\"]\ndocs:\n  roots: docs\nrules:\n  doc-not-update: off\n";
+        let err = Config::parse(text, ".docgate.yml").unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.contains(
+                ".docgate.yml:3:3: unknown key `enforse` in `coverage` (did you mean `enforce`?)"
+            ),
+            "{shown}"
+        );
+        assert!(shown.contains(".docgate.yml:4:"), "{shown}");
+        assert!(
+            shown.contains(".docgate.yml:6:10: `docs.roots` must be a list"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("unknown rule `doc-not-update` (did you mean `doc-not-updated`?)"),
+            "{shown}"
+        );
+        assert_eq!(err.errors.len(), 4, "{shown}");
+    }
+
+    #[test]
+    fn unimplemented_sections_are_refused_not_ignored() {
+        let err = Config::parse("feature_lists:\n  - id: x\n", "c.yml").unwrap_err();
+        assert!(err.to_string().contains("not implemented"), "{err}");
+        assert!(Config::parse("feature_lists: []\n", "c.yml").is_ok());
+        let err = Config::parse("rules:\n  index-orphan: error\n", "c.yml").unwrap_err();
+        assert!(err.to_string().contains("not implemented"), "{err}");
+        assert!(Config::parse("rules:\n  index-orphan: off\n", "c.yml").is_ok());
+    }
+
+    #[test]
+    fn never_waivable_rules_are_refused() {
+        let err = Config::parse("waivers:\n  rules: [feature-mismatch]\n", "c.yml").unwrap_err();
+        assert!(err.to_string().contains("never be waived"), "{err}");
+    }
+}

@@ -1,0 +1,142 @@
+//! `docgate context <path>...`: what an agent or reviewer must read before
+//! touching a file: the docs that cover it, plus their `depends_on` closure.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::docs::{CoverageIndex, Doc, DocSet};
+
+#[derive(Debug, Serialize)]
+pub struct Answer {
+    pub version: u32,
+    pub paths: Vec<PathAnswer>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PathAnswer {
+    pub path: String,
+    pub covering: Vec<DocRef>,
+    pub depends_on: Vec<DocRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocRef {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub path: String,
+    /// For covering docs: the `key_files` entries that matched.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub key_files: Vec<String>,
+    /// For dependencies: the doc that depends on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+}
+
+fn doc_ref(doc: &Doc) -> DocRef {
+    DocRef {
+        id: doc.id.clone(),
+        title: doc.title.clone(),
+        path: doc.path.clone(),
+        key_files: Vec::new(),
+        via: None,
+    }
+}
+
+pub fn lookup(docs: &DocSet, paths: &[String]) -> Result<Answer> {
+    let index = CoverageIndex::build(docs.docs.iter())?;
+    let by_id: HashMap<&str, &Doc> = docs
+        .docs
+        .iter()
+        .filter_map(|d| d.id.as_deref().map(|id| (id, d)))
+        .collect();
+    let mut out = Vec::new();
+    for path in paths {
+        let mut covering: Vec<DocRef> = Vec::new();
+        for (doc, kf) in index.covering(path) {
+            match covering.iter_mut().find(|r| r.path == doc.path) {
+                Some(r) => r.key_files.push(kf.raw.clone()),
+                None => {
+                    let mut r = doc_ref(doc);
+                    r.key_files.push(kf.raw.clone());
+                    covering.push(r);
+                }
+            }
+        }
+        covering.sort_by(|a, b| a.path.cmp(&b.path));
+        // Breadth-first over depends_on: nearer docs first.
+        let mut seen: HashSet<String> = covering.iter().map(|r| r.path.clone()).collect();
+        let mut queue: VecDeque<&Doc> = covering
+            .iter()
+            .filter_map(|r| docs.docs.iter().find(|d| d.path == r.path))
+            .collect();
+        let mut deps = Vec::new();
+        while let Some(doc) = queue.pop_front() {
+            for dep in &doc.depends_on {
+                if let Some(target) = by_id.get(dep.id.as_str())
+                    && seen.insert(target.path.clone())
+                {
+                    let mut r = doc_ref(target);
+                    r.via = doc.id.clone().or_else(|| Some(doc.path.clone()));
+                    deps.push(r);
+                    queue.push_back(target);
+                }
+            }
+        }
+        out.push(PathAnswer {
+            path: path.clone(),
+            covering,
+            depends_on: deps,
+        });
+    }
+    Ok(Answer {
+        version: 1,
+        paths: out,
+    })
+}
+
+pub fn render_json(answer: &Answer, out: &mut dyn Write) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, answer)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn render_text(answer: &Answer, out: &mut dyn Write) -> Result<()> {
+    for (i, p) in answer.paths.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", p.path)?;
+        if p.covering.is_empty() {
+            writeln!(out, "  no doc covers this path")?;
+            continue;
+        }
+        writeln!(out, "  covered by:")?;
+        for r in &p.covering {
+            writeln!(
+                out,
+                "    {}  {}  {}  (key_files: {})",
+                r.id.as_deref().unwrap_or("-"),
+                r.path,
+                r.title.as_deref().unwrap_or(""),
+                r.key_files.join(", ")
+            )?;
+        }
+        if !p.depends_on.is_empty() {
+            writeln!(out, "  read also (depends_on):")?;
+            for r in &p.depends_on {
+                writeln!(
+                    out,
+                    "    {}  {}  {}  (via {})",
+                    r.id.as_deref().unwrap_or("-"),
+                    r.path,
+                    r.title.as_deref().unwrap_or(""),
+                    r.via.as_deref().unwrap_or("-")
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

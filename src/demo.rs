@@ -1,0 +1,256 @@
+//! `docgate demo`: build a throwaway repository that reproduces the classic
+//! incident (covered code changed, its runbook did not) and run the gate on it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use git2::{Repository, Signature};
+
+use crate::ExitStatus;
+use crate::cli::{CheckArgs, Cli, Command, ContextArgs, DemoArgs, GlobalArgs};
+
+const BASE: &[(&str, &str)] = &[
+    (
+        ".ai-knowledge-base.yaml",
+        include_str!("demo/sample/base/.ai-knowledge-base.yaml"),
+    ),
+    (
+        ".docgate.yml",
+        include_str!("demo/sample/base/.docgate.yml"),
+    ),
+    ("CLAUDE.md", include_str!("demo/sample/base/CLAUDE.md")),
+    ("README.md", include_str!("demo/sample/base/README.md")),
+    (
+        "backend/app/api/v1/health.py",
+        include_str!("demo/sample/base/backend/app/api/v1/health.py"),
+    ),
+    (
+        "backend/app/services/execution/order_router.py",
+        include_str!("demo/sample/base/backend/app/services/execution/order_router.py"),
+    ),
+    (
+        "backend/app/services/monitoring/heartbeat.py",
+        include_str!("demo/sample/base/backend/app/services/monitoring/heartbeat.py"),
+    ),
+    (
+        "backend/app/services/risk/risk_limits.py",
+        include_str!("demo/sample/base/backend/app/services/risk/risk_limits.py"),
+    ),
+    (
+        "docs/INDEX.md",
+        include_str!("demo/sample/base/docs/INDEX.md"),
+    ),
+    (
+        "docs/MISHAP_COST_LOG.md",
+        include_str!("demo/sample/base/docs/MISHAP_COST_LOG.md"),
+    ),
+    (
+        "docs/architecture/order-execution.md",
+        include_str!("demo/sample/base/docs/architecture/order-execution.md"),
+    ),
+    (
+        "docs/architecture/training-inference-separation.md",
+        include_str!("demo/sample/base/docs/architecture/training-inference-separation.md"),
+    ),
+    (
+        "docs/operations/deploy-verification.md",
+        include_str!("demo/sample/base/docs/operations/deploy-verification.md"),
+    ),
+    (
+        "docs/operations/go-no-go.md",
+        include_str!("demo/sample/base/docs/operations/go-no-go.md"),
+    ),
+    (
+        "docs/post-mortems/2026-02-06-ray-in-inference.md",
+        include_str!("demo/sample/base/docs/post-mortems/2026-02-06-ray-in-inference.md"),
+    ),
+    (
+        "docs/risk/risk-limits.md",
+        include_str!("demo/sample/base/docs/risk/risk-limits.md"),
+    ),
+    (
+        "inference/features.py",
+        include_str!("demo/sample/base/inference/features.py"),
+    ),
+    (
+        "inference/predictor.py",
+        include_str!("demo/sample/base/inference/predictor.py"),
+    ),
+    (
+        "training/features.py",
+        include_str!("demo/sample/base/training/features.py"),
+    ),
+    (
+        "training/train.py",
+        include_str!("demo/sample/base/training/train.py"),
+    ),
+];
+
+const CHANGE: &[(&str, &str)] = &[
+    (
+        "backend/app/services/risk/risk_limits.py",
+        include_str!("demo/sample/change/backend/app/services/risk/risk_limits.py"),
+    ),
+    (
+        "inference/features.py",
+        include_str!("demo/sample/change/inference/features.py"),
+    ),
+];
+
+const MESSAGES: &str = include_str!("demo/sample/COMMIT_MESSAGES.txt");
+
+/// The file the incident commit changes without its runbook.
+pub const INCIDENT_FILE: &str = "backend/app/services/risk/risk_limits.py";
+
+pub fn run(
+    args: &DemoArgs,
+    global: &GlobalArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let dir = match &args.dir {
+        Some(dir) => {
+            if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+                bail!(
+                    "{} exists and is not empty; the demo only writes into a new or empty folder",
+                    dir.display()
+                );
+            }
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            dir.clone()
+        }
+        None => tempfile::Builder::new()
+            .prefix("docgate-demo-")
+            .tempdir()
+            .context("cannot create a temporary folder")?
+            .keep(),
+    };
+    let mut messages = MESSAGES.lines();
+    let first = messages.next().unwrap_or("Initial import");
+    let second = messages.next().unwrap_or("risk: raise limits");
+
+    build(&dir, first, second)?;
+    writeln!(
+        stdout,
+        "docgate demo: a trading-system repository with runbooks, an index, a post-mortem"
+    )?;
+    writeln!(stdout, "and a knowledge base, at {}", dir.display())?;
+    writeln!(
+        stdout,
+        "Branch `raise-limits` has one commit on top of `main`: \"{second}\"."
+    )?;
+    writeln!(
+        stdout,
+        "It changes {INCIDENT_FILE}, which runbook risk-01 describes, without touching the runbook."
+    )?;
+    writeln!(stdout)?;
+    writeln!(stdout, "$ docgate check --base main")?;
+    let check = Cli {
+        global: GlobalArgs {
+            dir: Some(dir.clone()),
+            config: None,
+            output: Vec::new(),
+            ..clone_global(global)
+        },
+        command: Command::Check(CheckArgs {
+            base: Some("main".into()),
+            head: None,
+            staged: false,
+            worktree: false,
+        }),
+    };
+    let status = crate::run(check, stdout, stderr)?;
+    writeln!(stdout)?;
+    writeln!(
+        stdout,
+        "$ docgate context {INCIDENT_FILE}    # what the author should have read first"
+    )?;
+    let context = Cli {
+        global: GlobalArgs {
+            dir: Some(dir.clone()),
+            config: None,
+            output: Vec::new(),
+            ..clone_global(global)
+        },
+        command: Command::Context(ContextArgs {
+            paths: vec![PathBuf::from(INCIDENT_FILE)],
+        }),
+    };
+    crate::run(context, stdout, stderr)?;
+    writeln!(stdout)?;
+    if status != ExitStatus::Findings {
+        bail!(
+            "the demo change was expected to fail the gate, but `docgate check` passed: this is a docgate bug"
+        );
+    }
+    writeln!(
+        stdout,
+        "The gate failed (docgate check exits 1), as it should: the runbook must change with the code."
+    )?;
+    writeln!(
+        stdout,
+        "Look around: cd {} && git log --stat && docgate check --base main",
+        dir.display()
+    )?;
+    Ok(ExitStatus::Clean)
+}
+
+fn clone_global(g: &GlobalArgs) -> GlobalArgs {
+    GlobalArgs {
+        dir: g.dir.clone(),
+        config: g.config.clone(),
+        format: g.format,
+        output: g.output.clone(),
+        fail_on: g.fail_on,
+        color: g.color,
+        quiet: g.quiet,
+    }
+}
+
+fn write_files(root: &Path, files: &[(&str, &str)]) -> Result<()> {
+    for (path, content) in files {
+        let full = root.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&full, content)
+            .with_context(|| format!("cannot write {}", full.display()))?;
+    }
+    Ok(())
+}
+
+fn commit_all(repo: &Repository, message: &str, time: i64) -> Result<git2::Oid> {
+    let mut index = repo.index()?;
+    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None)?;
+    index.write()?;
+    let tree = repo.find_tree(index.write_tree()?)?;
+    let sig = Signature::new(
+        "docgate demo",
+        "demo@docgate.invalid",
+        &git2::Time::new(time, 0),
+    )?;
+    let parents = match repo.head() {
+        Ok(h) => vec![h.peel_to_commit()?],
+        Err(_) => Vec::new(),
+    };
+    let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
+    Ok(repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parent_refs)?)
+}
+
+/// Create the repository: `main` with the documented system, `raise-limits`
+/// with the incident commit, checked out.
+pub fn build(dir: &Path, first: &str, second: &str) -> Result<()> {
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let repo = Repository::init_opts(dir, &opts)
+        .with_context(|| format!("cannot create a repository in {}", dir.display()))?;
+    write_files(dir, BASE)?;
+    let base = commit_all(&repo, first, 1_782_000_000)?;
+    repo.branch("raise-limits", &repo.find_commit(base)?, false)?;
+    repo.set_head("refs/heads/raise-limits")?;
+    write_files(dir, CHANGE)?;
+    commit_all(&repo, second, 1_782_086_400)?;
+    Ok(())
+}

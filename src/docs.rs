@@ -1,0 +1,629 @@
+//! Docs with YAML frontmatter: parsing, the doc graph, and the one GlobSet
+//! that answers "which docs cover this path".
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+use anyhow::Result;
+use globset::GlobSet;
+
+use crate::config::{Config, nearest};
+use crate::diagnostic::{self as rules, Diagnostic, Severity};
+use crate::pattern;
+use crate::snapshot::{Read, Snapshot};
+use crate::yaml::{self, Node};
+
+pub const KNOWN_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "perspective",
+    "tags",
+    "depends_on",
+    "key_files",
+    "last_updated",
+];
+
+#[derive(Debug, Clone)]
+pub struct KeyFile {
+    /// As written in the frontmatter.
+    pub raw: String,
+    /// Normalized glob (`dir/` became `dir/**`).
+    pub glob: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dependency {
+    pub id: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub path: String,
+    pub id: Option<String>,
+    pub id_line: usize,
+    pub title: Option<String>,
+    pub depends_on: Vec<Dependency>,
+    pub key_files: Vec<KeyFile>,
+    pub last_updated: Option<String>,
+    pub last_updated_line: usize,
+    /// The frontmatter was read and its `key_files` understood, so what the
+    /// doc covers is known.
+    pub coverage_known: bool,
+    /// Hash of the body (after the frontmatter) with all whitespace removed.
+    pub body_fingerprint: u64,
+    /// Hash of the whole file.
+    pub raw_fingerprint: u64,
+    /// Problems found while parsing (frontmatter-invalid, unknown-frontmatter-key).
+    pub problems: Vec<Diagnostic>,
+    /// The file's text up to the end of the frontmatter, for snippets.
+    pub head_text: String,
+}
+
+impl Doc {
+    /// The identity used to compare a doc across base and head: its id, or its
+    /// path when it has none.
+    pub fn key(&self) -> String {
+        match &self.id {
+            Some(id) => id.clone(),
+            None => format!("path:{}", self.path),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match &self.id {
+            Some(id) => format!("{id} ({})", self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
+fn hash_of(data: impl Hash) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    data.hash(&mut h);
+    h.finish()
+}
+
+/// Today's date as (year, month, day) in UTC.
+pub fn today() -> (i64, u32, u32) {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    civil_from_days(secs.div_euclid(86_400))
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Parse `YYYY-MM-DD` into a valid calendar date.
+pub fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        s.get(r.clone())?
+            .bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s[r].parse().ok())?
+    };
+    let (y, m, d) = (digits(0..4)? as i64, digits(5..7)?, digits(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some((y, m, d))
+}
+
+fn is_valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Where the frontmatter sits in a file.
+struct Split<'a> {
+    yaml: &'a str,
+    /// 1-based file line of the first YAML line.
+    first_line: usize,
+    body: &'a [u8],
+}
+
+enum Frontmatter<'a> {
+    /// The file does not start with `---`: not a doc.
+    None,
+    Found(Split<'a>),
+    Broken {
+        line: usize,
+        message: String,
+    },
+}
+
+fn split_frontmatter(bytes: &[u8]) -> Frontmatter<'_> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    if trim_cr(&bytes[..first_end]) != b"---" {
+        return Frontmatter::None;
+    }
+    let mut pos = (first_end + 1).min(bytes.len());
+    let start = pos;
+    loop {
+        if pos >= bytes.len() {
+            return Frontmatter::Broken {
+                line: 1,
+                message:
+                    "the frontmatter opened with `---` on line 1 is never closed by a `---` line"
+                        .into(),
+            };
+        }
+        let end = bytes[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| pos + i);
+        let text = trim_cr(&bytes[pos..end]);
+        if text == b"---" || text == b"..." {
+            let yaml_bytes = &bytes[start..pos];
+            if let Some(nul) = yaml_bytes.iter().position(|&b| b == 0) {
+                return Frontmatter::Broken {
+                    line: 1 + yaml_bytes[..nul].iter().filter(|&&b| b == b'\n').count() + 1,
+                    message: "the frontmatter contains a NUL byte: this looks like a binary file"
+                        .into(),
+                };
+            }
+            let yaml = match std::str::from_utf8(yaml_bytes) {
+                Ok(s) => s,
+                Err(e) => {
+                    let bad = e.valid_up_to();
+                    let line = 2 + yaml_bytes[..bad].iter().filter(|&&b| b == b'\n').count();
+                    return Frontmatter::Broken {
+                        line,
+                        message: format!(
+                            "the frontmatter is not valid UTF-8 (invalid byte 0x{:02X})",
+                            yaml_bytes[bad]
+                        ),
+                    };
+                }
+            };
+            let body = &bytes[(end + 1).min(bytes.len())..];
+            return Frontmatter::Found(Split {
+                yaml,
+                first_line: 2,
+                body,
+            });
+        }
+        pos = end + 1;
+    }
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    // Allow trailing spaces after the fence.
+    let end = line
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(0, |i| i + 1);
+    &line[..end]
+}
+
+fn body_fingerprint(body: &[u8]) -> u64 {
+    let text = String::from_utf8_lossy(body);
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        c.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Parse one file as a doc. `Ok(None)`: the file has no frontmatter, so it is
+/// not part of the doc graph.
+pub fn parse_doc(path: &str, read: Read, config: &Config) -> Option<Doc> {
+    let mut doc = Doc {
+        path: path.to_string(),
+        id: None,
+        id_line: 1,
+        title: None,
+        depends_on: Vec::new(),
+        key_files: Vec::new(),
+        last_updated: None,
+        last_updated_line: 1,
+        coverage_known: false,
+        body_fingerprint: 0,
+        raw_fingerprint: 0,
+        problems: Vec::new(),
+        head_text: String::new(),
+    };
+    let invalid = |msg: String| Diagnostic::new(rules::FRONTMATTER_INVALID, msg).at(path);
+    let bytes = match read {
+        Read::Missing => return None,
+        Read::TooLarge(size) => {
+            doc.problems.push(invalid(format!(
+                "the file is {size} bytes, over docgate's limit of {} bytes; its frontmatter was not read",
+                crate::snapshot::MAX_FILE_BYTES
+            )));
+            return Some(doc);
+        }
+        Read::Bytes(b) => b,
+    };
+    doc.raw_fingerprint = hash_of(&bytes);
+    let split = match split_frontmatter(&bytes) {
+        Frontmatter::None => return None,
+        Frontmatter::Broken { line, message } => {
+            let text = String::from_utf8_lossy(&bytes);
+            doc.problems.push(invalid(message).at_line(&text, line, 1));
+            return Some(doc);
+        }
+        Frontmatter::Found(s) => s,
+    };
+    doc.body_fingerprint = body_fingerprint(split.body);
+    let file_text = String::from_utf8_lossy(&bytes[..bytes.len() - split.body.len()]).into_owned();
+    let offset = split.first_line - 1;
+    let yaml_text = split.yaml.replace("\r\n", "\n");
+    let root = match yaml::parse(&yaml_text) {
+        Ok(Some(root)) => root,
+        Ok(None) => {
+            doc.problems.push(
+                invalid(
+                    "the frontmatter is empty; a doc needs id, title, perspective and last_updated"
+                        .into(),
+                )
+                .at_line(&file_text, 1, 1),
+            );
+            return Some(doc);
+        }
+        Err(e) => {
+            doc.problems.push(
+                invalid(format!("invalid YAML in the frontmatter: {}", e.message)).at_line(
+                    &file_text,
+                    e.line + offset,
+                    e.col,
+                ),
+            );
+            return Some(doc);
+        }
+    };
+    let Some(entries) = root.as_map() else {
+        doc.problems.push(
+            invalid(format!(
+                "the frontmatter must be a mapping of keys, found {}",
+                root.type_name()
+            ))
+            .at_line(&file_text, root.line + offset, root.col),
+        );
+        return Some(doc);
+    };
+    let mut p = FieldParser {
+        path,
+        text: &file_text,
+        offset,
+        problems: &mut doc.problems,
+    };
+
+    let mut seen: Vec<&str> = Vec::new();
+    for (k, _) in entries {
+        let Some(key) = k.as_str() else {
+            p.invalid(
+                k,
+                format!("frontmatter keys must be strings, found {}", k.type_name()),
+            );
+            continue;
+        };
+        if seen.contains(&key) {
+            p.invalid(k, format!("`{key}` is given twice"));
+        }
+        seen.push(key);
+        if !KNOWN_KEYS.contains(&key)
+            && let Some(near) = nearest(key, KNOWN_KEYS)
+        {
+            let d = Diagnostic::new(
+                rules::UNKNOWN_FRONTMATTER_KEY,
+                format!("unknown frontmatter key `{key}` (did you mean `{near}`?)"),
+            );
+            p.push(d, k);
+        }
+    }
+
+    let required = |p: &mut FieldParser, key: &str| -> Option<(String, &Node)> {
+        match root.get(key) {
+            None => {
+                p.invalid(&root, format!("missing required key `{key}`"));
+                None
+            }
+            Some(n) => match n.as_str() {
+                Some(s) if !s.trim().is_empty() => Some((s.trim().to_string(), n)),
+                _ => {
+                    p.invalid(
+                        n,
+                        format!(
+                            "`{key}` must be a non-empty string, found {}",
+                            n.type_name()
+                        ),
+                    );
+                    None
+                }
+            },
+        }
+    };
+
+    if let Some((id, node)) = required(&mut p, "id") {
+        doc.id_line = node.line + offset;
+        if is_valid_id(&id) {
+            doc.id = Some(id);
+        } else {
+            p.invalid(node, format!("id `{id}` must match [a-z0-9][a-z0-9._-]*"));
+        }
+    }
+    doc.title = required(&mut p, "title").map(|(t, _)| t);
+    if let Some((perspective, node)) = required(&mut p, "perspective")
+        && !config.docs.perspectives.contains(&perspective)
+    {
+        p.invalid(
+            node,
+            format!(
+                "unknown perspective `{perspective}`; expected one of {}",
+                config.docs.perspectives.join(", ")
+            ),
+        );
+    }
+    if let Some((date, node)) = required(&mut p, "last_updated") {
+        doc.last_updated_line = node.line + offset;
+        match parse_date(&date) {
+            None => p.invalid(
+                node,
+                format!("`last_updated` must be a date written YYYY-MM-DD, found `{date}`"),
+            ),
+            Some(d) if d > today() => {
+                p.invalid(node, format!("`last_updated` {date} is in the future"));
+                doc.last_updated = Some(date);
+            }
+            Some(_) => doc.last_updated = Some(date),
+        }
+    }
+    if let Some(n) = root.get("tags") {
+        p.string_list(n, "tags");
+    }
+    if let Some(n) = root.get("depends_on") {
+        for (id, item) in p.string_list(n, "depends_on") {
+            doc.depends_on.push(Dependency {
+                id,
+                line: item.line + offset,
+                col: item.col,
+            });
+        }
+    }
+    doc.coverage_known = true;
+    if let Some(n) = root.get("key_files") {
+        if n.as_seq().is_none() && !matches!(n.kind, yaml::Kind::Null) {
+            doc.coverage_known = false;
+        }
+        for (raw, item) in p.string_list(n, "key_files") {
+            match pattern::normalize(&raw).and_then(|g| pattern::compile(&g).map(|_| g)) {
+                Ok(glob) => doc.key_files.push(KeyFile {
+                    raw,
+                    glob,
+                    line: item.line + offset,
+                    col: item.col,
+                }),
+                Err(why) => p.invalid(item, format!("invalid `key_files` entry: {why}")),
+            }
+        }
+    }
+    doc.head_text = file_text;
+    Some(doc)
+}
+
+struct FieldParser<'a> {
+    path: &'a str,
+    text: &'a str,
+    offset: usize,
+    problems: &'a mut Vec<Diagnostic>,
+}
+
+impl FieldParser<'_> {
+    fn push(&mut self, d: Diagnostic, node: &Node) {
+        self.problems.push(
+            d.at(self.path)
+                .at_line(self.text, node.line + self.offset, node.col),
+        );
+    }
+
+    fn invalid(&mut self, node: &Node, msg: String) {
+        self.push(Diagnostic::new(rules::FRONTMATTER_INVALID, msg), node);
+    }
+
+    fn string_list<'n>(&mut self, node: &'n Node, key: &str) -> Vec<(String, &'n Node)> {
+        if matches!(node.kind, yaml::Kind::Null) {
+            return Vec::new();
+        }
+        let Some(items) = node.as_seq() else {
+            self.invalid(
+                node,
+                format!("`{key}` must be a list, found {}", node.type_name()),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match item.as_str() {
+                Some(s) => out.push((s.to_string(), item)),
+                None => self.invalid(
+                    item,
+                    format!(
+                        "`{key}` entries must be strings, found {}",
+                        item.type_name()
+                    ),
+                ),
+            }
+        }
+        out
+    }
+}
+
+/// Is `path` a doc file by the config (under a root, `.md`, not excluded)?
+pub fn is_doc_path(path: &str, config: &Config) -> bool {
+    path.ends_with(".md")
+        && config.docs.roots.iter().any(|r| {
+            path.strip_prefix(r.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+        && !config.docs.exclude.is_match(path)
+}
+
+/// All docs of one snapshot.
+pub struct DocSet {
+    pub docs: Vec<Doc>,
+    /// Files under the doc roots that were read (with or without frontmatter).
+    pub files_read: usize,
+}
+
+impl DocSet {
+    pub fn load(snapshot: &Snapshot<'_>, config: &Config) -> Result<DocSet> {
+        let mut docs = Vec::new();
+        let mut files_read = 0;
+        let mut seen = HashSet::new();
+        for root in &config.docs.roots {
+            for path in snapshot.files_under(root)? {
+                if !is_doc_path(&path, config) || !seen.insert(path.clone()) {
+                    continue;
+                }
+                files_read += 1;
+                if let Some(doc) = parse_doc(&path, snapshot.read(&path)?, config) {
+                    docs.push(doc);
+                }
+            }
+        }
+        docs.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(DocSet { docs, files_read })
+    }
+
+    pub fn by_id(&self) -> HashMap<&str, Vec<usize>> {
+        let mut map: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, d) in self.docs.iter().enumerate() {
+            if let Some(id) = &d.id {
+                map.entry(id.as_str()).or_default().push(i);
+            }
+        }
+        map
+    }
+}
+
+/// One GlobSet over every `key_files` entry of a list of docs.
+pub struct CoverageIndex<'d> {
+    set: GlobSet,
+    /// For each glob in `set`: the doc and the entry.
+    owners: Vec<(&'d Doc, &'d KeyFile)>,
+}
+
+impl<'d> CoverageIndex<'d> {
+    pub fn build(docs: impl IntoIterator<Item = &'d Doc>) -> Result<CoverageIndex<'d>> {
+        let mut owners = Vec::new();
+        let mut globs = Vec::new();
+        for doc in docs {
+            for kf in &doc.key_files {
+                // Entries were compiled once while parsing; this cannot fail.
+                let glob =
+                    pattern::compile(&kf.glob).map_err(|e| anyhow::anyhow!("{}: {e}", kf.raw))?;
+                globs.push(glob);
+                owners.push((doc, kf));
+            }
+        }
+        Ok(CoverageIndex {
+            set: pattern::build_set(globs)?,
+            owners,
+        })
+    }
+
+    /// The docs (and the entry that matched) covering `path`.
+    pub fn covering(&self, path: &str) -> Vec<(&'d Doc, &'d KeyFile)> {
+        self.set
+            .matches(path)
+            .into_iter()
+            .map(|i| self.owners[i])
+            .collect()
+    }
+}
+
+/// Severity used for the "coverage unknown" warning in `check`.
+pub const UNKNOWN_COVERAGE_SEVERITY: Severity = Severity::Warning;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Doc {
+        parse_doc(
+            "docs/a.md",
+            Read::Bytes(text.as_bytes().to_vec()),
+            &Config::defaults(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2026-02-28"), Some((2026, 2, 28)));
+        assert_eq!(parse_date("2024-02-29"), Some((2024, 2, 29)));
+        assert_eq!(parse_date("2026-02-29"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("26-1-1"), None);
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_000), (2024, 10, 4));
+    }
+
+    #[test]
+    fn a_valid_doc() {
+        let d = parse(
+            "---\nid: ops-05\ntitle: T\nperspective: operations\nkey_files:\n  - src/a.py\n  - src/dir/\nlast_updated: 2026-01-01\n---\nbody\n",
+        );
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        assert_eq!(d.id.as_deref(), Some("ops-05"));
+        assert_eq!(d.key_files[1].glob, "src/dir/**");
+        assert_eq!(d.key_files[0].line, 6);
+    }
+
+    #[test]
+    fn no_frontmatter_is_not_a_doc() {
+        assert!(
+            parse_doc(
+                "docs/a.md",
+                Read::Bytes(b"# Title\n".to_vec()),
+                &Config::defaults()
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn whitespace_does_not_change_the_body_fingerprint() {
+        let a = parse(
+            "---\nid: a\ntitle: T\nperspective: guide\nlast_updated: 2026-01-01\n---\nhello world\n",
+        );
+        let b = parse(
+            "---\nid: a\ntitle: T2\nperspective: guide\nlast_updated: 2026-01-02\n---\nhello   world\n\n",
+        );
+        assert_eq!(a.body_fingerprint, b.body_fingerprint);
+        assert_ne!(a.raw_fingerprint, b.raw_fingerprint);
+    }
+}

@@ -1,0 +1,171 @@
+//! Open the repository, resolve revisions and the range a check looks at.
+//! No git2 type leaves this module and `change`/`snapshot` except through
+//! their own small types.
+
+pub mod change;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use git2::{Oid, Repository};
+
+use crate::snapshot::Snapshot;
+
+pub struct Repo {
+    pub git: Repository,
+}
+
+impl Repo {
+    /// Open the repository containing `dir`.
+    pub fn discover(dir: &Path) -> Result<Repo> {
+        let git = Repository::discover(dir).map_err(|e| match e.code() {
+            git2::ErrorCode::NotFound => anyhow!(
+                "not a git repository (or any parent up to the filesystem root): {}",
+                dir.display()
+            ),
+            git2::ErrorCode::Owner => anyhow!(
+                "git refuses to open {} because it is owned by another user ({}); \
+                 mark it safe with `git config --global --add safe.directory <path>`",
+                dir.display(),
+                e.message()
+            ),
+            _ => anyhow!(
+                "cannot open the git repository at {}: {}",
+                dir.display(),
+                e.message()
+            ),
+        })?;
+        Ok(Repo { git })
+    }
+
+    /// The working tree root, for commands that read from disk.
+    pub fn workdir(&self) -> Result<PathBuf> {
+        self.git.workdir().map(Path::to_path_buf).ok_or_else(|| {
+            anyhow!(
+                "{} is a bare repository; this command needs a working tree",
+                self.git.path().display()
+            )
+        })
+    }
+
+    pub fn is_shallow(&self) -> bool {
+        self.git.is_shallow()
+    }
+
+    fn shallow_hint(&self) -> &'static str {
+        "the clone is shallow, so the history needed to compare is missing. \
+         In GitHub Actions set `fetch-depth: 0` on actions/checkout; locally run \
+         `git fetch --unshallow`"
+    }
+
+    /// Resolve a revision to a commit, with the shallow-clone fix when that is why it is missing.
+    pub fn commit(&self, rev: &str) -> Result<Oid> {
+        let obj = self.git.revparse_single(rev).map_err(|e| {
+            if self.is_shallow() {
+                anyhow!("unknown revision `{rev}`: {}", self.shallow_hint())
+            } else {
+                anyhow!("unknown revision `{rev}`: {}", e.message())
+            }
+        })?;
+        let commit = obj
+            .peel_to_commit()
+            .map_err(|_| anyhow!("`{rev}` does not name a commit"))?;
+        Ok(commit.id())
+    }
+
+    /// `HEAD`'s commit, or a clear error in an empty repository or on an unborn branch.
+    pub fn head_commit(&self) -> Result<Option<Oid>> {
+        match self.git.head() {
+            Ok(r) => Ok(Some(
+                r.peel_to_commit()
+                    .context("HEAD does not point at a commit")?
+                    .id(),
+            )),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(anyhow!("cannot read HEAD: {}", e.message())),
+        }
+    }
+
+    pub fn merge_base(&self, base: Oid, head: Oid) -> Result<Oid> {
+        match self.git.merge_base(base, head) {
+            Ok(oid) => Ok(oid),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                if self.is_shallow() {
+                    bail!(
+                        "no merge-base between {} and {}: {}",
+                        short(base),
+                        short(head),
+                        self.shallow_hint()
+                    )
+                }
+                bail!(
+                    "{} and {} have no common history (unrelated branches); pass a --base that shares history with the head",
+                    short(base),
+                    short(head)
+                )
+            }
+            Err(e) => Err(anyhow!("cannot compute the merge-base: {}", e.message())),
+        }
+    }
+
+    pub fn tree_snapshot(&self, commit: Oid) -> Result<Snapshot<'_>> {
+        let tree = self.git.find_commit(commit)?.tree()?;
+        Ok(Snapshot::Tree {
+            repo: &self.git,
+            tree,
+        })
+    }
+
+    pub fn index_snapshot(&self) -> Result<Snapshot<'_>> {
+        let index = self.git.index().context("cannot read the index")?;
+        Ok(Snapshot::Index {
+            repo: &self.git,
+            index,
+        })
+    }
+
+    pub fn workdir_snapshot(&self) -> Result<Snapshot<'_>> {
+        Ok(Snapshot::Workdir {
+            repo: &self.git,
+            root: self.workdir()?,
+        })
+    }
+
+    /// The default base: the first of these that exists.
+    pub fn default_base(&self) -> Result<String> {
+        const CANDIDATES: &[&str] = &[
+            "refs/remotes/origin/HEAD",
+            "origin/main",
+            "origin/master",
+            "main",
+            "master",
+            "@{upstream}",
+        ];
+        for c in CANDIDATES {
+            if self
+                .git
+                .revparse_single(c)
+                .and_then(|o| o.peel_to_commit())
+                .is_ok()
+            {
+                return Ok((*c).to_string());
+            }
+        }
+        bail!(
+            "no base to compare with: none of {} exists; pass --base <rev> (for example --base origin/main)",
+            CANDIDATES.join(", ")
+        )
+    }
+}
+
+pub fn short(oid: Oid) -> String {
+    let s = oid.to_string();
+    s[..s.len().min(12)].to_string()
+}

@@ -1,0 +1,268 @@
+//! What changed: the resolved range, the changed files and the commits in it.
+
+use anyhow::{Context as _, Result, anyhow};
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
+
+use super::{Repo, short};
+use crate::snapshot::Snapshot;
+
+/// What the user asked to compare.
+#[derive(Debug, Clone)]
+pub enum Request {
+    /// `--base/--head` (or the default base, or pre-commit's refs).
+    Revs {
+        base: Option<String>,
+        head: Option<String>,
+        origin: &'static str,
+    },
+    Staged,
+    Worktree,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Range,
+    Staged,
+    Worktree,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Range => "range",
+            Mode::Staged => "staged",
+            Mode::Worktree => "worktree",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Range {
+    pub mode: Mode,
+    /// The base revision as given or chosen (`origin/main`), for the report.
+    pub base_rev: Option<String>,
+    /// Where `base_rev` came from (`--base`, `default`, `PRE_COMMIT_FROM_REF`).
+    pub base_origin: &'static str,
+    pub head_rev: Option<String>,
+    /// The merge-base (range mode) or `HEAD` (staged/worktree); `None` = empty tree.
+    pub base: Option<Oid>,
+    /// The head commit (range mode); `HEAD` otherwise.
+    pub head: Option<Oid>,
+}
+
+impl Range {
+    /// One line for reports: what was compared with what.
+    pub fn describe(&self) -> String {
+        let base = self.base.map(short).unwrap_or_else(|| "empty tree".into());
+        match self.mode {
+            Mode::Range => format!(
+                "{}...{} (merge-base {}, base from {})",
+                self.base_rev.as_deref().unwrap_or("?"),
+                self.head_rev.as_deref().unwrap_or("HEAD"),
+                base,
+                self.base_origin
+            ),
+            Mode::Staged => format!("index against HEAD ({base})"),
+            Mode::Worktree => format!("working tree against HEAD ({base})"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Added,
+    Modified,
+    Deleted,
+    Renamed,
+}
+
+impl Status {
+    pub fn letter(self) -> char {
+        match self {
+            Status::Added => 'A',
+            Status::Modified => 'M',
+            Status::Deleted => 'D',
+            Status::Renamed => 'R',
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    /// The path after the change (the old path for a deletion).
+    pub path: String,
+    pub status: Status,
+    /// For a rename, the path before.
+    pub old_path: Option<String>,
+}
+
+impl ChangedFile {
+    /// The paths this change touches: both sides of a rename.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.path.as_str()).chain(self.old_path.as_deref())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Commit {
+    pub id: Oid,
+    pub message: String,
+}
+
+pub struct Change<'r> {
+    pub range: Range,
+    pub files: Vec<ChangedFile>,
+    /// Commits in the range, newest first (empty for staged/worktree).
+    pub commits: Vec<Commit>,
+    pub base: Snapshot<'r>,
+    pub head: Snapshot<'r>,
+}
+
+impl<'r> Change<'r> {
+    pub fn resolve(repo: &'r Repo, request: &Request) -> Result<Change<'r>> {
+        match request {
+            Request::Revs { base, head, origin } => {
+                let head_rev = head.clone().unwrap_or_else(|| "HEAD".into());
+                if head.is_none() && repo.head_commit()?.is_none() {
+                    return Err(anyhow!(
+                        "the repository has no commits yet (HEAD is an unborn branch): nothing to compare; \
+                         commit first, or check what is staged with --staged"
+                    ));
+                }
+                let (base_rev, origin) = match base {
+                    Some(b) => (b.clone(), *origin),
+                    None => (repo.default_base()?, "default"),
+                };
+                let head_oid = repo.commit(&head_rev)?;
+                let base_oid = repo.commit(&base_rev)?;
+                let merge_base = repo.merge_base(base_oid, head_oid)?;
+                let range = Range {
+                    mode: Mode::Range,
+                    base_rev: Some(base_rev),
+                    base_origin: origin,
+                    head_rev: Some(head_rev),
+                    base: Some(merge_base),
+                    head: Some(head_oid),
+                };
+                let base_tree = repo.git.find_commit(merge_base)?.tree()?;
+                let head_tree = repo.git.find_commit(head_oid)?.tree()?;
+                let mut opts = diff_options();
+                let mut diff = repo
+                    .git
+                    .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut opts))
+                    .context("cannot diff the range")?;
+                let files = collect(&mut diff)?;
+                let commits = commits_between(repo, merge_base, head_oid)?;
+                Ok(Change {
+                    range,
+                    files,
+                    commits,
+                    base: repo.tree_snapshot(merge_base)?,
+                    head: repo.tree_snapshot(head_oid)?,
+                })
+            }
+            Request::Staged | Request::Worktree => {
+                let head = repo.head_commit()?;
+                let head_tree = match head {
+                    Some(oid) => Some(repo.git.find_commit(oid)?.tree()?),
+                    None => None,
+                };
+                let mut opts = diff_options();
+                let (mode, mut diff, head_snapshot) = if matches!(request, Request::Staged) {
+                    let index = repo.git.index().context("cannot read the index")?;
+                    let diff = repo
+                        .git
+                        .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut opts))
+                        .context("cannot diff the index")?;
+                    (Mode::Staged, diff, repo.index_snapshot()?)
+                } else {
+                    repo.workdir()?;
+                    opts.include_untracked(true).recurse_untracked_dirs(true);
+                    let diff = repo
+                        .git
+                        .diff_tree_to_workdir_with_index(head_tree.as_ref(), Some(&mut opts))
+                        .context("cannot diff the working tree")?;
+                    (Mode::Worktree, diff, repo.workdir_snapshot()?)
+                };
+                let files = collect(&mut diff)?;
+                let base_snapshot = match head {
+                    Some(oid) => repo.tree_snapshot(oid)?,
+                    None => Snapshot::Empty,
+                };
+                Ok(Change {
+                    range: Range {
+                        mode,
+                        base_rev: head.map(|_| "HEAD".to_string()),
+                        base_origin: if head.is_some() {
+                            "HEAD"
+                        } else {
+                            "unborn branch"
+                        },
+                        head_rev: None,
+                        base: head,
+                        head,
+                    },
+                    files,
+                    commits: Vec::new(),
+                    base: base_snapshot,
+                    head: head_snapshot,
+                })
+            }
+        }
+    }
+}
+
+fn diff_options() -> DiffOptions {
+    let mut opts = DiffOptions::new();
+    opts.include_typechange(true).ignore_submodules(false);
+    opts
+}
+
+fn lossy(path: Option<&[u8]>) -> Option<String> {
+    path.map(|p| String::from_utf8_lossy(p).into_owned())
+}
+
+fn collect(diff: &mut git2::Diff<'_>) -> Result<Vec<ChangedFile>> {
+    let mut find = DiffFindOptions::new();
+    find.renames(true).for_untracked(true);
+    diff.find_similar(Some(&mut find))
+        .context("cannot detect renames")?;
+    let mut files = Vec::with_capacity(diff.deltas().len());
+    for delta in diff.deltas() {
+        let old = lossy(delta.old_file().path_bytes());
+        let new = lossy(delta.new_file().path_bytes());
+        let (path, status, old_path) = match delta.status() {
+            Delta::Added | Delta::Untracked => (new, Status::Added, None),
+            Delta::Deleted => (old, Status::Deleted, None),
+            Delta::Modified | Delta::Typechange | Delta::Conflicted => {
+                (new, Status::Modified, None)
+            }
+            Delta::Renamed => (new, Status::Renamed, old),
+            // A copy leaves its source untouched: only the new path changed.
+            Delta::Copied => (new, Status::Added, None),
+            Delta::Unmodified | Delta::Ignored | Delta::Unreadable => continue,
+        };
+        let path = path.ok_or_else(|| anyhow!("git reported a change without a path"))?;
+        files.push(ChangedFile {
+            path,
+            status,
+            old_path,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+fn commits_between(repo: &Repo, base: Oid, head: Oid) -> Result<Vec<Commit>> {
+    let mut walk = repo.git.revwalk()?;
+    walk.push(head)?;
+    walk.hide(base)?;
+    let mut commits = Vec::new();
+    for oid in walk {
+        let oid = oid.context("cannot walk the commits in the range")?;
+        let commit = repo.git.find_commit(oid)?;
+        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        commits.push(Commit { id: oid, message });
+    }
+    Ok(commits)
+}

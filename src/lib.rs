@@ -1,0 +1,357 @@
+//! docgate: enforce a team's incident lessons on every change.
+//!
+//! The library never prints or exits: [`run`] writes to the writers it is
+//! given and returns an [`ExitStatus`]; `Err` means docgate could not do its
+//! job (exit 2).
+
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod demo;
+pub mod diagnostic;
+pub mod docs;
+pub mod git;
+pub mod pattern;
+pub mod report;
+pub mod snapshot;
+pub mod yaml;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, GlobalArgs};
+use crate::config::Config;
+use crate::diagnostic::Severity;
+use crate::git::Repo;
+use crate::git::change::{Change, Request};
+use crate::report::{Format, Report, Style};
+use crate::snapshot::{Read, Snapshot};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// No finding at or above `--fail-on`.
+    Clean,
+    /// At least one finding at or above `--fail-on`.
+    Findings,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Clean => 0,
+            ExitStatus::Findings => 1,
+        }
+    }
+}
+
+/// Was this error a closed stdout (`docgate check | head`)? Then exit 0.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<ExitStatus> {
+    let cwd = match &cli.global.dir {
+        Some(dir) => {
+            if !dir.is_dir() {
+                bail!("-C {}: no such directory", dir.display());
+            }
+            dir.clone()
+        }
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    match &cli.command {
+        Command::Check(args) => {
+            let repo = Repo::discover(&cwd)?;
+            let request = range_request(args);
+            let change = Change::resolve(&repo, &request)?;
+            let config = load_config(&repo, &cli.global, &cwd, &change.head)?;
+            require_layers(&config, &change.head)?;
+            let outcome = checks::check(&change, &config)?;
+            ensure_something_to_check(&config, outcome.checked.docs)?;
+            let (mut waivers, problems) = checks::waivers::collect(&change.commits, &config);
+            let mut diagnostics = outcome.diagnostics;
+            diagnostics.extend(problems);
+            let diagnostics = checks::waivers::apply(diagnostics, &config, &mut waivers);
+            let report = Report::new(
+                "check",
+                Some(change.range.clone()),
+                outcome.checked,
+                diagnostics,
+                waivers,
+                fail_on(&cli.global),
+            );
+            emit(&report, &cli.global, &cwd, stdout)
+        }
+        Command::Lint => {
+            let repo = Repo::discover(&cwd)?;
+            let snapshot = repo.workdir_snapshot()?;
+            let config = load_config(&repo, &cli.global, &cwd, &snapshot)?;
+            require_layers(&config, &snapshot)?;
+            let outcome = checks::lint(&snapshot, &config)?;
+            ensure_something_to_check(&config, outcome.checked.docs)?;
+            let diagnostics = checks::waivers::apply(outcome.diagnostics, &config, &mut []);
+            let report = Report::new(
+                "lint",
+                None,
+                outcome.checked,
+                diagnostics,
+                Vec::new(),
+                fail_on(&cli.global),
+            );
+            emit(&report, &cli.global, &cwd, stdout)
+        }
+        Command::Context(args) => {
+            let repo = Repo::discover(&cwd)?;
+            let snapshot = repo.workdir_snapshot()?;
+            let config = load_config(&repo, &cli.global, &cwd, &snapshot)?;
+            let docs = docs::DocSet::load(&snapshot, &config)?;
+            ensure_something_to_check(&config, docs.docs.len())?;
+            let root = repo.workdir()?;
+            let paths = args
+                .paths
+                .iter()
+                .map(|p| repo_relative(&root, &cwd, p))
+                .collect::<Result<Vec<_>>>()?;
+            let answer = context::lookup(&docs, &paths)?;
+            match cli.global.format {
+                Format::Json => context::render_json(&answer, stdout)?,
+                Format::Text => context::render_text(&answer, stdout)?,
+            }
+            Ok(ExitStatus::Clean)
+        }
+        Command::Demo(args) => demo::run(args, &cli.global, stdout, stderr),
+    }
+}
+
+fn range_request(args: &CheckArgs) -> Request {
+    if args.staged {
+        return Request::Staged;
+    }
+    if args.worktree {
+        return Request::Worktree;
+    }
+    if args.base.is_some() || args.head.is_some() {
+        return Request::Revs {
+            base: args.base.clone(),
+            head: args.head.clone(),
+            origin: "--base",
+        };
+    }
+    // The pre-commit framework passes the pushed range this way.
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if let (Some(from), Some(to)) = (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
+        return Request::Revs {
+            base: Some(from),
+            head: Some(to),
+            origin: "PRE_COMMIT_FROM_REF",
+        };
+    }
+    Request::Revs {
+        base: None,
+        head: None,
+        origin: "default",
+    }
+}
+
+fn fail_on(global: &GlobalArgs) -> Severity {
+    match global.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    }
+}
+
+/// `--config FILE` from disk (relative to `-C`), else `.docgate.yml` from the
+/// working tree (or the head commit in a bare repository), else defaults.
+fn load_config(
+    repo: &Repo,
+    global: &GlobalArgs,
+    cwd: &Path,
+    head: &Snapshot<'_>,
+) -> Result<Config> {
+    if let Some(path) = &global.config {
+        let full = cwd.join(path);
+        let text = std::fs::read(&full)
+            .with_context(|| format!("cannot read the config file {}", path.display()))?;
+        let text = String::from_utf8(text).map_err(|e| {
+            anyhow!(
+                "{}: the config is not valid UTF-8 (byte {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            )
+        })?;
+        return Ok(Config::parse(&text, &path.display().to_string())?);
+    }
+    let read = match repo.workdir() {
+        Ok(_) => repo.workdir_snapshot()?.read(config::FILE_NAME)?,
+        Err(_) => head.read(config::FILE_NAME)?,
+    };
+    match read {
+        Read::Missing => Ok(Config::defaults()),
+        Read::TooLarge(n) => bail!(
+            "{}: the config is {n} bytes; that is not a configuration file",
+            config::FILE_NAME
+        ),
+        Read::Bytes(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|e| {
+                anyhow!(
+                    "{}: the config is not valid UTF-8 (byte {})",
+                    config::FILE_NAME,
+                    e.utf8_error().valid_up_to()
+                )
+            })?;
+            Ok(Config::parse(&text, config::FILE_NAME)?)
+        }
+    }
+}
+
+/// A layer named explicitly in the config must exist.
+fn require_layers(config: &Config, snapshot: &Snapshot<'_>) -> Result<()> {
+    let mut missing = Vec::new();
+    for layer in [
+        &config.knowledge_base,
+        &config.policies,
+        &config.mishap_log,
+        &config.docs.index,
+    ] {
+        if layer.explicit && !snapshot.exists(&layer.path)? {
+            missing.push(layer.path.clone());
+        }
+    }
+    if config.source.is_some() {
+        for root in &config.docs.roots {
+            if !snapshot.exists(root)? && root != "docs" {
+                missing.push(format!("{root}/"));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        bail!(
+            "{} names {} that do{} not exist in the {}: {}",
+            config.source.as_deref().unwrap_or(config::FILE_NAME),
+            if missing.len() == 1 {
+                "a file"
+            } else {
+                "files"
+            },
+            if missing.len() == 1 { "es" } else { "" },
+            snapshot.describe(),
+            missing.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// A repository with no config and no docs has nothing to gate: never a pass.
+fn ensure_something_to_check(config: &Config, docs: usize) -> Result<()> {
+    if docs == 0 {
+        let roots = config.docs.roots.join(", ");
+        if config.source.is_none() {
+            bail!(
+                "nothing to check: no {} and no docs with YAML frontmatter under {roots}/. \
+                 Add runbooks (see the README) or a {} whose docs.roots points at them",
+                config::FILE_NAME,
+                config::FILE_NAME
+            );
+        }
+        bail!(
+            "nothing to check: no docs with YAML frontmatter under {roots}/ (docs.roots in {})",
+            config.source.as_deref().unwrap_or(config::FILE_NAME)
+        );
+    }
+    Ok(())
+}
+
+/// A user-given path (relative to the current directory) as repo-relative.
+fn repo_relative(root: &Path, cwd: &Path, path: &Path) -> Result<String> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    let joined = cwd.join(path);
+    let mut parts: Vec<std::ffi::OsString> = Vec::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::Normal(s) => parts.push(s.to_os_string()),
+            _ => {}
+        }
+    }
+    let abs: PathBuf = std::iter::once(std::ffi::OsString::from("/"))
+        .chain(parts)
+        .collect();
+    let rel = abs.strip_prefix(&root).map_err(|_| {
+        anyhow!(
+            "{} is outside the repository at {}",
+            path.display(),
+            root.display()
+        )
+    })?;
+    let s = rel
+        .to_str()
+        .ok_or_else(|| anyhow!("{} is not valid UTF-8", path.display()))?;
+    Ok(s.replace('\\', "/"))
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Write the report to stdout and/or `--output` files; the exit status.
+fn emit(
+    report: &Report,
+    global: &GlobalArgs,
+    cwd: &Path,
+    stdout: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let mut to_stdout = true;
+    for spec in &global.output {
+        let (format, path) = match spec.split_once('=') {
+            Some((name, path)) if Format::from_name(name).is_some() => {
+                (Format::from_name(name).expect("checked"), path)
+            }
+            _ => {
+                to_stdout = false;
+                (global.format, spec.as_str())
+            }
+        };
+        let mut buf = Vec::new();
+        report::render(
+            report,
+            format,
+            Style {
+                color: false,
+                quiet: false,
+            },
+            &mut buf,
+        )?;
+        std::fs::write(cwd.join(path), buf)
+            .with_context(|| format!("cannot write the report to {path}"))?;
+    }
+    if to_stdout {
+        let style = Style {
+            color: use_color(global.color),
+            quiet: global.quiet,
+        };
+        report::render(report, global.format, style, stdout)?;
+        stdout.flush()?;
+    }
+    Ok(if report.failed() {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}

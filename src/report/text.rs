@@ -1,0 +1,200 @@
+//! The terminal report: findings grouped by file, a snippet where there is a
+//! line, the covering docs, `help:`, and one summary line saying what was checked.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::{Report, Style};
+use crate::diagnostic::{Diagnostic, Severity};
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn severity(&self, sev: Severity) -> String {
+        let code = match sev {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Note => "1;36",
+        };
+        self.wrap(code, sev.as_str())
+    }
+    fn dim(&self, s: &str) -> String {
+        self.wrap("1;34", s)
+    }
+    fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+}
+
+pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> Result<()> {
+    let paint = Paint { on: style.color };
+    let shown: Vec<&Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| !style.quiet || d.severity >= report.fail_on)
+        .collect();
+    let mut last_path: Option<Option<&str>> = None;
+    for d in &shown {
+        let path = d.path.as_deref();
+        if last_path != Some(path) {
+            if last_path.is_some() {
+                writeln!(out)?;
+            }
+            if let Some(p) = path {
+                writeln!(out, "{}", paint.bold(&format!("{p}:")))?;
+            }
+            last_path = Some(path);
+        }
+        finding(d, &paint, out)?;
+    }
+    if style.quiet && !report.failed() {
+        return Ok(());
+    }
+    if !shown.is_empty() {
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary_line(report, &paint))?;
+    let unused: Vec<_> = report.waivers.iter().filter(|w| w.used == 0).collect();
+    for w in unused {
+        let scope = w
+            .scope
+            .as_deref()
+            .map(|s| format!("({s})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}: the waiver `{}{scope}` in commit {} matched no finding",
+            paint.severity(Severity::Note),
+            w.rule,
+            w.commit
+        )?;
+    }
+    Ok(())
+}
+
+fn finding(d: &Diagnostic, paint: &Paint, out: &mut dyn Write) -> Result<()> {
+    writeln!(
+        out,
+        "{}{}: {}",
+        paint.severity(d.severity),
+        paint.bold(&format!("[{}]", d.rule.id)),
+        d.message
+    )?;
+    if let Some(path) = &d.path {
+        let loc = match (d.line, d.column) {
+            (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+            (Some(l), None) => format!("{path}:{l}"),
+            _ => path.clone(),
+        };
+        writeln!(out, "  {} {loc}", paint.dim("-->"))?;
+    }
+    if let (Some(line), Some(src)) = (d.line, &d.source_line) {
+        let num = line.to_string();
+        let pad = " ".repeat(num.len());
+        let src: String = src
+            .chars()
+            .take(200)
+            .map(|c| {
+                if c.is_control() && c != '\t' {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        writeln!(out, "  {pad} {}", paint.dim("|"))?;
+        writeln!(out, "  {} {} {src}", paint.dim(&num), paint.dim("|"))?;
+        if let Some(col) = d.column {
+            let indent: String = src
+                .chars()
+                .take(col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            writeln!(
+                out,
+                "  {pad} {} {indent}{}",
+                paint.dim("|"),
+                paint.wrap("1;31", "^")
+            )?;
+        }
+    }
+    if !d.docs.is_empty() {
+        writeln!(out, "  {} docs: {}", paint.dim("="), d.docs.join(", "))?;
+    }
+    if let Some(w) = &d.waived {
+        writeln!(
+            out,
+            "  {} waived in commit {}: {}",
+            paint.dim("="),
+            w.commit,
+            w.reason
+        )?;
+    }
+    writeln!(out, "  {} help: {}", paint.dim("="), d.help())?;
+    Ok(())
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn summary_line(report: &Report, paint: &Paint) -> String {
+    let s = report.summary();
+    let c = &report.checked;
+    let verdict = if report.failed() {
+        paint.wrap("1;31", "failed")
+    } else {
+        paint.wrap("1;32", "passed")
+    };
+    let mut counts = format!(
+        "{}, {}, {}",
+        plural(s.errors, "error", "errors"),
+        plural(s.warnings, "warning", "warnings"),
+        plural(s.notes, "note", "notes")
+    );
+    if s.waived > 0 {
+        counts.push_str(&format!(" ({} waived)", s.waived));
+    }
+    let what = match &report.range {
+        Some(range) => format!(
+            "checked {} ({} covered by docs, {} ignored) in {}, against {} ({} changed); {}",
+            plural(c.changed_files, "changed file", "changed files"),
+            c.covered_files,
+            c.ignored_files,
+            if c.commits > 0 {
+                format!(
+                    "{} · {}",
+                    plural(c.commits, "commit", "commits"),
+                    range.describe()
+                )
+            } else {
+                range.describe()
+            },
+            plural(c.docs, "doc", "docs"),
+            c.docs_changed,
+            format_layers(&c.layers),
+        ),
+        None => format!(
+            "checked {} with {} ({} unreadable); {}",
+            plural(c.docs, "doc", "docs"),
+            plural(c.key_files, "key_files entry", "key_files entries"),
+            c.docs_unreadable,
+            format_layers(&c.layers),
+        ),
+    };
+    format!("docgate {} {verdict}: {counts}; {what}", report.command)
+}
+
+fn format_layers(layers: &[String]) -> String {
+    format!("layers: {}", layers.join(", "))
+}

@@ -1,0 +1,199 @@
+//! Read files as they are at one point: a commit's tree, the index, the
+//! working tree, or nothing at all (the side of a change before a first commit).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use git2::{ObjectType, Repository, Tree};
+
+pub enum Snapshot<'r> {
+    Tree {
+        repo: &'r Repository,
+        tree: Tree<'r>,
+    },
+    Index {
+        repo: &'r Repository,
+        index: git2::Index,
+    },
+    Workdir {
+        repo: &'r Repository,
+        root: PathBuf,
+    },
+    Empty,
+}
+
+/// The largest file docgate reads; larger ones are reported, never half-read.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+pub enum Read {
+    Missing,
+    TooLarge(u64),
+    Bytes(Vec<u8>),
+}
+
+impl<'r> Snapshot<'r> {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Snapshot::Tree { .. } => "commit",
+            Snapshot::Index { .. } => "index",
+            Snapshot::Workdir { .. } => "working tree",
+            Snapshot::Empty => "empty tree",
+        }
+    }
+
+    /// Read one file. A missing file (or a folder) is `Read::Missing`.
+    pub fn read(&self, path: &str) -> Result<Read> {
+        match self {
+            Snapshot::Empty => Ok(Read::Missing),
+            Snapshot::Tree { repo, tree } => {
+                let entry = match tree.get_path(Path::new(path)) {
+                    Ok(e) => e,
+                    Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Read::Missing),
+                    Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
+                };
+                if entry.kind() != Some(ObjectType::Blob) {
+                    return Ok(Read::Missing);
+                }
+                read_blob(repo, entry.id(), path)
+            }
+            Snapshot::Index { repo, index } => match index.get_path(Path::new(path), 0) {
+                Some(entry) => read_blob(repo, entry.id, path),
+                None => Ok(Read::Missing),
+            },
+            Snapshot::Workdir { root, .. } => {
+                let full = root.join(path);
+                let meta = match std::fs::symlink_metadata(&full) {
+                    Ok(m) => m,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Read::Missing),
+                    Err(e) => return Err(e).with_context(|| format!("cannot read {path}")),
+                };
+                if meta.file_type().is_symlink() {
+                    // Like git: a link's content is its target, never what it points at.
+                    let target = std::fs::read_link(&full)
+                        .with_context(|| format!("cannot read link {path}"))?;
+                    return Ok(Read::Bytes(target.as_os_str().as_encoded_bytes().to_vec()));
+                }
+                if !meta.is_file() {
+                    return Ok(Read::Missing);
+                }
+                if meta.len() > MAX_FILE_BYTES {
+                    return Ok(Read::TooLarge(meta.len()));
+                }
+                std::fs::read(&full)
+                    .map(Read::Bytes)
+                    .with_context(|| format!("cannot read {path}"))
+            }
+        }
+    }
+
+    /// Does a file or a folder exist at `path`?
+    pub fn exists(&self, path: &str) -> Result<bool> {
+        Ok(match self {
+            Snapshot::Empty => false,
+            Snapshot::Tree { tree, .. } => match tree.get_path(Path::new(path)) {
+                Ok(_) => true,
+                Err(e) if e.code() == git2::ErrorCode::NotFound => false,
+                Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
+            },
+            Snapshot::Index { index, .. } => {
+                index.get_path(Path::new(path), 0).is_some() || {
+                    let prefix = format!("{path}/");
+                    index.iter().any(|e| e.path.starts_with(prefix.as_bytes()))
+                }
+            }
+            Snapshot::Workdir { root, .. } => std::fs::symlink_metadata(root.join(path)).is_ok(),
+        })
+    }
+
+    /// Every file under `dir` ("" for the whole repository), repo-relative,
+    /// with `/` separators. Non-UTF-8 names are returned lossily converted.
+    pub fn files_under(&self, dir: &str) -> Result<Vec<String>> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let mut out = Vec::new();
+        match self {
+            Snapshot::Empty => {}
+            Snapshot::Tree { repo, tree } => {
+                let sub;
+                let start = if dir.is_empty() {
+                    tree
+                } else {
+                    match tree.get_path(Path::new(dir)) {
+                        Ok(e) if e.kind() == Some(ObjectType::Tree) => {
+                            sub = repo.find_tree(e.id())?;
+                            &sub
+                        }
+                        Ok(_) => return Ok(out),
+                        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(out),
+                        Err(e) => return Err(e.into()),
+                    }
+                };
+                start.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+                    if entry.kind() == Some(ObjectType::Blob) {
+                        let name = String::from_utf8_lossy(entry.name_bytes());
+                        out.push(format!("{prefix}{parent}{name}"));
+                    }
+                    git2::TreeWalkResult::Ok
+                })?;
+            }
+            Snapshot::Index { index, .. } => {
+                for e in index.iter() {
+                    if e.path.starts_with(prefix.as_bytes()) {
+                        out.push(String::from_utf8_lossy(&e.path).into_owned());
+                    }
+                }
+            }
+            Snapshot::Workdir { repo, root } => {
+                // Tracked files still on disk, plus untracked files git does not ignore.
+                let index = repo.index().context("cannot read the index")?;
+                for e in index.iter() {
+                    if e.path.starts_with(prefix.as_bytes()) {
+                        let p = String::from_utf8_lossy(&e.path).into_owned();
+                        if std::fs::symlink_metadata(root.join(&p)).is_ok() {
+                            out.push(p);
+                        }
+                    }
+                }
+                let mut opts = git2::StatusOptions::new();
+                opts.include_untracked(true)
+                    .recurse_untracked_dirs(true)
+                    .include_ignored(false)
+                    .exclude_submodules(true);
+                if !dir.is_empty() {
+                    opts.pathspec(&prefix);
+                }
+                let statuses = repo
+                    .statuses(Some(&mut opts))
+                    .context("cannot read git status")?;
+                for s in statuses.iter() {
+                    if s.status().contains(git2::Status::WT_NEW) {
+                        out.push(String::from_utf8_lossy(s.path_bytes()).into_owned());
+                    }
+                }
+                out.sort();
+                out.dedup();
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn read_blob(repo: &Repository, id: git2::Oid, path: &str) -> Result<Read> {
+    let odb = repo.odb()?;
+    let (size, kind) = odb
+        .read_header(id)
+        .with_context(|| format!("cannot read {path} (object {id})"))?;
+    if kind != ObjectType::Blob {
+        return Ok(Read::Missing);
+    }
+    if size as u64 > MAX_FILE_BYTES {
+        return Ok(Read::TooLarge(size as u64));
+    }
+    let blob = repo
+        .find_blob(id)
+        .with_context(|| format!("cannot read {path} (object {id})"))?;
+    Ok(Read::Bytes(blob.content().to_vec()))
+}
