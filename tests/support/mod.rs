@@ -1,0 +1,201 @@
+//! Test support: real git repositories in temp dirs, isolated from the
+//! user's git config, and a runner for the built `docgate` binary.
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub struct TestRepo {
+    pub dir: tempfile::TempDir,
+    /// Seconds added to the commit clock, so commits are ordered and stable.
+    clock: std::cell::Cell<i64>,
+}
+
+/// Environment that isolates git from the machine's configuration.
+pub fn isolate(cmd: &mut Command, home: &Path) {
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().to_string();
+        if k.starts_with("GIT_") || k.starts_with("PRE_COMMIT_") || k.starts_with("GITHUB_") || k == "NO_COLOR" {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Test Author")
+        .env("GIT_COMMITTER_EMAIL", "author@example.invalid")
+        .env("LC_ALL", "C")
+        .env("TERM", "dumb");
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"))
+    }
+
+    /// Rule ids of the findings in a JSON report, in report order.
+    pub fn rules(&self) -> Vec<String> {
+        self.json()["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+pub fn docgate_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_docgate"))
+}
+
+impl TestRepo {
+    /// A new repository on branch `main` with no commits.
+    pub fn new() -> TestRepo {
+        let dir = tempfile::Builder::new().prefix("docgate-test-").tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        std::fs::create_dir_all(dir.path().join("repo")).unwrap();
+        let repo = TestRepo { dir, clock: std::cell::Cell::new(0) };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("repo")
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(self.path()).stdin(Stdio::null());
+        isolate(&mut cmd, &self.home());
+        cmd
+    }
+
+    /// Run git; panic with its output if it fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        let t = 1_700_000_000 + self.clock.get();
+        self.clock.set(self.clock.get() + 60);
+        let date = format!("{t} +0000");
+        let out = self
+            .command("git")
+            .args(args)
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    pub fn write(&self, path: &str, content: impl AsRef<[u8]>) -> &TestRepo {
+        let full = self.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+        self
+    }
+
+    pub fn remove(&self, path: &str) -> &TestRepo {
+        std::fs::remove_file(self.path().join(path)).unwrap();
+        self
+    }
+
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.path().join(path)).unwrap()
+    }
+
+    /// Stage everything and commit; returns the commit id.
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// Run the docgate binary in the repository.
+    pub fn docgate(&self, args: &[&str]) -> Run {
+        self.docgate_env(args, &[])
+    }
+
+    pub fn docgate_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(docgate_bin());
+        cmd.args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().expect("docgate runs"))
+    }
+
+    /// `docgate check --format json` plus `args`; the parsed report.
+    pub fn check_json(&self, args: &[&str]) -> (Run, serde_json::Value) {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        let run = self.docgate(&all);
+        assert!(run.code == 0 || run.code == 1, "expected a report: {run:?}");
+        let json = run.json();
+        (run, json)
+    }
+}
+
+/// A runbook with valid frontmatter.
+pub fn runbook(id: &str, key_files: &[&str], body: &str) -> String {
+    runbook_dated(id, key_files, "2026-01-15", body)
+}
+
+pub fn runbook_dated(id: &str, key_files: &[&str], date: &str, body: &str) -> String {
+    let mut s = format!("---\nid: {id}\ntitle: Runbook {id}\nperspective: operations\n");
+    if !key_files.is_empty() {
+        s.push_str("key_files:\n");
+        for k in key_files {
+            s.push_str(&format!("  - \"{k}\"\n"));
+        }
+    }
+    s.push_str(&format!("last_updated: {date}\n---\n\n# Runbook {id}\n\n{body}\n"));
+    s
+}
+
+/// A repository with one runbook covering `src/app.py` and one commit on
+/// `main`, then on branch `feature`.
+pub fn covered_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n")
+        .write("src/other.py", "x = 1\n")
+        .write("docs/ops/app.md", runbook("ops-01", &["src/app.py"], "How the app works."));
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo
+}
