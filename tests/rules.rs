@@ -20,10 +20,519 @@ fn doc_not_updated_when_covered_code_changes_alone() {
 fn passes_when_the_runbook_changes_too() {
     let repo = covered_repo();
     repo.write("src/app.py", "print('v2')\n");
-    repo.write("docs/ops/app.md", runbook_dated("ops-01", &["src/app.py"], "2026-02-01", "How the app works now: v2."));
+    repo.write(
+        "docs/ops/app.md",
+        runbook_dated(
+            "ops-01",
+            &["src/app.py"],
+            "2026-02-01",
+            "How the app works now: v2.",
+        ),
+    );
     repo.commit("change app and its runbook");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(json["summary"]["errors"], 0);
     assert_eq!(json["checked"]["covered_files"], 1);
+}
+
+#[test]
+fn editing_key_files_cannot_exempt_the_change() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    // The runbook drops the file from key_files but its body stays the same.
+    repo.write(
+        "docs/ops/app.md",
+        runbook("ops-01", &["src/other.py"], "How the app works."),
+    );
+    repo.commit("sneaky");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"]);
+    assert_eq!(json["findings"][0]["path"], "src/app.py");
+    assert!(
+        json["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed only in whitespace or frontmatter")
+    );
+}
+
+#[test]
+fn whitespace_only_doc_edit_does_not_count() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    let doc = repo
+        .read("docs/ops/app.md")
+        .replace("How the app works.", "How  the app\n\nworks.   ");
+    repo.write("docs/ops/app.md", doc);
+    repo.commit("reflow");
+    let (run, _) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+}
+
+#[test]
+fn frontmatter_only_doc_edit_does_not_count_unless_substantive_is_off() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.write(
+        "docs/ops/app.md",
+        runbook_dated(
+            "ops-01",
+            &["src/app.py"],
+            "2026-03-01",
+            "How the app works.",
+        ),
+    );
+    repo.commit("bump date only");
+    let (run, _) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+
+    repo.write(".docgate.yml", "coverage:\n  substantive: false\n");
+    let (run, _) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn enforce_false_turns_doc_not_updated_off() {
+    let repo = covered_repo();
+    repo.write(".docgate.yml", "coverage:\n  enforce: false\n");
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["checked"]["covered_files"], 1);
+}
+
+#[test]
+fn ignored_files_never_need_a_doc() {
+    let repo = covered_repo();
+    repo.write(".docgate.yml", "coverage:\n  ignore: [\"src/*.py\"]\n");
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // .docgate.yml changed too and is not ignored; src/app.py is.
+    assert_eq!(json["checked"]["ignored_files"], 1, "{run:?}");
+    assert_eq!(json["checked"]["changed_files"], 2, "{run:?}");
+}
+
+#[test]
+fn uncovered_change_only_for_required_paths() {
+    let repo = covered_repo();
+    repo.write(".docgate.yml", "coverage:\n  require: [\"src/**\"]\n");
+    repo.write("src/other.py", "x = 2\n");
+    repo.write("tools/script.sh", "echo hi\n");
+    repo.commit("change uncovered files");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["uncovered-change"]);
+    assert_eq!(json["findings"][0]["path"], "src/other.py");
+}
+
+#[test]
+fn folder_and_glob_key_files_cover_nested_files() {
+    let repo = TestRepo::new();
+    repo.write("svc/a/b/risk_x.py", "1\n")
+        .write("svc/a/other.py", "1\n")
+        .write("pkg/deep/er/mod.py", "1\n")
+        .write(
+            "docs/a.md",
+            runbook("risk-01", &["svc/**/risk_*.py", "pkg/"], "body"),
+        );
+    repo.commit("init");
+    repo.git(&["checkout", "-q", "-b", "f"]);
+    repo.write("svc/a/b/risk_x.py", "2\n")
+        .write("svc/a/other.py", "2\n")
+        .write("pkg/deep/er/mod.py", "2\n");
+    repo.commit("change");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    let paths: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        vec!["pkg/deep/er/mod.py", "svc/a/b/risk_x.py"],
+        "{run:?}"
+    );
+}
+
+#[test]
+fn star_does_not_cross_folders() {
+    let repo = TestRepo::new();
+    repo.write("src/x/a.py", "1\n")
+        .write("src/b.py", "1\n")
+        .write("docs/a.md", runbook("a", &["src/*.py"], "body"));
+    repo.commit("init");
+    repo.git(&["checkout", "-q", "-b", "f"]);
+    repo.write("src/x/a.py", "2\n");
+    repo.commit("change nested");
+    let (run, _) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn stale_key_file_after_rename_names_the_new_path() {
+    let repo = covered_repo();
+    repo.git(&["mv", "src/app.py", "src/service.py"]);
+    repo.commit("rename");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(
+        run.rules(),
+        vec!["stale-key-file", "doc-not-updated"],
+        "{run:?}"
+    );
+    let stale = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "stale-key-file")
+        .unwrap();
+    assert_eq!(stale["path"], "docs/ops/app.md");
+    assert_eq!(stale["line"], 6);
+    let msg = stale["message"].as_str().unwrap();
+    assert!(
+        msg.contains("`src/app.py` was renamed to `src/service.py`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn stale_key_file_in_a_changed_doc_and_folder_hint() {
+    let repo = covered_repo();
+    repo.write(
+        "docs/ops/app.md",
+        runbook_dated(
+            "ops-01",
+            &["src/app.py", "src/gone.py", "src"],
+            "2026-02-01",
+            "New body.",
+        ),
+    );
+    repo.commit("edit runbook");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(
+        run.rules(),
+        vec!["stale-key-file", "stale-key-file"],
+        "{run:?}"
+    );
+    assert_eq!(json["findings"][0]["line"], 7);
+    assert!(
+        json["findings"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("it is a folder; write `src/`"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn last_updated_not_bumped_is_a_warning() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    let doc = repo
+        .read("docs/ops/app.md")
+        .replace("How the app works.", "How the app works, v2.");
+    repo.write("docs/ops/app.md", doc);
+    repo.commit("update both, forget date");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.rules(), vec!["last-updated-not-bumped"]);
+    assert_eq!(json["findings"][0]["severity"], "warning");
+    assert_eq!(json["findings"][0]["line"], 7);
+    let run = repo.docgate(&["check", "--base", "main", "--fail-on", "warning"]);
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
+#[test]
+fn rules_config_changes_severity_and_turns_off() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change");
+    repo.write(".docgate.yml", "rules:\n  doc-not-updated: warning\n");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["findings"][0]["severity"], "warning");
+    repo.write(".docgate.yml", "rules:\n  doc-not-updated: off\n");
+    let (run, _) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.rules(), Vec::<String>::new());
+}
+
+fn graph_repo(docs: &[(&str, String)]) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "1\n");
+    for (path, text) in docs {
+        repo.write(path, text);
+    }
+    repo.commit("init");
+    repo
+}
+
+fn with_deps(id: &str, deps: &[&str]) -> String {
+    runbook(id, &["src/a.py"], "body").replacen(
+        "perspective: operations\n",
+        &format!(
+            "perspective: operations\ndepends_on: [{}]\n",
+            deps.join(", ")
+        ),
+        1,
+    )
+}
+
+#[test]
+fn duplicate_ids_unknown_dependencies_and_cycles_in_lint() {
+    let repo = graph_repo(&[
+        ("docs/a.md", with_deps("a", &["b"])),
+        ("docs/b.md", with_deps("b", &["c"])),
+        ("docs/c.md", with_deps("c", &["a", "nope"])),
+        ("docs/d.md", with_deps("a", &[])),
+    ]);
+    let run = repo.docgate(&["lint", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let json = run.json();
+    let by_rule = |r: &str| -> Vec<serde_json::Value> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == r)
+            .cloned()
+            .collect()
+    };
+    let dup = by_rule("duplicate-doc-id");
+    assert_eq!(dup.len(), 1, "{run:?}");
+    assert_eq!(dup[0]["path"], "docs/d.md");
+    assert_eq!(dup[0]["line"], 2);
+    let unknown = by_rule("unknown-dependency");
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0]["path"], "docs/c.md");
+    assert!(unknown[0]["message"].as_str().unwrap().contains("`nope`"));
+    let cycle = by_rule("dependency-cycle");
+    assert_eq!(cycle.len(), 1, "{run:?}");
+    assert!(
+        cycle[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a → b → c → a"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn check_reports_graph_problems_only_where_the_change_is_involved() {
+    let repo = graph_repo(&[
+        ("docs/a.md", with_deps("a", &["nope"])),
+        ("docs/b.md", with_deps("b", &[])),
+        ("docs/c.md", with_deps("c", &["b"])),
+    ]);
+    repo.git(&["checkout", "-q", "-b", "f"]);
+    // An unrelated change: the pre-existing unknown dependency is lint's business.
+    repo.write("README.txt", "hello\n");
+    repo.commit("unrelated");
+    let (run, _) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.rules(), Vec::<String>::new(), "{run:?}");
+    // Deleting doc b breaks c's dependency: the change is involved.
+    repo.remove("docs/b.md");
+    repo.commit("delete b");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.rules(), vec!["unknown-dependency"], "{run:?}");
+    assert_eq!(json["findings"][0]["path"], "docs/c.md");
+    assert!(
+        json["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("this change removed or renamed it")
+    );
+}
+
+#[test]
+fn unknown_frontmatter_key_close_to_a_known_one() {
+    let repo = graph_repo(&[(
+        "docs/a.md",
+        runbook("a", &["src/a.py"], "b").replace("key_files:", "key_file:"),
+    )]);
+    let run = repo.docgate(&["lint", "--format", "json"]);
+    let json = run.json();
+    assert_eq!(run.rules(), vec!["unknown-frontmatter-key"], "{run:?}");
+    assert!(
+        json["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `key_files`?")
+    );
+    assert_eq!(json["findings"][0]["line"], 5);
+    // Far-away keys are allowed silently.
+    let repo = graph_repo(&[(
+        "docs/a.md",
+        runbook("a", &["src/a.py"], "b").replace("title:", "owner: me\ntitle:"),
+    )]);
+    let run = repo.docgate(&["lint", "--format", "json"]);
+    assert_eq!(run.rules(), Vec::<String>::new(), "{run:?}");
+}
+
+#[test]
+fn unreadable_unchanged_doc_is_a_warning_in_check() {
+    let repo = covered_repo();
+    repo.write("docs/broken.md", "---\nid: [unclosed\n---\nbody\n");
+    repo.commit("broken doc");
+    repo.git(&["checkout", "-q", "-b", "g"]);
+    repo.write("src/other.py", "x = 2\n");
+    repo.commit("change");
+    let (run, json) = repo.check_json(&["--base", "feature"]);
+    assert_eq!(run.rules(), vec!["frontmatter-invalid"], "{run:?}");
+    assert_eq!(json["findings"][0]["severity"], "warning");
+    assert!(
+        json["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown for this change")
+    );
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn waiver_with_reason_turns_the_finding_into_a_note() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    let id = repo.commit(
+        "hotfix\n\nDocgate-Waive: doc-not-updated(ops-01): incident hotfix, runbook follows in #42",
+    );
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let f = &json["findings"][0];
+    assert_eq!(f["rule"], "doc-not-updated");
+    assert_eq!(f["severity"], "note");
+    assert_eq!(
+        f["waived"]["reason"],
+        "incident hotfix, runbook follows in #42"
+    );
+    assert_eq!(f["waived"]["commit"], &id[..12]);
+    assert_eq!(json["summary"]["waived"], 1);
+}
+
+#[test]
+fn waiver_scope_by_path_glob_and_mismatched_scope() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated(other-doc): wrong scope");
+    let (run, _) = repo.check_json(&["--base", "main"]);
+    assert_eq!(
+        run.code, 1,
+        "a waiver for another doc must not apply: {run:?}"
+    );
+    let text = repo.docgate(&["check", "--base", "main"]);
+    assert!(text.stdout.contains("matched no finding"), "{text:?}");
+    repo.commit("again\n\nDocgate-Waive: doc-not-updated(src/*.py): scoped by path");
+    let (run, _) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn waiver_without_reason_is_an_error_and_waives_nothing() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 1);
+    let mut rules = run.rules();
+    rules.sort();
+    assert_eq!(rules, vec!["doc-not-updated", "waiver-invalid"], "{run:?}");
+    let w = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "waiver-invalid")
+        .unwrap();
+    assert!(
+        w["message"].as_str().unwrap().contains("needs a reason"),
+        "{w}"
+    );
+}
+
+#[test]
+fn waiver_outside_the_trailer_block_is_reported() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated: reason\n\nMore text after it.");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let w = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "waiver-invalid")
+        .unwrap();
+    assert!(
+        w["message"]
+            .as_str()
+            .unwrap()
+            .contains("not in the message's trailer block"),
+        "{w}"
+    );
+}
+
+#[test]
+fn waivers_cannot_waive_rules_outside_waivers_rules() {
+    let repo = covered_repo();
+    repo.write(
+        "docs/ops/app.md",
+        runbook_dated("ops-01", &["src/gone.py"], "2026-02-01", "x"),
+    );
+    repo.commit("edit\n\nDocgate-Waive: stale-key-file: not allowed by default");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 1);
+    let mut rules = run.rules();
+    rules.sort();
+    assert_eq!(rules, vec!["stale-key-file", "waiver-invalid"], "{run:?}");
+    let w = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "waiver-invalid")
+        .unwrap();
+    assert!(
+        w["message"].as_str().unwrap().contains("not waivable here"),
+        "{w}"
+    );
+}
+
+#[test]
+fn context_lists_covering_docs_and_dependency_closure() {
+    let repo = graph_repo(&[
+        ("docs/a.md", with_deps("a", &["b"])),
+        (
+            "docs/b.md",
+            with_deps("b", &["c"]).replace("src/a.py", "src/none.py"),
+        ),
+        (
+            "docs/c.md",
+            with_deps("c", &[]).replace("src/a.py", "src/none.py"),
+        ),
+    ]);
+    let run = repo.docgate(&["context", "src/a.py", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = run.json();
+    let p = &json["paths"][0];
+    assert_eq!(p["path"], "src/a.py");
+    assert_eq!(p["covering"][0]["id"], "a");
+    assert_eq!(
+        p["covering"][0]["key_files"],
+        serde_json::json!(["src/a.py"])
+    );
+    let deps: Vec<&str> = p["depends_on"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(deps, vec!["b", "c"]);
+    assert_eq!(p["depends_on"][1]["via"], "b");
+    let text = repo.docgate(&["context", "src/none2.py"]);
+    assert!(text.stdout.contains("no doc covers this path"), "{text:?}");
+    let sub = repo.path().join("src");
+    let run = repo.docgate(&["-C", sub.to_str().unwrap(), "context", "a.py"]);
+    assert!(run.stdout.starts_with("src/a.py\n  covered by:"), "{run:?}");
 }
