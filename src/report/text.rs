@@ -54,6 +54,8 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> Result<()> 
                 writeln!(out, "{}", paint.bold(&format!("{p}:")))?;
             }
             last_path = Some(path);
+        } else {
+            writeln!(out)?;
         }
         finding(d, &paint, out)?;
     }

@@ -16,7 +16,11 @@ pub struct TestRepo {
 pub fn isolate(cmd: &mut Command, home: &Path) {
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy().to_string();
-        if k.starts_with("GIT_") || k.starts_with("PRE_COMMIT_") || k.starts_with("GITHUB_") || k == "NO_COLOR" {
+        if k.starts_with("GIT_")
+            || k.starts_with("PRE_COMMIT_")
+            || k.starts_with("GITHUB_")
+            || k == "NO_COLOR"
+        {
             cmd.env_remove(&k);
         }
     }
@@ -40,7 +44,11 @@ pub struct Run {
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -75,10 +83,16 @@ pub fn docgate_bin() -> PathBuf {
 impl TestRepo {
     /// A new repository on branch `main` with no commits.
     pub fn new() -> TestRepo {
-        let dir = tempfile::Builder::new().prefix("docgate-test-").tempdir().expect("tempdir");
+        let dir = tempfile::Builder::new()
+            .prefix("docgate-test-")
+            .tempdir()
+            .expect("tempdir");
         std::fs::create_dir_all(dir.path().join("home")).unwrap();
         std::fs::create_dir_all(dir.path().join("repo")).unwrap();
-        let repo = TestRepo { dir, clock: std::cell::Cell::new(0) };
+        let repo = TestRepo {
+            dir,
+            clock: std::cell::Cell::new(0),
+        };
         repo.git(&["init", "-q", "-b", "main"]);
         repo
     }
@@ -184,7 +198,9 @@ pub fn runbook_dated(id: &str, key_files: &[&str], date: &str, body: &str) -> St
             s.push_str(&format!("  - \"{k}\"\n"));
         }
     }
-    s.push_str(&format!("last_updated: {date}\n---\n\n# Runbook {id}\n\n{body}\n"));
+    s.push_str(&format!(
+        "last_updated: {date}\n---\n\n# Runbook {id}\n\n{body}\n"
+    ));
     s
 }
 
@@ -194,7 +210,10 @@ pub fn covered_repo() -> TestRepo {
     let repo = TestRepo::new();
     repo.write("src/app.py", "print('v1')\n")
         .write("src/other.py", "x = 1\n")
-        .write("docs/ops/app.md", runbook("ops-01", &["src/app.py"], "How the app works."));
+        .write(
+            "docs/ops/app.md",
+            runbook("ops-01", &["src/app.py"], "How the app works."),
+        );
     repo.commit("initial");
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo
