@@ -98,6 +98,6 @@ pub struct ContextArgs {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Create the demo repository here instead of a new temporary folder (must not exist or be empty)
-    #[arg(long, value_name = "DIR")]
+    #[arg(long = "dir", id = "demo_dir", value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }

@@ -272,7 +272,10 @@ mod tests {
     fn deep_nesting_is_refused_not_a_stack_overflow() {
         let text = "[".repeat(10_000);
         let err = parse(&text).unwrap_err();
-        assert!(err.message.contains("nesting") || err.message.contains("recursion"), "{err}");
+        assert!(
+            err.message.contains("nesting") || err.message.contains("recursion"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -47,7 +47,9 @@ pub fn check(
                 out.push(
                     Diagnostic::new(
                         rules::UNCOVERED_CHANGE,
-                        format!("{shown} is under `coverage.require`, but no doc's `key_files` cover it"),
+                        format!(
+                            "{shown} is under `coverage.require`, but no doc's `key_files` cover it"
+                        ),
                     )
                     .at(&file.path),
                 );

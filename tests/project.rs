@@ -1,0 +1,104 @@
+//! The project keeps its promises: every rule documented, the demo catches
+//! the incident.
+mod support;
+
+use support::*;
+
+#[test]
+fn every_rule_is_documented_in_the_readme() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for rule in docgate::diagnostic::ALL {
+        let row = format!("| `{}` | {} |", rule.id, rule.severity.as_str());
+        assert!(
+            readme.contains(&row),
+            "README rule table lacks the row for {} ({row})",
+            rule.id
+        );
+    }
+    for id in docgate::diagnostic::NOT_YET_IMPLEMENTED {
+        assert!(
+            readme.contains(&format!("`{id}`")),
+            "README does not mention {id}"
+        );
+    }
+}
+
+#[test]
+fn demo_builds_a_repository_and_catches_the_incident() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let mut cmd = std::process::Command::new(docgate_bin());
+    isolate(&mut cmd, tmp.path());
+    let out = cmd
+        .args(["demo", "--color", "never", "--dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout
+            .contains("error[doc-not-updated]: `backend/app/services/risk/risk_limits.py` changed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("risk-01 (docs/risk/risk-limits.md)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("error[uncovered-change]: `inference/features.py`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("docgate check failed: 2 errors"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&dir.display().to_string()), "{stdout}");
+
+    // The repository is real and the gate fails on it the same way.
+    let mut cmd = std::process::Command::new(docgate_bin());
+    isolate(&mut cmd, tmp.path());
+    let out = cmd
+        .current_dir(&dir)
+        .args(["check", "--base", "main", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["range"]["base_ref"], "main");
+    // And the sample documentation system itself is clean.
+    let mut cmd = std::process::Command::new(docgate_bin());
+    isolate(&mut cmd, tmp.path());
+    let out = cmd.current_dir(&dir).args(["lint"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn demo_refuses_a_non_empty_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("keep.txt"), "mine").unwrap();
+    let mut cmd = std::process::Command::new(docgate_bin());
+    isolate(&mut cmd, tmp.path());
+    let out = cmd
+        .args(["demo", "--dir"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("keep.txt")).unwrap(),
+        "mine"
+    );
+}
