@@ -99,6 +99,12 @@ impl DocChanges {
         })
     }
 
+    /// How many docs (by key) the change added, deleted or edited in any way.
+    pub fn changed_count(&self) -> usize {
+        let keys: HashSet<&String> = self.base.keys().chain(self.head.keys()).collect();
+        keys.into_iter().filter(|k| self.updated(k, false)).count()
+    }
+
     /// Did the doc with this key change (substantively: beyond whitespace, in its body)?
     pub fn updated(&self, key: &str, substantive: bool) -> bool {
         let (b, h) = (self.base.get(key), self.head.get(key));

@@ -98,8 +98,10 @@ pub fn lookup(docs: &DocSet, paths: &[String]) -> Result<Answer> {
 }
 
 pub fn render_json(answer: &Answer, out: &mut dyn Write) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *out, answer)?;
-    writeln!(out)?;
+    // Serialize first: a closed stdout then surfaces as a plain io::Error.
+    let mut bytes = serde_json::to_vec_pretty(answer)?;
+    bytes.push(b'\n');
+    out.write_all(&bytes)?;
     Ok(())
 }
 

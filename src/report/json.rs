@@ -94,7 +94,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<()> {
             .collect(),
         summary: report.summary(),
     };
-    serde_json::to_writer_pretty(&mut *out, &json)?;
-    writeln!(out)?;
+    // Serialize first: a closed stdout then surfaces as a plain io::Error.
+    let mut bytes = serde_json::to_vec_pretty(&json)?;
+    bytes.push(b'\n');
+    out.write_all(&bytes)?;
     Ok(())
 }

@@ -1,0 +1,1069 @@
+mod support;
+use support::*;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+// ---------------------------------------------------------------------------
+// Local helpers: run git/docgate in a directory other than `repo.path()`
+// (a clone, a plain folder, a different current directory), with the same
+// isolated environment as the TestRepo helpers.
+// ---------------------------------------------------------------------------
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+/// Run docgate with `dir` as the current directory.
+fn docgate_in(repo: &TestRepo, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(docgate_bin());
+    cmd.current_dir(dir).stdin(Stdio::null());
+    isolate(&mut cmd, &repo.home());
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("docgate runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `git clone <extra> file://<repo> <tempdir>/<name>`; the clone's path.
+fn clone_repo(repo: &TestRepo, name: &str, extra: &[&str]) -> PathBuf {
+    let dest = repo.dir.path().join(name);
+    let url = format!("file://{}", repo.path().display());
+    let mut args = vec!["clone", "-q"];
+    args.extend_from_slice(extra);
+    args.push(&url);
+    args.push(path_str(&dest));
+    repo.git(&args);
+    dest
+}
+
+/// Run git inside `dir` (through `git -C`, so the TestRepo clock and env apply).
+fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
+    let mut all = vec!["-C", path_str(dir)];
+    all.extend_from_slice(args);
+    repo.git(&all)
+}
+
+fn write_in(dir: &Path, path: &str, content: &str) {
+    let full = dir.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, content).unwrap();
+}
+
+fn commit_in(repo: &TestRepo, dir: &Path, message: &str) -> String {
+    git_in(repo, dir, &["add", "-A"]);
+    git_in(repo, dir, &["commit", "-q", "-m", message]);
+    git_in(repo, dir, &["rev-parse", "HEAD"])
+}
+
+/// A JSON report from a run that must have produced one (exit 0 or 1).
+fn report(run: &Run) -> Value {
+    assert!(run.code == 0 || run.code == 1, "expected a report: {run:?}");
+    run.json()
+}
+
+fn findings_for<'a>(json: &'a Value, rule: &str) -> Vec<&'a Value> {
+    json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+fn sorted_rules(run: &Run) -> Vec<String> {
+    let mut r = run.rules();
+    r.sort();
+    r
+}
+
+fn message(f: &Value) -> &str {
+    f["message"].as_str().expect("message is a string")
+}
+
+/// The first commit on `main` of `covered_repo()`.
+fn main_sha(repo: &TestRepo) -> String {
+    repo.git(&["rev-parse", "main"])
+}
+
+// ---------------------------------------------------------------------------
+// --base / --head
+// ---------------------------------------------------------------------------
+
+#[test]
+fn base_uses_three_dot_semantics_so_later_main_changes_do_not_count() {
+    let repo = covered_repo();
+    let fork = main_sha(&repo);
+    // The feature branch changes an uncovered file only.
+    repo.write("src/other.py", "x = 2\n");
+    let feature = repo.commit("feature: other");
+    // main moves on: it changes the covered file without its runbook.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("src/app.py", "print('main moved on')\n");
+    let main_tip = repo.commit("main: change app");
+    repo.git(&["checkout", "-q", "feature"]);
+    assert_ne!(main_tip, fork);
+
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["findings"], serde_json::json!([]));
+    assert_eq!(json["range"]["mode"], "range");
+    // The merge-base, not main's tip, is the base of the comparison.
+    assert_eq!(json["range"]["base"], fork.as_str());
+    assert_eq!(json["range"]["head"], feature.as_str());
+    assert_eq!(json["range"]["base_ref"], "main");
+    assert_eq!(json["checked"]["changed_files"], 1);
+    assert_eq!(json["checked"]["covered_files"], 0);
+    assert_eq!(json["checked"]["commits"], 1);
+
+    // Two-dot (main's tip against the feature) would have included src/app.py;
+    // sanity-check that git itself sees the difference.
+    let two_dot = repo.git(&["diff", "--name-only", "main", "feature"]);
+    assert!(two_dot.contains("src/app.py"), "{two_dot}");
+}
+
+#[test]
+fn head_can_name_a_revision_other_than_head() {
+    let repo = covered_repo();
+    let fork = main_sha(&repo);
+    repo.write("src/app.py", "print('v2')\n");
+    let code_only = repo.commit("change app");
+    repo.write(
+        "docs/ops/app.md",
+        runbook_dated(
+            "ops-01",
+            &["src/app.py"],
+            "2026-02-01",
+            "How the app works now: v2.",
+        ),
+    );
+    let with_doc = repo.commit("update its runbook");
+
+    // The whole branch is fine.
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["range"]["head"], with_doc.as_str());
+
+    // Stopping at the first commit is not.
+    let (run, json) = repo.check_json(&["--base", "main", "--head", &code_only]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"]);
+    assert_eq!(json["findings"][0]["path"], "src/app.py");
+    assert_eq!(json["range"]["base"], fork.as_str());
+    assert_eq!(json["range"]["head"], code_only.as_str());
+    assert_eq!(json["range"]["head_ref"], code_only.as_str());
+    assert_eq!(json["checked"]["commits"], 1);
+
+    // --head works while a different branch is checked out.
+    repo.git(&["checkout", "-q", "main"]);
+    let (run, json) = repo.check_json(&["--base", "main", "--head", "feature~1"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"]);
+    assert_eq!(json["range"]["head"], code_only.as_str());
+}
+
+#[test]
+fn head_alone_uses_the_default_base() {
+    let repo = covered_repo();
+    let fork = main_sha(&repo);
+    repo.write("src/app.py", "print('v2')\n");
+    let code_only = repo.commit("change app");
+    repo.write(
+        "docs/ops/app.md",
+        runbook_dated(
+            "ops-01",
+            &["src/app.py"],
+            "2026-02-01",
+            "How the app works now: v2.",
+        ),
+    );
+    repo.commit("update its runbook");
+
+    let (run, json) = repo.check_json(&["--head", &code_only]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"]);
+    assert_eq!(json["range"]["base_ref"], "main");
+    assert_eq!(json["range"]["base"], fork.as_str());
+    assert_eq!(json["range"]["head"], code_only.as_str());
+
+    let text = repo.docgate(&["check", "--head", &code_only]);
+    assert_eq!(text.code, 1, "{text:?}");
+    assert!(
+        text.stdout.contains(&format!("main...{code_only}")),
+        "{text:?}"
+    );
+    assert!(text.stdout.contains("base from default"), "{text:?}");
+}
+
+// ---------------------------------------------------------------------------
+// --staged / --worktree
+// ---------------------------------------------------------------------------
+
+#[test]
+fn staged_compares_the_index_with_head_and_ignores_unstaged_edits() {
+    let repo = covered_repo();
+    let head = repo.head();
+
+    // Staged code change; the runbook edit stays unstaged and does not count.
+    repo.write("src/app.py", "print('v2')\n");
+    repo.git(&["add", "src/app.py"]);
+    repo.write(
+        "docs/ops/app.md",
+        runbook_dated("ops-01", &["src/app.py"], "2026-02-01", "Unstaged rewrite."),
+    );
+    let (run, json) = repo.check_json(&["--staged"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"]);
+    assert_eq!(json["findings"][0]["path"], "src/app.py");
+    assert_eq!(json["range"]["mode"], "staged");
+    assert_eq!(json["range"]["base"], head.as_str());
+    assert_eq!(json["checked"]["changed_files"], 1);
+
+    // Staging the runbook too makes it pass.
+    repo.git(&["add", "docs/ops/app.md"]);
+    let (run, json) = repo.check_json(&["--staged"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["checked"]["changed_files"], 2);
+    assert_eq!(json["summary"]["errors"], 0);
+
+    // Only unstaged edits: nothing staged, nothing to report.
+    repo.git(&["reset", "-q", "--hard"]);
+    repo.write("src/app.py", "print('unstaged only')\n");
+    let (run, json) = repo.check_json(&["--staged"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["checked"]["changed_files"], 0);
+    assert_eq!(json["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn worktree_sees_unstaged_edits_and_untracked_files() {
+    let repo = covered_repo();
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write(
+        ".docgate.yml",
+        "version: 1\ncoverage:\n  require: [\"src/**\"]\n",
+    );
+    let head = repo.commit("require coverage for src");
+
+    repo.write("src/app.py", "print('edited, not staged')\n");
+    repo.write("src/new_module.py", "y = 1\n"); // untracked
+
+    let (run, json) = repo.check_json(&["--worktree"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(json["range"]["mode"], "worktree");
+    assert_eq!(json["range"]["base"], head.as_str());
+    assert_eq!(
+        sorted_rules(&run),
+        vec!["doc-not-updated", "uncovered-change"]
+    );
+    let dnu = findings_for(&json, "doc-not-updated");
+    assert_eq!(dnu[0]["path"], "src/app.py");
+    let unc = findings_for(&json, "uncovered-change");
+    assert_eq!(unc[0]["path"], "src/new_module.py");
+    assert!(message(unc[0]).contains("coverage.require"), "{json}");
+    assert_eq!(json["checked"]["changed_files"], 2);
+
+    // --staged sees none of it.
+    let (run, json) = repo.check_json(&["--staged"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["checked"]["changed_files"], 0);
+
+    // Editing the runbook on disk (body and date) satisfies the worktree check
+    // for src/app.py; the untracked uncovered file still fails.
+    repo.write(
+        "docs/ops/app.md",
+        runbook_dated(
+            "ops-01",
+            &["src/app.py"],
+            "2026-02-01",
+            "Rewritten for the edit.",
+        ),
+    );
+    let (run, _) = repo.check_json(&["--worktree"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["uncovered-change"]);
+}
+
+// ---------------------------------------------------------------------------
+// The default base
+// ---------------------------------------------------------------------------
+
+#[test]
+fn default_base_prefers_origin_head_in_a_clone() {
+    let origin = covered_repo();
+    let fork = main_sha(&origin);
+    origin.git(&["checkout", "-q", "main"]);
+    let clone = clone_repo(&origin, "clone", &[]);
+    assert_eq!(
+        git_in(
+            &origin,
+            &clone,
+            &["symbolic-ref", "refs/remotes/origin/HEAD"]
+        ),
+        "refs/remotes/origin/main"
+    );
+
+    // Local main gets a commit the remote does not have (covered code, no doc);
+    // the feature branch forks from it. Judged against origin, that commit is
+    // part of the change; judged against local main, it would not be.
+    write_in(&clone, "src/app.py", "print('local main')\n");
+    commit_in(&origin, &clone, "local main: change app");
+    git_in(&origin, &clone, &["checkout", "-q", "-b", "feature"]);
+    write_in(&clone, "src/other.py", "x = 3\n");
+    commit_in(&origin, &clone, "feature: other");
+
+    let run = docgate_in(&origin, &clone, &["check", "--format", "json"], &[]);
+    let json = report(&run);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(json["range"]["base_ref"], "refs/remotes/origin/HEAD");
+    assert_eq!(json["range"]["base"], fork.as_str());
+    assert_eq!(run.rules(), vec!["doc-not-updated"]);
+    assert_eq!(json["findings"][0]["path"], "src/app.py");
+
+    let text = docgate_in(&origin, &clone, &["check"], &[]);
+    assert_eq!(text.code, 1, "{text:?}");
+    assert!(
+        text.stdout.contains("refs/remotes/origin/HEAD...HEAD"),
+        "{text:?}"
+    );
+    assert!(text.stdout.contains("base from default"), "{text:?}");
+
+    // Without origin/HEAD, origin/main is next (still before local main).
+    git_in(&origin, &clone, &["remote", "set-head", "origin", "-d"]);
+    let run = docgate_in(&origin, &clone, &["check", "--format", "json"], &[]);
+    let json = report(&run);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(json["range"]["base_ref"], "origin/main");
+    assert_eq!(json["range"]["base"], fork.as_str());
+}
+
+#[test]
+fn default_base_is_local_main_without_a_remote() {
+    let repo = covered_repo();
+    let fork = main_sha(&repo);
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change app");
+
+    let (run, json) = repo.check_json(&[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(json["range"]["base_ref"], "main");
+    assert_eq!(json["range"]["base"], fork.as_str());
+    assert_eq!(run.rules(), vec!["doc-not-updated"]);
+
+    let text = repo.docgate(&["check"]);
+    assert_eq!(text.code, 1, "{text:?}");
+    assert!(text.stdout.contains("main...HEAD"), "{text:?}");
+    assert!(text.stdout.contains("base from default"), "{text:?}");
+}
+
+#[test]
+fn default_base_falls_back_to_master() {
+    let repo = covered_repo();
+    let fork = main_sha(&repo);
+    repo.git(&["branch", "-m", "main", "master"]);
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change app");
+
+    let (run, json) = repo.check_json(&[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(json["range"]["base_ref"], "master");
+    assert_eq!(json["range"]["base"], fork.as_str());
+    assert_eq!(run.rules(), vec!["doc-not-updated"]);
+
+    let text = repo.docgate(&["check"]);
+    assert!(text.stdout.contains("master...HEAD"), "{text:?}");
+}
+
+#[test]
+fn no_default_base_is_exit_2_and_says_to_pass_base() {
+    let repo = covered_repo();
+    repo.git(&["branch", "-m", "main", "trunk"]);
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change app");
+
+    let run = repo.docgate(&["check"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("--base"), "{run:?}");
+    assert!(run.stderr.contains("no base"), "{run:?}");
+    assert_eq!(run.stdout, "", "no report on exit 2: {run:?}");
+
+    // With an explicit base it works.
+    let (run, _) = repo.check_json(&["--base", "trunk"]);
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
+// ---------------------------------------------------------------------------
+// pre-commit's environment
+// ---------------------------------------------------------------------------
+
+#[test]
+fn pre_commit_refs_act_as_base_and_head_and_flags_win() {
+    let repo = covered_repo();
+    let fork = main_sha(&repo);
+    repo.write("src/app.py", "print('v2')\n");
+    let code_only = repo.commit("change app");
+    repo.write(
+        "docs/ops/app.md",
+        runbook_dated(
+            "ops-01",
+            &["src/app.py"],
+            "2026-02-01",
+            "How the app works now: v2.",
+        ),
+    );
+    let with_doc = repo.commit("update its runbook");
+    let env = [
+        ("PRE_COMMIT_FROM_REF", "main"),
+        ("PRE_COMMIT_TO_REF", code_only.as_str()),
+    ];
+
+    // No flag: the env decides the range (main...code_only) → finding.
+    let run = repo.docgate_env(&["check", "--format", "json"], &env);
+    let json = report(&run);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"]);
+    assert_eq!(json["range"]["base_ref"], "main");
+    assert_eq!(json["range"]["base"], fork.as_str());
+    assert_eq!(json["range"]["head"], code_only.as_str());
+
+    let text = repo.docgate_env(&["check"], &env);
+    assert_eq!(text.code, 1, "{text:?}");
+    assert!(
+        text.stdout.contains("PRE_COMMIT_FROM_REF"),
+        "the report names where the base came from: {text:?}"
+    );
+
+    // --base wins over both variables: main...HEAD, which is clean.
+    let run = repo.docgate_env(&["check", "--format", "json", "--base", "main"], &env);
+    let json = report(&run);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["range"]["head"], with_doc.as_str());
+
+    // --head alone also wins: default base, the given head.
+    let run = repo.docgate_env(&["check", "--format", "json", "--head", "HEAD"], &env);
+    let json = report(&run);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["range"]["head"], with_doc.as_str());
+
+    // --staged wins too.
+    let run = repo.docgate_env(&["check", "--format", "json", "--staged"], &env);
+    let json = report(&run);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["range"]["mode"], "staged");
+}
+
+// ---------------------------------------------------------------------------
+// Renames and deletions
+// ---------------------------------------------------------------------------
+
+#[test]
+fn renaming_a_covered_file_names_both_paths_and_the_stale_entry() {
+    let repo = covered_repo();
+    repo.git(&["mv", "src/app.py", "src/main.py"]);
+    repo.commit("rename app");
+
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        sorted_rules(&run),
+        vec!["doc-not-updated", "stale-key-file"]
+    );
+
+    let dnu = findings_for(&json, "doc-not-updated");
+    assert_eq!(dnu.len(), 1, "{json}");
+    assert_eq!(dnu[0]["path"], "src/main.py");
+    assert!(message(dnu[0]).contains("src/main.py"), "{json}");
+    assert!(
+        message(dnu[0]).contains("renamed from `src/app.py`"),
+        "{json}"
+    );
+    assert_eq!(dnu[0]["docs"], serde_json::json!(["ops-01"]));
+
+    let stale = findings_for(&json, "stale-key-file");
+    assert_eq!(stale.len(), 1, "{json}");
+    assert_eq!(stale[0]["path"], "docs/ops/app.md");
+    assert!(message(stale[0]).contains("`src/app.py`"), "{json}");
+    assert!(
+        message(stale[0]).contains("src/main.py"),
+        "names the new path: {json}"
+    );
+    assert!(stale[0]["line"].is_number(), "points at the entry: {json}");
+}
+
+#[test]
+fn renaming_with_the_runbook_updated_to_the_new_path_passes() {
+    let repo = covered_repo();
+    repo.git(&["mv", "src/app.py", "src/main.py"]);
+    repo.write(
+        "docs/ops/app.md",
+        runbook_dated(
+            "ops-01",
+            &["src/main.py"],
+            "2026-02-01",
+            "The app now lives in src/main.py.",
+        ),
+    );
+    repo.commit("rename app, update runbook");
+
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn deleting_a_covered_file_is_a_change_to_it() {
+    let repo = covered_repo();
+    repo.git(&["rm", "-q", "src/app.py"]);
+    repo.commit("delete app");
+
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        sorted_rules(&run),
+        vec!["doc-not-updated", "stale-key-file"]
+    );
+
+    let dnu = findings_for(&json, "doc-not-updated");
+    assert_eq!(dnu[0]["path"], "src/app.py");
+    assert!(message(dnu[0]).contains("deleted"), "{json}");
+    assert_eq!(dnu[0]["docs"], serde_json::json!(["ops-01"]));
+
+    let stale = findings_for(&json, "stale-key-file");
+    assert_eq!(stale[0]["path"], "docs/ops/app.md");
+    assert!(message(stale[0]).contains("`src/app.py`"), "{json}");
+    assert!(message(stale[0]).contains("deleted"), "{json}");
+    assert_eq!(json["checked"]["covered_files"], 1);
+}
+
+// ---------------------------------------------------------------------------
+// Shallow clones
+// ---------------------------------------------------------------------------
+
+fn assert_shallow_fix(run: &Run) {
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("shallow"), "{run:?}");
+    assert!(run.stderr.contains("fetch-depth: 0"), "{run:?}");
+    assert!(run.stderr.contains("git fetch --unshallow"), "{run:?}");
+    assert_eq!(run.stdout, "", "never a guessed report: {run:?}");
+}
+
+#[test]
+fn shallow_clone_missing_the_base_is_exit_2_with_the_fix() {
+    let origin = covered_repo();
+    origin.git(&["checkout", "-q", "main"]);
+    let first = origin.head();
+    origin.write("src/other.py", "x = 2\n");
+    origin.commit("second");
+    origin.write("src/other.py", "x = 3\n");
+    origin.commit("third");
+
+    let clone = clone_repo(&origin, "shallow", &["--depth", "1"]);
+    assert_eq!(
+        git_in(&origin, &clone, &["rev-parse", "--is-shallow-repository"]),
+        "true"
+    );
+
+    let run = docgate_in(&origin, &clone, &["check", "--base", &first], &[]);
+    assert_shallow_fix(&run);
+    assert!(run.stderr.contains(&first), "names the revision: {run:?}");
+
+    let run = docgate_in(&origin, &clone, &["check", "--base", "HEAD~2"], &[]);
+    assert_shallow_fix(&run);
+}
+
+#[test]
+fn shallow_clone_without_a_merge_base_is_exit_2_with_the_fix() {
+    let origin = covered_repo(); // on `feature`, forked from main's first commit
+    origin.write("src/other.py", "x = 10\n");
+    origin.commit("feature work");
+    origin.git(&["checkout", "-q", "main"]);
+    origin.write("src/other.py", "x = 20\n");
+    origin.commit("main work");
+
+    let clone = clone_repo(&origin, "shallow", &["--depth", "1", "--no-single-branch"]);
+    git_in(&origin, &clone, &["checkout", "-q", "feature"]);
+    assert_eq!(
+        git_in(&origin, &clone, &["rev-parse", "--is-shallow-repository"]),
+        "true"
+    );
+
+    let run = docgate_in(&origin, &clone, &["check", "--base", "origin/main"], &[]);
+    assert_shallow_fix(&run);
+
+    // The default base (origin/HEAD → origin/main) hits the same wall.
+    let run = docgate_in(&origin, &clone, &["check"], &[]);
+    assert_shallow_fix(&run);
+}
+
+// ---------------------------------------------------------------------------
+// Empty repositories, bad revisions, not a repository, bad flags
+// ---------------------------------------------------------------------------
+
+#[test]
+fn empty_repository_check_is_exit_2_saying_there_are_no_commits() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n").write(
+        "docs/ops/app.md",
+        runbook("ops-01", &["src/app.py"], "How the app works."),
+    );
+
+    let run = repo.docgate(&["check"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("no commits"), "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+
+    let run = repo.docgate(&["check", "--base", "main"]);
+    assert_eq!(run.code, 2, "{run:?}");
+}
+
+#[test]
+fn staged_on_an_unborn_branch_compares_with_the_empty_tree() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".docgate.yml",
+        "version: 1\ncoverage:\n  require: [\"src/**\"]\n",
+    )
+    .write("src/app.py", "print('v1')\n")
+    .write("src/lonely.py", "z = 0\n")
+    .write(
+        "docs/ops/app.md",
+        runbook("ops-01", &["src/app.py"], "How the app works."),
+    );
+    repo.git(&["add", ".docgate.yml", "src/app.py", "docs/ops/app.md"]);
+
+    // Everything staged is added; the runbook is added with its code.
+    let (run, json) = repo.check_json(&["--staged"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["range"]["mode"], "staged");
+    assert_eq!(json["range"]["base"], Value::Null);
+    assert_eq!(json["checked"]["changed_files"], 3);
+    assert_eq!(json["checked"]["covered_files"], 1);
+    assert_eq!(json["findings"], serde_json::json!([]));
+
+    // An uncovered required file staged on the unborn branch is reported.
+    repo.git(&["add", "src/lonely.py"]);
+    let (run, json) = repo.check_json(&["--staged"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["uncovered-change"]);
+    assert_eq!(json["findings"][0]["path"], "src/lonely.py");
+    assert!(message(&json["findings"][0]).contains("(added)"), "{json}");
+}
+
+#[test]
+fn unknown_revision_is_exit_2_naming_it() {
+    let repo = covered_repo();
+    let run = repo.docgate(&["check", "--base", "nope"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("nope"), "{run:?}");
+    assert!(run.stderr.contains("unknown revision"), "{run:?}");
+    assert!(
+        !run.stderr.contains("shallow"),
+        "not a shallow clone: {run:?}"
+    );
+    assert_eq!(run.stdout, "", "{run:?}");
+
+    let run = repo.docgate(&["check", "--base", "main", "--head", "no-such-head"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("no-such-head"), "{run:?}");
+
+    let run = repo.docgate_env(
+        &["check"],
+        &[
+            ("PRE_COMMIT_FROM_REF", "gone-ref"),
+            ("PRE_COMMIT_TO_REF", "HEAD"),
+        ],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("gone-ref"), "{run:?}");
+}
+
+#[test]
+fn outside_a_git_repository_is_exit_2() {
+    let repo = TestRepo::new();
+    let plain = repo.dir.path().join("plain");
+    std::fs::create_dir_all(plain.join("docs")).unwrap();
+    std::fs::write(
+        plain.join("docs/app.md"),
+        runbook("ops-01", &["app.py"], "x"),
+    )
+    .unwrap();
+
+    let run = docgate_in(
+        &repo,
+        &plain,
+        &["check"],
+        &[("GIT_CEILING_DIRECTORIES", path_str(repo.dir.path()))],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("not a git repository"), "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+
+    // Same through -C from inside a repository.
+    let run = repo.docgate(&["-C", path_str(&plain), "check"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("not a git repository"), "{run:?}");
+}
+
+#[test]
+fn bad_flags_are_exit_2() {
+    let repo = covered_repo();
+    let cases: &[(&[&str], &str)] = &[
+        (&["check", "--format", "nope"], "nope"),
+        (&["check", "--staged", "--worktree"], "--worktree"),
+        (&["check", "--staged", "--base", "main"], "--base"),
+        (&["check", "--worktree", "--head", "HEAD"], "--head"),
+        (&["check", "--fail-on", "sometimes"], "sometimes"),
+        (&["check", "--color", "rainbow"], "rainbow"),
+        (&["check", "--no-such-flag"], "--no-such-flag"),
+        (
+            &["check", "-C", "/definitely/not/here"],
+            "/definitely/not/here",
+        ),
+    ];
+    for (args, mention) in cases {
+        let run = repo.docgate(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(
+            run.stderr.contains(mention),
+            "{args:?} should mention {mention}: {run:?}"
+        );
+        assert_eq!(run.stdout, "", "{args:?}: {run:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Exit codes and --fail-on
+// ---------------------------------------------------------------------------
+
+#[test]
+fn exit_codes_follow_findings_and_fail_on() {
+    // 0: clean.
+    let repo = covered_repo();
+    repo.write("src/other.py", "x = 2\n");
+    repo.commit("uncovered change");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"errors":0,"warnings":0,"notes":0,"waived":0})
+    );
+
+    // 1: an error.
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("covered change");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(json["summary"]["errors"], 1);
+
+    // A warning only: 0 by default, 1 with --fail-on warning.
+    let repo = covered_repo();
+    repo.write(
+        "docs/ops/app.md",
+        runbook(
+            "ops-01",
+            &["src/app.py"],
+            "Clarified the body, kept the date.",
+        ),
+    );
+    repo.commit("doc body only");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.rules(), vec!["last-updated-not-bumped"]);
+    assert_eq!(json["findings"][0]["severity"], "warning");
+    assert_eq!(json["findings"][0]["path"], "docs/ops/app.md");
+    assert_eq!(json["summary"]["warnings"], 1);
+
+    let (run, _) = repo.check_json(&["--base", "main", "--fail-on", "warning"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["last-updated-not-bumped"]);
+
+    let (run, _) = repo.check_json(&["--base", "main", "--fail-on", "error"]);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    // Text report agrees.
+    let text = repo.docgate(&["check", "--base", "main", "--fail-on", "warning"]);
+    assert_eq!(text.code, 1, "{text:?}");
+    assert!(
+        text.stdout.contains("warning[last-updated-not-bumped]"),
+        "{text:?}"
+    );
+    assert!(text.stdout.contains("failed"), "{text:?}");
+}
+
+// ---------------------------------------------------------------------------
+// -C, --output, broken pipe, nothing to check, empty change, color
+// ---------------------------------------------------------------------------
+
+#[test]
+fn dash_c_works_before_and_after_the_command_name() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change app");
+    let elsewhere = repo.home(); // not inside the repository
+
+    let before = docgate_in(
+        &repo,
+        &elsewhere,
+        &[
+            "-C", "../repo", "check", "--format", "json", "--base", "main",
+        ],
+        &[],
+    );
+    let after = docgate_in(
+        &repo,
+        &elsewhere,
+        &[
+            "check", "-C", "../repo", "--format", "json", "--base", "main",
+        ],
+        &[],
+    );
+    assert_eq!(before.code, 1, "{before:?}");
+    assert_eq!(after.code, 1, "{after:?}");
+    assert_eq!(before.rules(), vec!["doc-not-updated"]);
+    assert_eq!(before.json(), after.json());
+    assert_eq!(before.json()["findings"][0]["path"], "src/app.py");
+
+    // Absolute path, and a subdirectory of the repository.
+    let abs = repo.path();
+    let run = docgate_in(
+        &repo,
+        &elsewhere,
+        &["-C", path_str(&abs.join("src")), "check", "--base", "main"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("error[doc-not-updated]"), "{run:?}");
+
+    // Without -C, the same current directory is not a repository.
+    let run = docgate_in(
+        &repo,
+        &elsewhere,
+        &["check", "--base", "main"],
+        &[("GIT_CEILING_DIRECTORIES", path_str(repo.dir.path()))],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+}
+
+#[test]
+fn output_file_replaces_stdout_and_format_file_adds_to_it() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change app");
+
+    // --output FILE: the report goes there, stdout stays empty.
+    let out = repo.dir.path().join("report.txt");
+    let run = repo.docgate(&["check", "--base", "main", "--output", path_str(&out)]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+    let text = std::fs::read_to_string(&out).expect("report written");
+    assert!(text.contains("error[doc-not-updated]"), "{text}");
+    assert!(text.contains("src/app.py"), "{text}");
+    assert!(text.contains("docgate check failed"), "{text}");
+    assert!(!text.contains('\x1b'), "files never get color: {text:?}");
+
+    // --format json --output FILE: the file is JSON.
+    let out_json = repo.dir.path().join("plain.json");
+    let run = repo.docgate(&[
+        "check",
+        "--base",
+        "main",
+        "--format",
+        "json",
+        "--output",
+        path_str(&out_json),
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&out_json).unwrap()).unwrap();
+    assert_eq!(json["findings"][0]["rule"], "doc-not-updated");
+
+    // --output json=FILE: stdout keeps the text report, the file has JSON.
+    let side = repo.dir.path().join("side.json");
+    let spec = format!("json={}", side.display());
+    let run = repo.docgate(&["check", "--base", "main", "--output", &spec]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("error[doc-not-updated]"), "{run:?}");
+    assert!(run.stdout.contains("docgate check failed"), "{run:?}");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&side).unwrap()).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["findings"][0]["rule"], "doc-not-updated");
+    assert_eq!(json["findings"][0]["path"], "src/app.py");
+    assert_eq!(json["range"]["base"], main_sha(&repo).as_str());
+
+    // A clean run still writes the file.
+    let clean = repo.dir.path().join("clean.json");
+    let spec = format!("json={}", clean.display());
+    let run = repo.docgate(&["check", "--base", "HEAD", "--output", &spec]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&clean).unwrap()).unwrap();
+    assert_eq!(json["findings"], serde_json::json!([]));
+}
+
+/// A repository whose feature branch changes `n` covered files without their runbook.
+fn big_report_repo(n: usize) -> TestRepo {
+    let repo = TestRepo::new();
+    for i in 0..n {
+        repo.write(
+            &format!("src/gen/module_{i:04}.py"),
+            format!("value = {i}\n"),
+        );
+    }
+    repo.write(
+        "docs/ops/gen.md",
+        runbook("ops-gen", &["src/gen/"], "Generated modules."),
+    );
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    for i in 0..n {
+        repo.write(
+            &format!("src/gen/module_{i:04}.py"),
+            format!("value = {}\n", i + 1),
+        );
+    }
+    repo.commit("change every module");
+    repo
+}
+
+fn run_with_closed_stdout(repo: &TestRepo, args: &[&str]) -> (Option<i32>, String) {
+    let mut cmd = Command::new(docgate_bin());
+    cmd.current_dir(repo.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    isolate(&mut cmd, &repo.home());
+    cmd.args(args);
+    let mut child = cmd.spawn().expect("docgate spawns");
+    // Close the read end before docgate gets to write its report.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("docgate finishes");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn broken_pipe_on_stdout_exits_0() {
+    let repo = big_report_repo(300);
+    // Sanity: the report is large and would fail the gate.
+    let full = repo.docgate(&["check", "--base", "main"]);
+    assert_eq!(full.code, 1, "{full:?}");
+    assert!(
+        full.stdout.len() > 65_536,
+        "report of {} bytes",
+        full.stdout.len()
+    );
+    assert_eq!(full.stdout.matches("error[doc-not-updated]").count(), 300);
+
+    for format in ["text", "json"] {
+        let (code, stderr) =
+            run_with_closed_stdout(&repo, &["check", "--base", "main", "--format", format]);
+        assert_eq!(
+            code,
+            Some(0),
+            "--format {format}: status {code:?} (None = killed by a signal), stderr: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "--format {format}: {stderr}");
+        assert!(
+            !stderr.contains("error"),
+            "--format {format}: a closed pipe is not an error: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn no_config_and_no_docs_is_exit_2_with_a_hint() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n");
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change");
+
+    let run = repo.docgate(&["check", "--base", "main"]);
+    assert_eq!(
+        run.code, 2,
+        "never a pass when nothing was checked: {run:?}"
+    );
+    assert_eq!(run.stdout, "", "{run:?}");
+    assert!(run.stderr.contains("nothing to check"), "{run:?}");
+    // `docgate init` does not exist yet, so the hint names what to add.
+    assert!(
+        run.stderr.contains("Add runbooks") && run.stderr.contains(".docgate.yml"),
+        "the hint says what to add: {run:?}"
+    );
+
+    // Same with --staged and with JSON output: still exit 2, no report.
+    let run = repo.docgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stdout, "", "{run:?}");
+}
+
+#[test]
+fn an_empty_change_passes_and_says_zero_changed_files() {
+    let repo = covered_repo();
+    let head = repo.head();
+
+    let (run, json) = repo.check_json(&["--base", "HEAD"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(json["range"]["base"], head.as_str());
+    assert_eq!(json["range"]["head"], head.as_str());
+    assert_eq!(json["checked"]["changed_files"], 0);
+    assert_eq!(json["checked"]["commits"], 0);
+    assert_eq!(
+        json["checked"]["docs"], 1,
+        "it still says what it looked at: {json}"
+    );
+    assert_eq!(json["findings"], serde_json::json!([]));
+
+    let text = repo.docgate(&["check", "--base", "HEAD"]);
+    assert_eq!(text.code, 0, "{text:?}");
+    assert!(text.stdout.contains("passed"), "{text:?}");
+    assert!(text.stdout.contains("0 changed files"), "{text:?}");
+    assert!(text.stdout.contains("1 doc"), "{text:?}");
+}
+
+#[test]
+fn color_always_paints_and_no_color_with_auto_does_not() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change app");
+
+    let run = repo.docgate(&["check", "--base", "main", "--color", "always"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("\x1b["), "{run:?}");
+    assert!(run.stdout.contains("doc-not-updated"), "{run:?}");
+
+    let run = repo.docgate_env(
+        &["check", "--base", "main", "--color", "auto"],
+        &[("NO_COLOR", "1")],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(!run.stdout.contains('\x1b'), "{run:?}");
+    assert!(run.stdout.contains("error[doc-not-updated]"), "{run:?}");
+
+    let run = repo.docgate(&["check", "--base", "main", "--color", "never"]);
+    assert!(!run.stdout.contains('\x1b'), "{run:?}");
+
+    // An explicit --color always beats NO_COLOR (a per-invocation flag overrides the environment).
+    let run = repo.docgate_env(
+        &["check", "--base", "main", "--color", "always"],
+        &[("NO_COLOR", "1")],
+    );
+    assert!(run.stdout.contains("\x1b["), "{run:?}");
+
+    // JSON is never painted.
+    let run = repo.docgate(&[
+        "check", "--base", "main", "--color", "always", "--format", "json",
+    ]);
+    assert!(!run.stdout.contains('\x1b'), "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"]);
+}
