@@ -50,7 +50,8 @@ pub struct DocChanges {
 impl DocChanges {
     fn compute(change: &Change<'_>, head_docs: &DocSet, config: &Config) -> Result<DocChanges> {
         let mut head_paths = HashSet::new();
-        let mut base_paths = HashSet::new();
+        // Base-side doc paths: (display path, raw bytes), sorted, unique.
+        let mut base_paths = std::collections::BTreeMap::new();
         for f in &change.files {
             if is_doc_path(&f.path, config) && f.status != Status::Deleted {
                 head_paths.insert(f.path.clone());
@@ -60,15 +61,15 @@ impl DocChanges {
                 Status::Renamed => f.old_path.as_deref(),
                 Status::Modified | Status::Deleted => Some(f.path.as_str()),
             };
-            if let Some(p) = before.filter(|p| is_doc_path(p, config)) {
-                base_paths.insert(p.to_string());
+            if let (Some(p), Some(raw)) = (before, &f.base_raw)
+                && is_doc_path(p, config)
+            {
+                base_paths.insert(p.to_string(), raw.clone());
             }
         }
-        let mut base_paths: Vec<String> = base_paths.into_iter().collect();
-        base_paths.sort();
         let mut base_versions = Vec::new();
-        for p in &base_paths {
-            if let Some(doc) = parse_doc(p, change.base.read(p)?, config) {
+        for (p, raw) in &base_paths {
+            if let Some(doc) = parse_doc(p, change.base.read_raw(raw)?, config) {
                 base_versions.push(doc);
             }
         }

@@ -126,6 +126,24 @@ impl Config {
         parse_node(None, "<defaults>").expect("the built-in defaults are valid")
     }
 
+    /// Parse config bytes; invalid UTF-8 is reported with its line and column.
+    pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Config, ConfigErrors> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Config::parse(text, file),
+            Err(e) => {
+                let (line, col) = crate::yaml::position_of(bytes, e.valid_up_to());
+                Err(ConfigErrors {
+                    file: file.to_string(),
+                    errors: vec![(
+                        line,
+                        col,
+                        format!("not valid UTF-8 (byte 0x{:02X})", bytes[e.valid_up_to()]),
+                    )],
+                })
+            }
+        }
+    }
+
     /// Parse config text; `file` names it in every error.
     pub fn parse(text: &str, file: &str) -> Result<Config, ConfigErrors> {
         let fail = |line, col, msg: String| ConfigErrors {
@@ -178,7 +196,14 @@ impl Validator<'_> {
             if !matches!(node.kind, yaml::Kind::Null) {
                 self.err(
                     node,
-                    format!("`{section}` must be a mapping, found {}", node.type_name()),
+                    if section == "<top level>" {
+                        format!(
+                            "the configuration must be a mapping, found {}",
+                            node.type_name()
+                        )
+                    } else {
+                        format!("`{section}` must be a mapping, found {}", node.type_name())
+                    },
                 );
             }
             return &[];
@@ -350,15 +375,6 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
         col: 1,
     };
     let root_node = root.unwrap_or(&empty);
-    if root_node.as_map().is_none() && !matches!(root_node.kind, yaml::Kind::Null) {
-        v.err(
-            root_node,
-            format!(
-                "the configuration must be a mapping, found {}",
-                root_node.type_name()
-            ),
-        );
-    }
     v.map(root_node, "<top level>", TOP_KEYS);
     let get = |key: &str| root_node.get(key);
 

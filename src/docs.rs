@@ -97,7 +97,7 @@ pub fn today() -> (i64, u32, u32) {
 }
 
 /// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -259,10 +259,13 @@ pub fn parse_doc(path: &str, read: Read, config: &Config) -> Option<Doc> {
     let bytes = match read {
         Read::Missing => return None,
         Read::TooLarge(size) => {
-            doc.problems.push(invalid(format!(
+            let mut d = invalid(format!(
                 "the file is {size} bytes, over docgate's limit of {} bytes; its frontmatter was not read",
                 crate::snapshot::MAX_FILE_BYTES
-            )));
+            ));
+            d.line = Some(1);
+            d.column = Some(1);
+            doc.problems.push(d);
             return Some(doc);
         }
         Read::Bytes(b) => b,
@@ -348,7 +351,12 @@ pub fn parse_doc(path: &str, read: Read, config: &Config) -> Option<Doc> {
     let required = |p: &mut FieldParser, key: &str| -> Option<(String, &Node)> {
         match root.get(key) {
             None => {
-                p.invalid(&root, format!("missing required key `{key}`"));
+                let at = Node {
+                    kind: yaml::Kind::Null,
+                    line: root.line,
+                    col: 1,
+                };
+                p.invalid(&at, format!("missing required key `{key}`"));
                 None
             }
             Some(n) => match n.as_str() {
@@ -504,12 +512,13 @@ impl DocSet {
         let mut files_read = 0;
         let mut seen = HashSet::new();
         for root in &config.docs.roots {
-            for path in snapshot.files_under(root)? {
-                if !is_doc_path(&path, config) || !seen.insert(path.clone()) {
+            for raw in snapshot.files_under_raw(root)? {
+                let path = String::from_utf8_lossy(&raw).into_owned();
+                if !is_doc_path(&path, config) || !seen.insert(raw.clone()) {
                     continue;
                 }
                 files_read += 1;
-                if let Some(doc) = parse_doc(&path, snapshot.read(&path)?, config) {
+                if let Some(doc) = parse_doc(&path, snapshot.read_raw(&raw)?, config) {
                     docs.push(doc);
                 }
             }

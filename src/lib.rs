@@ -176,16 +176,9 @@ fn load_config(
 ) -> Result<Config> {
     if let Some(path) = &global.config {
         let full = cwd.join(path);
-        let text = std::fs::read(&full)
+        let bytes = std::fs::read(&full)
             .with_context(|| format!("cannot read the config file {}", path.display()))?;
-        let text = String::from_utf8(text).map_err(|e| {
-            anyhow!(
-                "{}: the config is not valid UTF-8 (byte {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            )
-        })?;
-        return Ok(Config::parse(&text, &path.display().to_string())?);
+        return Ok(Config::from_bytes(&bytes, &path.display().to_string())?);
     }
     let read = match repo.workdir() {
         Ok(_) => repo.workdir_snapshot()?.read(config::FILE_NAME)?,
@@ -197,16 +190,7 @@ fn load_config(
             "{}: the config is {n} bytes; that is not a configuration file",
             config::FILE_NAME
         ),
-        Read::Bytes(bytes) => {
-            let text = String::from_utf8(bytes).map_err(|e| {
-                anyhow!(
-                    "{}: the config is not valid UTF-8 (byte {})",
-                    config::FILE_NAME,
-                    e.utf8_error().valid_up_to()
-                )
-            })?;
-            Ok(Config::parse(&text, config::FILE_NAME)?)
-        }
+        Read::Bytes(bytes) => Ok(Config::from_bytes(&bytes, config::FILE_NAME)?),
     }
 }
 

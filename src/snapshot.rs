@@ -43,10 +43,18 @@ impl<'r> Snapshot<'r> {
 
     /// Read one file. A missing file (or a folder) is `Read::Missing`.
     pub fn read(&self, path: &str) -> Result<Read> {
+        self.read_raw(path.as_bytes())
+    }
+
+    /// Read one file named by raw bytes (git paths need not be UTF-8).
+    pub fn read_raw(&self, raw: &[u8]) -> Result<Read> {
+        let path_buf = raw_path(raw);
+        let path_ref: &Path = &path_buf;
+        let path = &*String::from_utf8_lossy(raw);
         match self {
             Snapshot::Empty => Ok(Read::Missing),
             Snapshot::Tree { repo, tree } => {
-                let entry = match tree.get_path(Path::new(path)) {
+                let entry = match tree.get_path(path_ref) {
                     Ok(e) => e,
                     Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Read::Missing),
                     Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
@@ -56,12 +64,12 @@ impl<'r> Snapshot<'r> {
                 }
                 read_blob(repo, entry.id(), path)
             }
-            Snapshot::Index { repo, index } => match index.get_path(Path::new(path), 0) {
+            Snapshot::Index { repo, index } => match index.get_path(path_ref, 0) {
                 Some(entry) => read_blob(repo, entry.id, path),
                 None => Ok(Read::Missing),
             },
             Snapshot::Workdir { root, .. } => {
-                let full = root.join(path);
+                let full = root.join(path_ref);
                 let meta = match std::fs::symlink_metadata(&full) {
                     Ok(m) => m,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Read::Missing),
@@ -106,8 +114,18 @@ impl<'r> Snapshot<'r> {
     }
 
     /// Every file under `dir` ("" for the whole repository), repo-relative,
-    /// with `/` separators. Non-UTF-8 names are returned lossily converted.
+    /// with `/` separators. Non-UTF-8 names are returned lossily converted:
+    /// fine for matching globs; use [`Snapshot::files_under_raw`] to read them.
     pub fn files_under(&self, dir: &str) -> Result<Vec<String>> {
+        Ok(self
+            .files_under_raw(dir)?
+            .into_iter()
+            .map(|p| String::from_utf8_lossy(&p).into_owned())
+            .collect())
+    }
+
+    /// Every file under `dir` as raw path bytes.
+    pub fn files_under_raw(&self, dir: &str) -> Result<Vec<Vec<u8>>> {
         let prefix = if dir.is_empty() {
             String::new()
         } else {
@@ -131,18 +149,30 @@ impl<'r> Snapshot<'r> {
                         Err(e) => return Err(e.into()),
                     }
                 };
-                start.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
-                    if entry.kind() == Some(ObjectType::Blob) {
-                        let name = String::from_utf8_lossy(entry.name_bytes());
-                        out.push(format!("{prefix}{parent}{name}"));
+                // Our own walk: git2's gives folder names as &str and fails on
+                // non-UTF-8 ones.
+                let mut stack = vec![(prefix.as_bytes().to_vec(), start.id())];
+                while let Some((base, id)) = stack.pop() {
+                    let tree = repo.find_tree(id)?;
+                    for entry in tree.iter() {
+                        let mut path = base.clone();
+                        path.extend_from_slice(entry.name_bytes());
+                        match entry.kind() {
+                            Some(ObjectType::Blob) => out.push(path),
+                            Some(ObjectType::Tree) => {
+                                path.push(b'/');
+                                stack.push((path, entry.id()));
+                            }
+                            _ => {}
+                        }
                     }
-                    git2::TreeWalkResult::Ok
-                })?;
+                }
+                out.sort();
             }
             Snapshot::Index { index, .. } => {
                 for e in index.iter() {
                     if e.path.starts_with(prefix.as_bytes()) {
-                        out.push(String::from_utf8_lossy(&e.path).into_owned());
+                        out.push(e.path);
                     }
                 }
             }
@@ -150,11 +180,10 @@ impl<'r> Snapshot<'r> {
                 // Tracked files still on disk, plus untracked files git does not ignore.
                 let index = repo.index().context("cannot read the index")?;
                 for e in index.iter() {
-                    if e.path.starts_with(prefix.as_bytes()) {
-                        let p = String::from_utf8_lossy(&e.path).into_owned();
-                        if std::fs::symlink_metadata(root.join(&p)).is_ok() {
-                            out.push(p);
-                        }
+                    if e.path.starts_with(prefix.as_bytes())
+                        && std::fs::symlink_metadata(root.join(raw_path(&e.path))).is_ok()
+                    {
+                        out.push(e.path);
                     }
                 }
                 let mut opts = git2::StatusOptions::new();
@@ -170,7 +199,7 @@ impl<'r> Snapshot<'r> {
                     .context("cannot read git status")?;
                 for s in statuses.iter() {
                     if s.status().contains(git2::Status::WT_NEW) {
-                        out.push(String::from_utf8_lossy(s.path_bytes()).into_owned());
+                        out.push(s.path_bytes().to_vec());
                     }
                 }
                 out.sort();
@@ -179,6 +208,18 @@ impl<'r> Snapshot<'r> {
         }
         Ok(out)
     }
+}
+
+/// A repo-relative path from git's raw bytes.
+#[cfg(unix)]
+fn raw_path(raw: &[u8]) -> std::path::PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    Path::new(std::ffi::OsStr::from_bytes(raw)).to_path_buf()
+}
+
+#[cfg(not(unix))]
+fn raw_path(raw: &[u8]) -> std::path::PathBuf {
+    std::path::PathBuf::from(String::from_utf8_lossy(raw).into_owned())
 }
 
 fn read_blob(repo: &Repository, id: git2::Oid, path: &str) -> Result<Read> {

@@ -113,6 +113,20 @@ impl Node {
     }
 }
 
+/// 1-based line and column (in characters) of byte `offset` in `bytes`.
+pub fn position_of(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let col = 1 + String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count();
+    (line, col)
+}
+
 fn is_bool(value: &str) -> bool {
     matches!(
         value,

@@ -536,3 +536,22 @@ fn context_lists_covering_docs_and_dependency_closure() {
     let run = repo.docgate(&["-C", sub.to_str().unwrap(), "context", "a.py"]);
     assert!(run.stdout.starts_with("src/a.py\n  covered by:"), "{run:?}");
 }
+
+#[test]
+fn last_updated_already_at_the_change_day_needs_no_bump() {
+    // TestRepo commits are dated 2026-06-01 (plus a minute each).
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "1\n").write(
+        "docs/a.md",
+        runbook_dated("a", &["src/a.py"], "2026-06-01", "first"),
+    );
+    repo.commit("init");
+    repo.git(&["checkout", "-q", "-b", "f"]);
+    repo.write("src/a.py", "2\n").write(
+        "docs/a.md",
+        runbook_dated("a", &["src/a.py"], "2026-06-01", "second edit the same day"),
+    );
+    repo.commit("same day");
+    let (run, _) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.rules(), Vec::<String>::new(), "{run:?}");
+}

@@ -8,7 +8,7 @@ use anyhow::Result;
 use super::{Checked, DocChanges};
 use crate::config::Config;
 use crate::diagnostic::{self as rules, Diagnostic};
-use crate::docs::{CoverageIndex, Doc, DocSet, KeyFile};
+use crate::docs::{CoverageIndex, Doc, DocSet, KeyFile, parse_date};
 use crate::git::change::{Change, Status};
 use crate::pattern;
 use crate::snapshot::{Read, Snapshot};
@@ -131,6 +131,7 @@ pub fn check(
     stale(&change.head, &candidates, &moved_away, out)?;
 
     // last_updated must move when the body does.
+    let change_day = change.date();
     for doc in &head_docs.docs {
         if !doc_changes.head_paths.contains(&doc.path) {
             continue;
@@ -140,6 +141,8 @@ pub fn check(
             && b.0 != h.0
             && b.2.is_some()
             && b.2 == h.2
+            // Already dated on or after the day of the change: nothing to bump.
+            && h.2.as_deref().and_then(parse_date).is_none_or(|d| d < change_day)
         {
             out.push(
                 Diagnostic::new(

@@ -94,6 +94,9 @@ pub struct ChangedFile {
     pub status: Status,
     /// For a rename, the path before.
     pub old_path: Option<String>,
+    /// The raw bytes of the path on the base side (`None` when added), to
+    /// read the file even when its name is not UTF-8.
+    pub base_raw: Option<Vec<u8>>,
 }
 
 impl ChangedFile {
@@ -107,6 +110,8 @@ impl ChangedFile {
 pub struct Commit {
     pub id: Oid,
     pub message: String,
+    /// Committer time, seconds since the epoch (UTC).
+    pub time: i64,
 }
 
 pub struct Change<'r> {
@@ -119,6 +124,15 @@ pub struct Change<'r> {
 }
 
 impl<'r> Change<'r> {
+    /// The day the change was made (UTC): its newest commit's committer date,
+    /// or today for staged and working-tree changes.
+    pub fn date(&self) -> (i64, u32, u32) {
+        match self.commits.iter().map(|c| c.time).max() {
+            Some(t) => crate::docs::civil_from_days(t.div_euclid(86_400)),
+            None => crate::docs::today(),
+        }
+    }
+
     pub fn resolve(repo: &'r Repo, request: &Request) -> Result<Change<'r>> {
         match request {
             Request::Revs { base, head, origin } => {
@@ -243,10 +257,15 @@ fn collect(diff: &mut git2::Diff<'_>) -> Result<Vec<ChangedFile>> {
             Delta::Unmodified | Delta::Ignored | Delta::Unreadable => continue,
         };
         let path = path.ok_or_else(|| anyhow!("git reported a change without a path"))?;
+        let base_raw = match status {
+            Status::Added => None,
+            _ => delta.old_file().path_bytes().map(<[u8]>::to_vec),
+        };
         files.push(ChangedFile {
             path,
             status,
             old_path,
+            base_raw,
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -262,7 +281,11 @@ fn commits_between(repo: &Repo, base: Oid, head: Oid) -> Result<Vec<Commit>> {
         let oid = oid.context("cannot walk the commits in the range")?;
         let commit = repo.git.find_commit(oid)?;
         let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
-        commits.push(Commit { id: oid, message });
+        commits.push(Commit {
+            id: oid,
+            message,
+            time: commit.committer().when().seconds(),
+        });
     }
     Ok(commits)
 }

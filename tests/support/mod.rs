@@ -114,7 +114,8 @@ impl TestRepo {
 
     /// Run git; panic with its output if it fails.
     pub fn git(&self, args: &[&str]) -> String {
-        let t = 1_700_000_000 + self.clock.get();
+        // 2026-06-01T00:00:00Z, after the runbooks' default last_updated.
+        let t = 1_780_272_000 + self.clock.get();
         self.clock.set(self.clock.get() + 60);
         let date = format!("{t} +0000");
         let out = self

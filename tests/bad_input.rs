@@ -1,0 +1,948 @@
+mod support;
+use support::*;
+
+// Bad input (SPEC §1.1, §2.2, §3, §4, §10): every malformed doc or config
+// gives a finding with path and line, or exit 2 naming the file and line;
+// never a panic, never a silent pass.
+
+use std::os::unix::ffi::OsStrExt;
+
+use serde_json::Value;
+
+/// Where the test docs live.
+const DOC: &str = "docs/ops/app.md";
+
+/// The default size limit of docgate (`snapshot::MAX_FILE_BYTES`).
+const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------
+// helpers
+
+/// Docgate did not crash: no panic, no signal, no stack overflow.
+fn assert_no_panic(run: &Run) {
+    assert_ne!(run.code, 101, "docgate panicked: {run:?}");
+    assert_ne!(run.code, -1, "docgate was killed by a signal: {run:?}");
+    assert!(!run.stderr.contains("panicked"), "{run:?}");
+    assert!(!run.stderr.contains("stack overflow"), "{run:?}");
+}
+
+fn findings(run: &Run) -> Vec<Value> {
+    run.json()["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings array: {run:?}"))
+        .clone()
+}
+
+/// The one finding of `rule` on `path` at `line`; fails listing the report otherwise.
+fn finding_at(run: &Run, rule: &str, path: &str, line: u64) -> Value {
+    let all = findings(run);
+    let hits: Vec<&Value> = all
+        .iter()
+        .filter(|f| f["rule"] == rule && f["path"] == path && f["line"] == line)
+        .collect();
+    assert_eq!(
+        hits.len(),
+        1,
+        "expected one {rule} finding at {path}:{line}: {run:?}"
+    );
+    hits[0].clone()
+}
+
+/// The report holds exactly one finding: `rule` at `path:line`, whose message
+/// contains `message`. Exit 1 (it is an error).
+fn assert_single(run: &Run, rule: &str, path: &str, line: u64, message: &str) -> Value {
+    assert_no_panic(run);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec![rule.to_string()], "{run:?}");
+    let f = finding_at(run, rule, path, line);
+    assert_eq!(f["severity"], "error", "{run:?}");
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains(message), "message {msg:?} lacks {message:?}");
+    f
+}
+
+/// A clean report: exit 0, no findings at all.
+fn assert_clean(run: &Run) {
+    assert_no_panic(run);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(findings(run), Vec::<Value>::new(), "{run:?}");
+}
+
+/// Frontmatter `lines` (each ending in `\n`) between fences, then a body.
+/// Frontmatter line N is file line N + 1.
+fn doc(lines: &str) -> String {
+    format!("---\n{lines}---\n\n# Runbook\n\nHow the app works.\n")
+}
+
+/// A repository (no commits) with `src/app.py` and `content` at [`DOC`];
+/// `docgate lint --format json`.
+fn lint_doc(content: impl AsRef<[u8]>) -> Run {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n")
+        .write(DOC, content);
+    lint(&repo)
+}
+
+fn lint(repo: &TestRepo) -> Run {
+    repo.docgate(&["lint", "--format", "json"])
+}
+
+fn check(repo: &TestRepo) -> Run {
+    repo.docgate(&["check", "--base", "main", "--format", "json"])
+}
+
+/// [`covered_repo`] (ops-01 at [`DOC`] covering `src/app.py`, branch
+/// `feature`) where a commit replaces the doc with `content`;
+/// `docgate check --base main --format json`.
+fn check_doc(content: impl AsRef<[u8]>) -> Run {
+    let repo = covered_repo();
+    repo.write(DOC, content);
+    repo.commit("edit the runbook");
+    check(&repo)
+}
+
+/// A repository whose `.docgate.yml` is `config`, with a valid runbook.
+fn repo_with_config(config: impl AsRef<[u8]>) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n")
+        .write(
+            DOC,
+            runbook("ops-01", &["src/app.py"], "How the app works."),
+        )
+        .write(".docgate.yml", config);
+    repo
+}
+
+/// Exit 2, no report on stdout, and stderr names every `locations`
+/// (`.docgate.yml:LINE:COL`) and contains every `messages`.
+fn assert_config_error(run: &Run, locations: &[&str], messages: &[&str]) {
+    assert_no_panic(run);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stdout.trim().is_empty(), "no report expected: {run:?}");
+    for loc in locations {
+        assert!(run.stderr.contains(loc), "stderr lacks {loc}: {run:?}");
+    }
+    for msg in messages {
+        assert!(run.stderr.contains(msg), "stderr lacks {msg:?}: {run:?}");
+    }
+}
+
+fn nested_brackets(depth: usize) -> String {
+    format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+}
+
+// ---------------------------------------------------------------------------
+// frontmatter: invalid YAML
+
+#[test]
+fn frontmatter_unclosed_bracket_is_reported_at_the_file_line() {
+    // The parser notices the open `[` of frontmatter line 3 at the `:` of
+    // frontmatter line 4, which is file line 5.
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         tags: [pre-market, go-no-go\n\
+         perspective: operations\n\
+         last_updated: 2026-01-15\n"));
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 5, "invalid YAML");
+    assert_eq!(f["column"], 12, "{run:?}");
+}
+
+#[test]
+fn frontmatter_bad_indentation_in_a_changed_doc() {
+    let run = check_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         key_files:\n  \
+           - src/app.py\n \
+          - src/other.py\n\
+         last_updated: 2026-01-15\n"));
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 7, "invalid YAML");
+    assert_eq!(f["column"], 2, "{run:?}");
+}
+
+#[test]
+fn frontmatter_indented_key_is_reported_at_its_line() {
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n  \
+           perspective: operations\n\
+         last_updated: 2026-01-15\n"));
+    assert_single(&run, "frontmatter-invalid", DOC, 4, "invalid YAML");
+}
+
+#[test]
+fn frontmatter_tab_indentation_is_reported_at_its_line() {
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         key_files:\n\
+         \t- src/app.py\n\
+         last_updated: 2026-01-15\n"));
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 6, "tab");
+    assert_eq!(f["column"], 2, "{run:?}");
+}
+
+#[test]
+fn text_report_shows_path_line_and_column_of_a_yaml_error() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n").write(
+        DOC,
+        doc("id: ops-01\n\
+             title: Runbook\n\
+             perspective: operations\n\
+             key_files:\n\
+             \t- src/app.py\n\
+             last_updated: 2026-01-15\n"),
+    );
+    let run = repo.docgate(&["lint", "--color", "never"]);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("error[frontmatter-invalid]"), "{run:?}");
+    assert!(run.stdout.contains("docs/ops/app.md:6:2"), "{run:?}");
+}
+
+// ---------------------------------------------------------------------------
+// frontmatter: unquoted globs
+
+#[test]
+fn unquoted_double_star_glob_says_to_quote_it() {
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         key_files:\n  \
+           - **/*.py\n\
+         last_updated: 2026-01-15\n"));
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 6, "quote");
+    assert_eq!(f["column"], 5, "{run:?}");
+}
+
+#[test]
+fn unquoted_single_star_glob_in_a_changed_doc_says_to_quote_it() {
+    let run = check_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         key_files:\n  \
+           - src/app.py\n  \
+           - *.py\n\
+         last_updated: 2026-01-15\n"));
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 7, "quote");
+    assert_eq!(f["column"], 5, "{run:?}");
+}
+
+#[test]
+fn unquoted_glob_in_a_flow_list_says_to_quote_it() {
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         key_files: [src/app.py, *.py]\n\
+         last_updated: 2026-01-15\n"));
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 5, "quote");
+    assert_eq!(f["column"], 25, "{run:?}");
+}
+
+// ---------------------------------------------------------------------------
+// frontmatter: wrong types, missing keys, bad values
+
+#[test]
+fn id_given_as_a_list() {
+    let run = lint_doc(doc("id: [ops-01, ops-02]\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         last_updated: 2026-01-15\n"));
+    assert_single(
+        &run,
+        "frontmatter-invalid",
+        DOC,
+        2,
+        "`id` must be a non-empty string, found a list",
+    );
+}
+
+#[test]
+fn key_files_given_as_a_string() {
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         key_files: src/app.py\n\
+         last_updated: 2026-01-15\n"));
+    assert_single(
+        &run,
+        "frontmatter-invalid",
+        DOC,
+        5,
+        "`key_files` must be a list, found a string",
+    );
+    assert_eq!(run.json()["checked"]["docs_unreadable"], 1, "{run:?}");
+}
+
+#[test]
+fn tags_given_as_a_mapping() {
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         tags: {pre-market: true}\n\
+         last_updated: 2026-01-15\n"));
+    assert_single(
+        &run,
+        "frontmatter-invalid",
+        DOC,
+        5,
+        "`tags` must be a list, found a mapping",
+    );
+}
+
+#[test]
+fn last_updated_that_is_not_a_date() {
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         last_updated: last week\n"));
+    assert_single(
+        &run,
+        "frontmatter-invalid",
+        DOC,
+        5,
+        "`last_updated` must be a date written YYYY-MM-DD, found `last week`",
+    );
+}
+
+#[test]
+fn last_updated_on_a_day_that_does_not_exist() {
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         last_updated: 2026-02-30\n"));
+    assert_single(&run, "frontmatter-invalid", DOC, 5, "`2026-02-30`");
+}
+
+#[test]
+fn last_updated_in_the_future() {
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         last_updated: 2999-01-01\n"));
+    assert_single(&run, "frontmatter-invalid", DOC, 5, "in the future");
+}
+
+#[test]
+fn missing_required_keys_are_each_reported() {
+    let run = lint_doc(doc("title: Runbook\n\
+         perspective: operations\n\
+         key_files: [src/app.py]\n"));
+    assert_no_panic(&run);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.rules(),
+        vec!["frontmatter-invalid", "frontmatter-invalid"],
+        "{run:?}"
+    );
+    let mut messages: Vec<String> = findings(&run)
+        .iter()
+        .map(|f| {
+            assert_eq!(f["path"], DOC, "{run:?}");
+            assert_eq!(f["line"], 2, "{run:?}");
+            f["message"].as_str().unwrap().to_string()
+        })
+        .collect();
+    messages.sort();
+    assert_eq!(
+        messages,
+        vec![
+            "missing required key `id`",
+            "missing required key `last_updated`"
+        ]
+    );
+}
+
+#[test]
+fn id_with_capitals_and_a_space() {
+    let run = lint_doc(doc("id: Ops 05\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         last_updated: 2026-01-15\n"));
+    let f = assert_single(
+        &run,
+        "frontmatter-invalid",
+        DOC,
+        2,
+        "id `Ops 05` must match",
+    );
+    assert_eq!(f["column"], 5, "{run:?}");
+}
+
+#[test]
+fn unknown_perspective() {
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: marketing\n\
+         last_updated: 2026-01-15\n"));
+    assert_single(
+        &run,
+        "frontmatter-invalid",
+        DOC,
+        4,
+        "unknown perspective `marketing`",
+    );
+}
+
+#[test]
+fn duplicate_key_in_frontmatter() {
+    let run = lint_doc(doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         id: ops-02\n\
+         last_updated: 2026-01-15\n"));
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 5, "`id` is given twice");
+    assert_eq!(f["column"], 1, "{run:?}");
+}
+
+// ---------------------------------------------------------------------------
+// frontmatter: key_files entries
+
+/// A doc whose second `key_files` entry (file line 7) is `entry`, as written.
+fn doc_with_key_file(entry: &str) -> String {
+    doc(&format!(
+        "id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         key_files:\n  \
+           - src/app.py\n  \
+           - {entry}\n\
+         last_updated: 2026-01-15\n"
+    ))
+}
+
+#[test]
+fn key_file_with_a_dotdot_segment() {
+    let run = lint_doc(doc_with_key_file("src/../../secret.py"));
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 7, "`..` segment");
+    assert_eq!(f["column"], 5, "{run:?}");
+}
+
+#[test]
+fn key_file_with_an_absolute_path() {
+    let run = lint_doc(doc_with_key_file("/etc/passwd"));
+    assert_single(
+        &run,
+        "frontmatter-invalid",
+        DOC,
+        7,
+        "`/etc/passwd` is absolute",
+    );
+}
+
+#[test]
+fn key_file_with_a_backslash() {
+    let run = lint_doc(doc_with_key_file("src\\app.py"));
+    assert_single(&run, "frontmatter-invalid", DOC, 7, "backslash");
+}
+
+#[test]
+fn key_file_that_is_an_empty_string() {
+    let run = lint_doc(doc_with_key_file("\"\""));
+    assert_single(
+        &run,
+        "frontmatter-invalid",
+        DOC,
+        7,
+        "invalid `key_files` entry: empty",
+    );
+}
+
+#[test]
+fn key_file_with_leading_dot_slash_is_accepted_and_normalized() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n").write(
+        DOC,
+        runbook("ops-01", &["./src/app.py"], "How the app works."),
+    );
+    // Valid, and not stale: `./src/app.py` is `src/app.py`.
+    let run = lint(&repo);
+    assert_clean(&run);
+    assert_eq!(run.json()["checked"]["key_files"], 1, "{run:?}");
+
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change app");
+    let run = check(&repo);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+    let f = &findings(&run)[0];
+    assert_eq!(f["path"], "src/app.py", "{run:?}");
+    assert_eq!(f["docs"], serde_json::json!(["ops-01"]), "{run:?}");
+}
+
+// ---------------------------------------------------------------------------
+// frontmatter: line endings, BOM, encodings, binary files
+
+#[test]
+fn crlf_doc_parses_like_lf() {
+    let crlf = runbook("ops-01", &["src/app.py"], "How the app works.").replace('\n', "\r\n");
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n").write(DOC, &crlf);
+    let run = lint(&repo);
+    assert_clean(&run);
+    assert_eq!(run.json()["checked"]["docs"], 1, "{run:?}");
+    assert_eq!(run.json()["checked"]["key_files"], 1, "{run:?}");
+
+    // Its key_files are read: changing the covered file alone is caught.
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change app");
+    let run = check(&repo);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+    assert_eq!(findings(&run)[0]["docs"], serde_json::json!(["ops-01"]));
+}
+
+#[test]
+fn crlf_doc_with_an_error_keeps_the_line_number() {
+    let text = doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         key_files:\n\
+         \t- src/app.py\n\
+         last_updated: 2026-01-15\n")
+    .replace('\n', "\r\n");
+    let run = lint_doc(text);
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 6, "tab");
+    assert_eq!(f["column"], 2, "{run:?}");
+}
+
+#[test]
+fn crlf_doc_with_a_bad_value_keeps_the_line_number() {
+    let text = doc("id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         last_updated: 2026-02-30\n")
+    .replace('\n', "\r\n");
+    let run = lint_doc(text);
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 5, "`2026-02-30`");
+    assert_eq!(f["column"], 15, "{run:?}");
+}
+
+#[test]
+fn utf8_bom_before_the_fence_is_a_valid_doc() {
+    let text = format!(
+        "\u{feff}{}",
+        runbook("ops-01", &["src/app.py"], "How the app works.")
+    );
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n").write(DOC, &text);
+    let run = lint(&repo);
+    assert_clean(&run);
+    assert_eq!(run.json()["checked"]["docs"], 1, "{run:?}");
+    assert_eq!(run.json()["checked"]["key_files"], 1, "{run:?}");
+
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change app");
+    let run = check(&repo);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+    assert_eq!(findings(&run)[0]["docs"], serde_json::json!(["ops-01"]));
+}
+
+#[test]
+fn utf8_bom_doc_with_an_error_keeps_the_line_number() {
+    let text = format!(
+        "\u{feff}{}",
+        doc("id: Ops 05\n\
+             title: Runbook\n\
+             perspective: operations\n\
+             last_updated: 2026-01-15\n")
+    );
+    let run = lint_doc(text);
+    assert_single(
+        &run,
+        "frontmatter-invalid",
+        DOC,
+        2,
+        "id `Ops 05` must match",
+    );
+}
+
+#[test]
+fn non_utf8_bytes_in_the_frontmatter_name_the_line() {
+    let mut bytes = b"---\nid: ops-01\ntitle: Caf".to_vec();
+    bytes.push(0xE9); // Latin-1 é
+    bytes.extend_from_slice(
+        b" runbook\nperspective: operations\nlast_updated: 2026-01-15\n---\n\nBody.\n",
+    );
+    let run = lint_doc(bytes);
+    assert_single(&run, "frontmatter-invalid", DOC, 3, "UTF-8");
+}
+
+#[test]
+fn non_utf8_bytes_in_the_body_only_leave_the_doc_valid() {
+    let mut bytes = runbook("ops-01", &["src/app.py"], "How the app works.").into_bytes();
+    bytes.extend_from_slice(b"Caf\xE9 \xFF\xFE latin-1 notes.\n");
+    let run = lint_doc(bytes);
+    assert_clean(&run);
+    assert_eq!(run.json()["checked"]["docs"], 1, "{run:?}");
+    assert_eq!(run.json()["checked"]["docs_unreadable"], 0, "{run:?}");
+}
+
+#[test]
+fn binary_md_that_starts_with_a_fence_is_a_finding() {
+    let repo = covered_repo();
+    let mut bytes = b"---\nid: x\n\x00\x01\x02\xFF\xFE\n---\n".to_vec();
+    bytes.extend((0..4096u32).map(|i| (i * 7 % 256) as u8));
+    repo.write("docs/x.md", bytes);
+    repo.commit("add a binary file named .md");
+    let run = check(&repo);
+    assert_single(&run, "frontmatter-invalid", "docs/x.md", 3, "NUL");
+}
+
+#[test]
+fn binary_md_without_a_fence_is_not_a_doc() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n").write(
+        DOC,
+        runbook("ops-01", &["src/app.py"], "How the app works."),
+    );
+    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
+    png.extend((0..4096u32).map(|i| (i * 13 % 256) as u8));
+    repo.write("docs/x.md", png);
+    let run = lint(&repo);
+    assert_clean(&run);
+    assert_eq!(run.json()["checked"]["docs"], 1, "{run:?}");
+}
+
+// ---------------------------------------------------------------------------
+// non-UTF-8 file names
+
+#[test]
+fn changed_file_with_a_non_utf8_name_is_still_gated() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n")
+        .write(DOC, runbook("ops-01", &["src/"], "How the app works."));
+    repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let name = std::ffi::OsStr::from_bytes(b"caf\xE9.py");
+    std::fs::write(repo.path().join("src").join(name), "x = 1\n").unwrap();
+    repo.commit("add a file with a Latin-1 name");
+
+    let run = check(&repo);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+    let f = &findings(&run)[0];
+    let path = f["path"].as_str().unwrap();
+    assert!(
+        path.starts_with("src/caf") && path.ends_with(".py"),
+        "{run:?}"
+    );
+    assert_eq!(f["docs"], serde_json::json!(["ops-01"]), "{run:?}");
+    assert_eq!(run.json()["checked"]["covered_files"], 1, "{run:?}");
+}
+
+#[test]
+fn doc_with_a_non_utf8_name_is_not_silently_skipped() {
+    // A doc docgate cannot see cannot say what it covers: its broken
+    // frontmatter must be reported (or docgate must refuse, naming it).
+    let repo = covered_repo();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xE9.md");
+    std::fs::write(
+        repo.path().join("docs").join(name),
+        doc("id: Ops 05\n\
+             title: Runbook\n\
+             perspective: operations\n\
+             last_updated: 2026-01-15\n"),
+    )
+    .unwrap();
+    repo.commit("add a doc with a Latin-1 name");
+
+    let run = check(&repo);
+    assert_no_panic(&run);
+    match run.code {
+        1 => {
+            let all = findings(&run);
+            let hit = all.iter().find(|f| {
+                f["rule"] == "frontmatter-invalid"
+                    && f["path"]
+                        .as_str()
+                        .is_some_and(|p| p.starts_with("docs/caf"))
+            });
+            let f = hit.unwrap_or_else(|| panic!("no finding on docs/caf?.md: {run:?}"));
+            assert_eq!(f["line"], 2, "{run:?}");
+        }
+        2 => assert!(run.stderr.contains("docs/caf"), "{run:?}"),
+        _ => panic!("the doc with a non-UTF-8 name passed silently: {run:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// huge and unterminated input
+
+fn huge_doc() -> Vec<u8> {
+    let mut bytes = runbook("ops-01", &["src/app.py"], "How the app works.").into_bytes();
+    bytes.resize(MAX_FILE_BYTES + 4096, b'x');
+    bytes.push(b'\n');
+    bytes
+}
+
+fn assert_too_large(run: &Run, size: usize) {
+    let f = assert_single(run, "frontmatter-invalid", DOC, 1, &size.to_string());
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains(&MAX_FILE_BYTES.to_string()), "{run:?}");
+    assert_eq!(run.json()["checked"]["docs_unreadable"], 1, "{run:?}");
+}
+
+#[test]
+fn doc_over_the_size_limit_in_lint() {
+    let bytes = huge_doc();
+    let size = bytes.len();
+    let run = lint_doc(bytes);
+    assert_too_large(&run, size);
+}
+
+#[test]
+fn doc_over_the_size_limit_in_check() {
+    let bytes = huge_doc();
+    let size = bytes.len();
+    let run = check_doc(bytes);
+    assert_too_large(&run, size);
+}
+
+#[test]
+fn frontmatter_that_never_closes() {
+    let run = lint_doc(
+        "---\nid: ops-01\ntitle: Runbook\nperspective: operations\n\
+         last_updated: 2026-01-15\n\n# Runbook\n\nBody.\n",
+    );
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 1, "never closed");
+    assert_eq!(f["column"], 1, "{run:?}");
+}
+
+#[test]
+fn deeply_nested_list_in_frontmatter_is_refused() {
+    let run = lint_doc(doc(&format!(
+        "id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         tags: {}\n\
+         last_updated: 2026-01-15\n",
+        nested_brackets(10_000)
+    )));
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 5, "");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("recursion") || msg.contains("nesting"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn deeply_nested_mapping_in_frontmatter_is_refused() {
+    let run = lint_doc(doc(&format!(
+        "id: ops-01\n\
+         title: Runbook\n\
+         perspective: operations\n\
+         tags: {}{}\n\
+         last_updated: 2026-01-15\n",
+        "{a: ".repeat(10_000),
+        "}".repeat(10_000)
+    )));
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 5, "");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("recursion") || msg.contains("nesting"),
+        "{run:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// check: a broken doc the change did not touch
+
+#[test]
+fn untouched_unreadable_doc_is_reported_when_code_changes() {
+    let repo = covered_repo();
+    repo.write(
+        "docs/ops/broken.md",
+        doc("id: ops-02\n\
+             title: Runbook\n\
+             perspective: operations\n\
+             key_files:\n  \
+               - **/*.py\n\
+             last_updated: 2026-01-15\n"),
+    );
+    repo.commit("a broken runbook");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--ff-only", "feature"]);
+    repo.git(&["checkout", "-q", "-b", "next"]);
+    repo.write("src/other.py", "x = 2\n");
+    repo.commit("change other");
+
+    let run = check(&repo);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 0, "a warning does not fail the gate: {run:?}");
+    assert_eq!(run.rules(), vec!["frontmatter-invalid"], "{run:?}");
+    let f = finding_at(&run, "frontmatter-invalid", "docs/ops/broken.md", 6);
+    assert_eq!(f["severity"], "warning", "{run:?}");
+    assert!(
+        f["message"].as_str().unwrap().contains("unknown"),
+        "{run:?}"
+    );
+    assert_eq!(run.json()["checked"]["docs_unreadable"], 1, "{run:?}");
+}
+
+// ---------------------------------------------------------------------------
+// .docgate.yml
+
+#[test]
+fn config_unclosed_bracket() {
+    let repo = repo_with_config("version: 1\ndocs:\n  roots: [docs\ncoverage:\n  enforce: true\n");
+    assert_config_error(&lint(&repo), &[".docgate.yml:4:9"], &[]);
+}
+
+#[test]
+fn config_tab_indentation() {
+    let repo = repo_with_config("version: 1\ndocs:\n\troots: [docs]\n");
+    assert_config_error(&lint(&repo), &[".docgate.yml:3:2"], &["tab"]);
+}
+
+#[test]
+fn config_bad_indentation() {
+    let repo = repo_with_config("coverage:\n  enforce: true\n   substantive: true\n");
+    let run = lint(&repo);
+    assert_config_error(&run, &[".docgate.yml:3:"], &[]);
+}
+
+#[test]
+fn config_invalid_yaml_also_stops_check() {
+    let repo = covered_repo();
+    repo.write(".docgate.yml", "version: 1\ndocs:\n\troots: [docs]\n");
+    repo.commit("broken config");
+    assert_config_error(&check(&repo), &[".docgate.yml:3:2"], &["tab"]);
+}
+
+#[test]
+fn config_unknown_key_suggests_the_nearest() {
+    let repo = repo_with_config("coverage: {enforse: true}\n");
+    assert_config_error(
+        &lint(&repo),
+        &[".docgate.yml:1:12"],
+        &["unknown key `enforse`", "did you mean `enforce`?"],
+    );
+}
+
+#[test]
+fn config_bool_given_as_a_word() {
+    let repo = repo_with_config("coverage:\n  enforce: yes please\n");
+    assert_config_error(
+        &lint(&repo),
+        &[".docgate.yml:2:12"],
+        &["`coverage.enforce` must be true or false"],
+    );
+}
+
+#[test]
+fn config_list_given_as_a_string() {
+    let repo = repo_with_config("docs:\n  roots: docs\n");
+    assert_config_error(
+        &lint(&repo),
+        &[".docgate.yml:2:10"],
+        &["`docs.roots` must be a list"],
+    );
+}
+
+#[test]
+fn config_reports_every_problem_at_once() {
+    let repo = repo_with_config(
+        "version: 1\n\
+         coverage:\n  \
+           enforse: true\n  \
+           substantive: maybe\n\
+         docs:\n  \
+           roots: docs\n\
+         github:\n  \
+           comment: loud\n",
+    );
+    assert_config_error(
+        &lint(&repo),
+        &[
+            ".docgate.yml:3:3",
+            ".docgate.yml:4:16",
+            ".docgate.yml:6:10",
+            ".docgate.yml:8:12",
+        ],
+        &["4 problems", "did you mean `enforce`?", "found `loud`"],
+    );
+}
+
+#[test]
+fn config_rule_severity_maybe() {
+    let repo = repo_with_config("rules: {doc-not-updated: maybe}\n");
+    assert_config_error(
+        &lint(&repo),
+        &[".docgate.yml:1:26"],
+        &["severity of `doc-not-updated` must be error, warning, note or off, found `maybe`"],
+    );
+}
+
+#[test]
+fn config_that_is_a_list() {
+    let repo = repo_with_config("- docs\n- coverage\n");
+    assert_config_error(
+        &lint(&repo),
+        &[".docgate.yml:1:1"],
+        &["must be a mapping, found a list"],
+    );
+}
+
+#[test]
+fn config_with_non_utf8_bytes_names_the_line() {
+    let repo = repo_with_config(b"version: 1\ndocs:\n  index: caf\xE9.md\n");
+    assert_config_error(&lint(&repo), &[".docgate.yml:3:13"], &["UTF-8"]);
+}
+
+#[test]
+fn config_deeply_nested_is_refused() {
+    let repo = repo_with_config(format!(
+        "version: 1\ndocs:\n  roots: {}\n",
+        nested_brackets(10_000)
+    ));
+    let run = lint(&repo);
+    assert_config_error(&run, &[".docgate.yml:3:"], &[]);
+    assert!(
+        run.stderr.contains("recursion") || run.stderr.contains("nesting"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn config_duplicate_key() {
+    let repo = repo_with_config("coverage:\n  enforce: true\n  enforce: false\n");
+    assert_config_error(
+        &lint(&repo),
+        &[".docgate.yml:3:3"],
+        &["`enforce` is given twice"],
+    );
+}
+
+#[test]
+fn empty_config_means_defaults() {
+    for config in ["", "# nothing configured yet\n"] {
+        let repo = repo_with_config(config);
+        let run = lint(&repo);
+        assert_clean(&run);
+        assert_eq!(run.json()["checked"]["docs"], 1, "{run:?}");
+
+        // The defaults are active, not everything off: coverage is enforced.
+        repo.commit("initial");
+        repo.git(&["checkout", "-q", "-b", "feature"]);
+        repo.write("src/app.py", "print('v2')\n");
+        repo.commit("change app");
+        let run = check(&repo);
+        assert_no_panic(&run);
+        assert_eq!(run.code, 1, "{run:?}");
+        assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+        assert_eq!(findings(&run)[0]["path"], "src/app.py", "{run:?}");
+    }
+}
