@@ -104,13 +104,47 @@ impl<'r> Snapshot<'r> {
                 Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
             },
             Snapshot::Index { index, .. } => {
-                index.get_path(Path::new(path), 0).is_some() || {
-                    let prefix = format!("{path}/");
-                    index.iter().any(|e| e.path.starts_with(prefix.as_bytes()))
-                }
+                index.get_path(Path::new(path), 0).is_some() || self.has_files_under(path)?
             }
             Snapshot::Workdir { root, .. } => std::fs::symlink_metadata(root.join(path)).is_ok(),
         })
+    }
+
+    /// Is there at least one file under folder `dir`? Stops at the first one.
+    pub fn has_files_under(&self, dir: &str) -> Result<bool> {
+        let prefix = format!("{dir}/");
+        match self {
+            Snapshot::Empty => Ok(false),
+            Snapshot::Tree { repo, tree } => {
+                let start = match tree.get_path(Path::new(dir)) {
+                    Ok(e) if e.kind() == Some(ObjectType::Tree) => e.id(),
+                    Ok(_) => return Ok(false),
+                    Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(false),
+                    Err(e) => return Err(e).with_context(|| format!("cannot look up {dir}")),
+                };
+                let mut stack = vec![start];
+                while let Some(id) = stack.pop() {
+                    for entry in repo.find_tree(id)?.iter() {
+                        match entry.kind() {
+                            Some(ObjectType::Blob) => return Ok(true),
+                            Some(ObjectType::Tree) => stack.push(entry.id()),
+                            _ => {}
+                        }
+                    }
+                }
+                Ok(false)
+            }
+            Snapshot::Index { index, .. } => Ok(match index.find_prefix(prefix.as_str()) {
+                Ok(pos) => index
+                    .get(pos)
+                    .is_some_and(|e| e.path.starts_with(prefix.as_bytes())),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => false,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot look up {dir} in the index"));
+                }
+            }),
+            Snapshot::Workdir { .. } => Ok(!self.files_under_raw(dir)?.is_empty()),
+        }
     }
 
     /// Every file under `dir` ("" for the whole repository), repo-relative,

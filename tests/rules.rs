@@ -555,3 +555,31 @@ fn last_updated_already_at_the_change_day_needs_no_bump() {
     let (run, _) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.rules(), Vec::<String>::new(), "{run:?}");
 }
+
+#[test]
+fn cycle_message_is_a_real_cycle_in_a_branching_component() {
+    // a → b, a → c, b → a, c → b: the component {a, b, c}; shortest cycle from a is a → b → a.
+    let repo = graph_repo(&[
+        ("docs/a.md", with_deps("a", &["c", "b"])),
+        ("docs/b.md", with_deps("b", &["a"])),
+        ("docs/c.md", with_deps("c", &["b"])),
+        ("docs/s.md", with_deps("s", &["s"])),
+    ]);
+    let run = repo.docgate(&["lint", "--format", "json"]);
+    let json = run.json();
+    let msgs: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "dependency-cycle")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        msgs,
+        vec![
+            "`depends_on` forms a cycle: a → b → a",
+            "`depends_on` forms a cycle: s → s"
+        ],
+        "{run:?}"
+    );
+}

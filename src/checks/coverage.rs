@@ -200,7 +200,7 @@ fn stale(
             .strip_suffix("/**")
             .filter(|d| pattern::is_literal(d))
         {
-            !snapshot.files_under(dir)?.is_empty()
+            snapshot.has_files_under(dir)?
         } else {
             let prefix = literal_prefix(&kf.glob);
             if !listings.contains_key(&prefix) {

@@ -233,7 +233,8 @@ fn cycles(docs: &DocSet, by_id: &HashMap<&str, Vec<usize>>) -> Vec<Vec<usize>> {
             }
         }
     }
-    // Order each component as a walk along its edges from its smallest member.
+    // Print each component as its shortest cycle through its smallest member
+    // (breadth-first inside the component), so the message is a real cycle.
     let mut out: Vec<Vec<usize>> = sccs
         .into_iter()
         .map(|scc| {
@@ -242,22 +243,30 @@ fn cycles(docs: &DocSet, by_id: &HashMap<&str, Vec<usize>>) -> Vec<Vec<usize>> {
                 .iter()
                 .min_by_key(|&&i| &docs.docs[i].path)
                 .expect("non-empty");
-            let mut path = vec![start];
-            let mut cur = start;
-            loop {
-                let nxt = edges[cur]
-                    .iter()
-                    .copied()
-                    .filter(|w| members.contains(w))
-                    .find(|w| !path.contains(w) || *w == start);
-                match nxt {
-                    Some(w) if w != start => {
-                        path.push(w);
-                        cur = w;
+            let mut prev: HashMap<usize, usize> = HashMap::new();
+            let mut queue = std::collections::VecDeque::from([start]);
+            let mut last = start;
+            'search: while let Some(v) = queue.pop_front() {
+                for &w in edges[v].iter().filter(|w| members.contains(w)) {
+                    if w == start {
+                        last = v;
+                        break 'search;
                     }
-                    _ => break,
+                    if let std::collections::hash_map::Entry::Vacant(e) = prev.entry(w) {
+                        e.insert(v);
+                        queue.push_back(w);
+                    }
                 }
             }
+            let mut path = vec![last];
+            while let Some(&p) = prev.get(path.last().expect("non-empty")) {
+                path.push(p);
+            }
+            if path.last() != Some(&start) {
+                path.push(start);
+            }
+            path.reverse();
+            path.dedup();
             path
         })
         .collect();
