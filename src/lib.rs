@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod docs;
 pub mod git;
 pub mod pattern;
+pub mod python;
 pub mod report;
 pub mod snapshot;
 pub mod yaml;
