@@ -2,6 +2,7 @@
 //! system). Checks return findings; they never print, exit or publish.
 
 mod coverage;
+pub mod features;
 mod graph;
 pub mod waivers;
 
@@ -28,6 +29,8 @@ pub struct Checked {
     pub key_files: usize,
     pub commits: usize,
     pub layers: Vec<String>,
+    /// One entry per configured training/inference pair.
+    pub feature_lists: Vec<features::FeatureListSummary>,
 }
 
 pub struct Outcome {
@@ -121,7 +124,11 @@ impl DocChanges {
 
 /// Layers this version reads, for the report.
 fn layers(config: &Config) -> Vec<String> {
-    vec![format!("docs ({})", config.docs.roots.join(", "))]
+    let mut layers = vec![format!("docs ({})", config.docs.roots.join(", "))];
+    if !config.feature_lists.is_empty() {
+        layers.push(format!("feature lists ({})", config.feature_lists.len()));
+    }
+    layers
 }
 
 /// `docgate check`: findings where the change is involved.
@@ -151,6 +158,19 @@ pub fn check(change: &Change<'_>, config: &Config) -> Result<Outcome> {
         &mut diagnostics,
     )?;
     graph::check(change, &head_docs, &doc_changes, &mut diagnostics);
+    let scope = features::ChangeScope {
+        base: &change.base,
+        changed: change
+            .files
+            .iter()
+            .flat_map(|f| f.paths().map(String::from))
+            .collect(),
+        config_changed: change
+            .files
+            .iter()
+            .any(|f| f.paths().any(|p| p == crate::config::FILE_NAME)),
+    };
+    checked.feature_lists = features::run(config, &change.head, Some(&scope), &mut diagnostics)?;
     Ok(Outcome {
         diagnostics,
         checked,
@@ -161,7 +181,7 @@ pub fn check(change: &Change<'_>, config: &Config) -> Result<Outcome> {
 pub fn lint(snapshot: &Snapshot<'_>, config: &Config) -> Result<Outcome> {
     let head_docs = DocSet::load(snapshot, config)?;
     let mut diagnostics = Vec::new();
-    let checked = Checked {
+    let mut checked = Checked {
         docs: head_docs.docs.len(),
         docs_unreadable: head_docs.docs.iter().filter(|d| !d.coverage_known).count(),
         key_files: head_docs.docs.iter().map(|d| d.key_files.len()).sum(),
@@ -170,6 +190,7 @@ pub fn lint(snapshot: &Snapshot<'_>, config: &Config) -> Result<Outcome> {
     };
     coverage::lint(snapshot, &head_docs, &mut diagnostics)?;
     graph::lint(&head_docs, &mut diagnostics);
+    checked.feature_lists = features::run(config, snapshot, None, &mut diagnostics)?;
     Ok(Outcome {
         diagnostics,
         checked,

@@ -143,7 +143,11 @@ pub fn run(
     )?;
     writeln!(
         stdout,
-        "It changes {INCIDENT_FILE}, which runbook risk-01 describes, without touching the runbook."
+        "It changes {INCIDENT_FILE}, which runbook risk-01 describes, without touching the runbook,"
+    )?;
+    writeln!(
+        stdout,
+        "and edits inference/features.py so the serving feature list no longer matches training's."
     )?;
     writeln!(stdout)?;
     writeln!(stdout, "$ docgate check --base main")?;

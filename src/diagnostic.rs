@@ -73,6 +73,18 @@ rules! {
     DEPENDENCY_CYCLE = "dependency-cycle", Error, true,
         "`depends_on` forms a cycle",
         "break the cycle: a doc should depend only on more general docs";
+    FEATURE_MISMATCH = "feature-mismatch", Error, false,
+        "training and inference feature lists differ",
+        "make the lists identical; better, build both from one definition (import it) so they cannot drift";
+    FEATURE_NOT_ADDITIVE = "feature-not-additive", Error, false,
+        "a feature list removed, renamed or reordered names present at the base, without a model-version change",
+        "append new names at the end; removing, renaming or reordering needs the configured model version to change in the same change";
+    FEATURE_SOURCE_ERROR = "feature-source-error", Error, false,
+        "a feature list (or model version) could not be extracted statically",
+        "declare the list as a module-level literal (or built with +, +=, [*A, ...], list(A) from such lists), or fix the file, symbol or pointer in `feature_lists`";
+    FEATURE_DUPLICATE = "feature-duplicate", Error, false,
+        "a feature list names the same feature twice",
+        "remove the repeated name: a feature appears once in a list";
     WAIVER_INVALID = "waiver-invalid", Error, false,
         "a `Docgate-Waive:` trailer has no reason, names an unknown or non-waivable rule, or is outside the trailer block",
         "write the trailer as `Docgate-Waive: <rule>[(<doc id or path glob>)]: <reason>` in the commit message's last paragraph";
@@ -94,9 +106,6 @@ pub const NOT_YET_IMPLEMENTED: &[&str] = &[
     "mishap-unknown-pattern",
     "incident-loop-gap",
     "policy-file-invalid",
-    "feature-mismatch",
-    "feature-not-additive",
-    "feature-source-error",
     "forbidden-import",
     "silent-fallback",
     "suppression-invalid",
@@ -107,6 +116,7 @@ pub const NEVER_WAIVABLE: &[&str] = &[
     "feature-mismatch",
     "feature-not-additive",
     "feature-source-error",
+    "feature-duplicate",
     "forbidden-import",
     "silent-fallback",
     "waiver-invalid",

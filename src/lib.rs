@@ -11,6 +11,7 @@ pub mod context;
 pub mod demo;
 pub mod diagnostic;
 pub mod docs;
+pub mod features;
 pub mod git;
 pub mod pattern;
 pub mod python;
@@ -74,7 +75,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
             let config = load_config(&repo, &cli.global, &cwd, &change.head)?;
             require_layers(&config, &change.head)?;
             let outcome = checks::check(&change, &config)?;
-            ensure_something_to_check(&config, outcome.checked.docs)?;
+            ensure_something_to_check(&config, outcome.checked.docs + config.feature_lists.len())?;
             let (mut waivers, problems) = checks::waivers::collect(&change.commits, &config);
             let mut diagnostics = outcome.diagnostics;
             diagnostics.extend(problems);
@@ -95,7 +96,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
             let config = load_config(&repo, &cli.global, &cwd, &snapshot)?;
             require_layers(&config, &snapshot)?;
             let outcome = checks::lint(&snapshot, &config)?;
-            ensure_something_to_check(&config, outcome.checked.docs)?;
+            ensure_something_to_check(&config, outcome.checked.docs + config.feature_lists.len())?;
             let diagnostics = checks::waivers::apply(outcome.diagnostics, &config, &mut []);
             let report = Report::new(
                 "lint",

@@ -47,8 +47,16 @@ impl std::fmt::Display for PyError {
     }
 }
 
-/// Reads a repository file's text (`Ok(None)`: no such file).
-pub type ReadFile<'a> = dyn FnMut(&str) -> anyhow::Result<Option<String>> + 'a;
+/// A repository file as the resolver sees it.
+pub enum FileText {
+    Missing,
+    Text(String),
+    /// Exists but cannot be read as text (too large, not UTF-8).
+    Unreadable(PyError),
+}
+
+/// Reads a repository file. `Err`: docgate could not read the repository.
+pub type ReadFile<'a> = dyn FnMut(&str) -> anyhow::Result<FileText> + 'a;
 
 /// Resolves names across the repository's modules, caching parsed files.
 pub struct Resolver<'a> {
@@ -63,7 +71,12 @@ pub struct Resolver<'a> {
 #[derive(Debug, Clone)]
 enum Binding {
     Value(Value),
-    Import { module: String, level: usize, name: String, line: usize },
+    Import {
+        module: String,
+        level: usize,
+        name: String,
+        line: usize,
+    },
     Error(PyError),
 }
 
@@ -76,7 +89,12 @@ struct Module {
 
 impl<'a> Resolver<'a> {
     pub fn new(read: &'a mut ReadFile<'a>) -> Resolver<'a> {
-        Resolver { read, modules: HashMap::new(), loading: Vec::new(), files_read: Vec::new() }
+        Resolver {
+            read,
+            modules: HashMap::new(),
+            loading: Vec::new(),
+            files_read: Vec::new(),
+        }
     }
 
     /// The value bound to `symbol` at module level in `file`.
@@ -93,13 +111,22 @@ impl<'a> Resolver<'a> {
         line_of_use: usize,
         chain: &mut Vec<(String, String)>,
     ) -> anyhow::Result<Result<Value, PyError>> {
-        let err = |message: String| PyError { file: file.to_string(), line: line_of_use, message };
+        let err = |message: String| PyError {
+            file: file.to_string(),
+            line: line_of_use,
+            message,
+        };
         if chain.iter().any(|(f, s)| f == file && s == symbol) {
             let shown: Vec<String> = chain.iter().map(|(f, s)| format!("{f}:{s}")).collect();
-            return Ok(Err(err(format!("import cycle: {} → {file}:{symbol}", shown.join(" → ")))));
+            return Ok(Err(err(format!(
+                "import cycle: {} → {file}:{symbol}",
+                shown.join(" → ")
+            ))));
         }
         if chain.len() >= MAX_IMPORT_DEPTH {
-            return Ok(Err(err(format!("imports nested deeper than {MAX_IMPORT_DEPTH} modules"))));
+            return Ok(Err(err(format!(
+                "imports nested deeper than {MAX_IMPORT_DEPTH} modules"
+            ))));
         }
         if self.loading.iter().any(|f| f == file) {
             let mut shown = self.loading.clone();
@@ -107,8 +134,10 @@ impl<'a> Resolver<'a> {
             return Ok(Err(err(format!("import cycle: {}", shown.join(" → ")))));
         }
         if !self.modules.contains_key(file) {
-            let Some(text) = (self.read)(file)? else {
-                return Ok(Err(err(format!("`{file}` does not exist"))));
+            let text = match (self.read)(file)? {
+                FileText::Text(t) => t,
+                FileText::Missing => return Ok(Err(err(format!("`{file}` does not exist")))),
+                FileText::Unreadable(e) => return Ok(Err(e)),
             };
             self.files_read.push(file.to_string());
             self.loading.push(file.to_string());
@@ -127,12 +156,15 @@ impl<'a> Resolver<'a> {
         let result = match binding {
             Some(Binding::Value(v)) => Ok(Ok(v)),
             Some(Binding::Error(e)) => Ok(Err(e)),
-            Some(Binding::Import { module, level, name, line }) => {
-                match self.find_module(file, &module, level, line)? {
-                    Ok(target) => self.resolve_in(&target, &name, line, chain),
-                    Err(e) => Ok(Err(e)),
-                }
-            }
+            Some(Binding::Import {
+                module,
+                level,
+                name,
+                line,
+            }) => match self.find_module(file, &module, level, line)? {
+                Ok(target) => self.resolve_in(&target, &name, line, chain),
+                Err(e) => Ok(Err(e)),
+            },
             None => match stars.last() {
                 Some((m, level, line)) => Ok(Err(PyError {
                     file: file.to_string(),
@@ -142,7 +174,9 @@ impl<'a> Resolver<'a> {
                         ".".repeat(*level)
                     ),
                 })),
-                None => Ok(Err(err(format!("`{symbol}` is not bound at module level in {file}")))),
+                None => Ok(Err(err(format!(
+                    "`{symbol}` is not bound at module level in {file}"
+                )))),
             },
         };
         chain.pop();
@@ -155,34 +189,43 @@ impl<'a> Resolver<'a> {
         text: &str,
         chain: &mut Vec<(String, String)>,
     ) -> anyhow::Result<Result<Module, PyError>> {
-    let Some(tree) = parse_tree(text) else {
-        return Ok(Err(PyError {
-            file: file.to_string(),
-            line: 1,
-            message: "the Python parser could not parse this file".into(),
-        }));
-    };
-    let root = tree.root_node();
-    if let Some(line) = first_error_line(root) {
-        // Python refuses to import a file with a syntax error anywhere in it.
-        return Ok(Err(PyError {
-            file: file.to_string(),
-            line,
-            message: format!("syntax error at line {line}: Python could not import {file}"),
-        }));
-    }
-    let mut eval = Eval { file, src: text.as_bytes(), bindings: HashMap::new(), resolver: self, chain, fatal: None };
-    let mut star_imports = Vec::new();
-    let mut cursor = root.walk();
-    for stmt in root.named_children(&mut cursor) {
-        eval.statement(stmt, &mut star_imports);
-        if let Some(e) = eval.fatal.take() {
-            return Err(e);
+        let Some(tree) = parse_tree(text) else {
+            return Ok(Err(PyError {
+                file: file.to_string(),
+                line: 1,
+                message: "the Python parser could not parse this file".into(),
+            }));
+        };
+        let root = tree.root_node();
+        if let Some(line) = first_error_line(root) {
+            // Python refuses to import a file with a syntax error anywhere in it.
+            return Ok(Err(PyError {
+                file: file.to_string(),
+                line,
+                message: format!("syntax error at line {line}: Python could not import {file}"),
+            }));
         }
+        let mut eval = Eval {
+            file,
+            src: text.as_bytes(),
+            bindings: HashMap::new(),
+            resolver: self,
+            chain,
+            fatal: None,
+        };
+        let mut star_imports = Vec::new();
+        let mut cursor = root.walk();
+        for stmt in root.named_children(&mut cursor) {
+            eval.statement(stmt, &mut star_imports);
+            if let Some(e) = eval.fatal.take() {
+                return Err(e);
+            }
+        }
+        Ok(Ok(Module {
+            bindings: eval.bindings,
+            star_imports,
+        }))
     }
-    Ok(Ok(Module { bindings: eval.bindings, star_imports }))
-    }
-
 
     /// The repository file for `from <level dots><module> import ...` in `file`.
     fn find_module(
@@ -193,7 +236,10 @@ impl<'a> Resolver<'a> {
         line: usize,
     ) -> anyhow::Result<Result<String, PyError>> {
         let parts: Vec<&str> = module.split('.').filter(|p| !p.is_empty()).collect();
-        let dir_of = |p: &str| p.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+        let dir_of = |p: &str| {
+            p.rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string())
+        };
         let mut roots = Vec::new();
         if level > 0 {
             let mut dir = dir_of(file);
@@ -202,7 +248,10 @@ impl<'a> Resolver<'a> {
                     return Ok(Err(PyError {
                         file: file.to_string(),
                         line,
-                        message: format!("relative import `{}{module}` goes above the repository root", ".".repeat(level)),
+                        message: format!(
+                            "relative import `{}{module}` goes above the repository root",
+                            ".".repeat(level)
+                        ),
                     }));
                 }
                 dir = dir_of(&dir);
@@ -234,7 +283,7 @@ impl<'a> Resolver<'a> {
                 vec![format!("{base}.py"), join(&base, "__init__.py")]
             };
             for c in candidates {
-                if self.modules.contains_key(&c) || (self.read)(&c)?.is_some() {
+                if self.modules.contains_key(&c) || !matches!((self.read)(&c)?, FileText::Missing) {
                     return Ok(Ok(c));
                 }
             }
@@ -251,12 +300,18 @@ impl<'a> Resolver<'a> {
 }
 
 fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 fn parse_tree(text: &str) -> Option<Tree> {
     let mut parser = Parser::new();
-    parser.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .ok()?;
     parser.parse(text, None)
 }
 
@@ -293,7 +348,9 @@ fn line(node: Node<'_>) -> usize {
     node.start_position().row + 1
 }
 
-const MUTATORS: &[&str] = &["append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse", "__iadd__"];
+const MUTATORS: &[&str] = &[
+    "append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse", "__iadd__",
+];
 
 impl Eval<'_, '_, '_> {
     fn text(&self, node: Node<'_>) -> &str {
@@ -301,11 +358,16 @@ impl Eval<'_, '_, '_> {
     }
 
     fn error(&self, node: Node<'_>, message: impl Into<String>) -> PyError {
-        PyError { file: self.file.to_string(), line: line(node), message: message.into() }
+        PyError {
+            file: self.file.to_string(),
+            line: line(node),
+            message: message.into(),
+        }
     }
 
     fn bind(&mut self, name: &str, binding: Binding) {
-        if let Binding::Value(Value::List { origin, .. } | Value::Scalar { origin, .. }) = &binding {
+        if let Binding::Value(Value::List { origin, .. } | Value::Scalar { origin, .. }) = &binding
+        {
             debug_assert!(!origin.file.is_empty());
         }
         self.bindings.insert(name.to_string(), binding);
@@ -335,17 +397,27 @@ impl Eval<'_, '_, '_> {
                 let mut c = stmt.walk();
                 for name in stmt.children_by_field_name("name", &mut c) {
                     let bound = match name.kind() {
-                        "aliased_import" => name.child_by_field_name("alias").map(|a| self.text(a).to_string()),
+                        "aliased_import" => name
+                            .child_by_field_name("alias")
+                            .map(|a| self.text(a).to_string()),
                         _ => self.text(name).split('.').next().map(str::to_string),
                     };
                     if let Some(b) = bound {
-                        self.spoil(&b, stmt, format!("`{b}` is a module imported at line {}", line(stmt)));
+                        self.spoil(
+                            &b,
+                            stmt,
+                            format!("`{b}` is a module imported at line {}", line(stmt)),
+                        );
                     }
                 }
             }
             "delete_statement" => {
                 for name in self.identifiers_in(stmt) {
-                    self.spoil(&name, stmt, format!("`{name}` is deleted at line {}", line(stmt)));
+                    self.spoil(
+                        &name,
+                        stmt,
+                        format!("`{name}` is deleted at line {}", line(stmt)),
+                    );
                 }
             }
             "function_definition" | "class_definition" | "decorated_definition" => {
@@ -356,7 +428,14 @@ impl Eval<'_, '_, '_> {
                 };
                 if let Some(name) = def.and_then(|d| d.child_by_field_name("name")) {
                     let n = self.text(name).to_string();
-                    self.spoil(&n, stmt, format!("`{n}` is a function or class defined at line {}", line(stmt)));
+                    self.spoil(
+                        &n,
+                        stmt,
+                        format!(
+                            "`{n}` is a function or class defined at line {}",
+                            line(stmt)
+                        ),
+                    );
                 }
             }
             // if / try / for / while / with / match at module level: whatever
@@ -400,7 +479,12 @@ impl Eval<'_, '_, '_> {
                     }
                     continue;
                 }
-                "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" | "named_expression" | "as_pattern" => {
+                "assignment"
+                | "augmented_assignment"
+                | "for_statement"
+                | "for_in_clause"
+                | "named_expression"
+                | "as_pattern" => {
                     let target = n
                         .child_by_field_name("left")
                         .or_else(|| n.child_by_field_name("name"))
@@ -450,7 +534,11 @@ impl Eval<'_, '_, '_> {
         match target.kind() {
             "identifier" => {
                 let name = self.text(target).to_string();
-                let origin = Origin { file: self.file.to_string(), line: line(stmt), symbol: name.clone() };
+                let origin = Origin {
+                    file: self.file.to_string(),
+                    line: line(stmt),
+                    symbol: name.clone(),
+                };
                 let binding = match self.value(right, &origin, 0) {
                     Ok(v) => Binding::Value(v),
                     Err(e) => Binding::Error(e),
@@ -459,16 +547,29 @@ impl Eval<'_, '_, '_> {
             }
             "subscript" | "attribute" => {
                 // `X[0] = ...` / `X.attr = ...` changes X in place.
-                if let Some(obj) = target.child_by_field_name("value").or_else(|| target.child_by_field_name("object")) {
-                    if obj.kind() == "identifier" {
-                        let name = self.text(obj).to_string();
-                        self.spoil(&name, stmt, format!("`{name}` is changed in place at line {}", line(stmt)));
-                    }
+                if let Some(obj) = target
+                    .child_by_field_name("value")
+                    .or_else(|| target.child_by_field_name("object"))
+                    && obj.kind() == "identifier"
+                {
+                    let name = self.text(obj).to_string();
+                    self.spoil(
+                        &name,
+                        stmt,
+                        format!("`{name}` is changed in place at line {}", line(stmt)),
+                    );
                 }
             }
             _ => {
                 for name in self.identifiers_in(target) {
-                    self.spoil(&name, stmt, format!("`{name}` is bound by unpacking at line {}; bind it to a literal list", line(stmt)));
+                    self.spoil(
+                        &name,
+                        stmt,
+                        format!(
+                            "`{name}` is bound by unpacking at line {}; bind it to a literal list",
+                            line(stmt)
+                        ),
+                    );
                 }
             }
         }
@@ -483,18 +584,37 @@ impl Eval<'_, '_, '_> {
             return;
         };
         if left.kind() != "identifier" {
-            if let Some(obj) = left.child_by_field_name("value").or_else(|| left.child_by_field_name("object")) {
+            if let Some(obj) = left
+                .child_by_field_name("value")
+                .or_else(|| left.child_by_field_name("object"))
+            {
                 let name = self.text(obj).to_string();
-                self.spoil(&name, node, format!("`{name}` is changed in place at line {}", line(node)));
+                self.spoil(
+                    &name,
+                    node,
+                    format!("`{name}` is changed in place at line {}", line(node)),
+                );
             }
             return;
         }
         let name = self.text(left).to_string();
         if self.text(op) != "+=" {
-            self.spoil(&name, node, format!("`{name} {}` at line {} cannot be evaluated statically", self.text(op), line(node)));
+            self.spoil(
+                &name,
+                node,
+                format!(
+                    "`{name} {}` at line {} cannot be evaluated statically",
+                    self.text(op),
+                    line(node)
+                ),
+            );
             return;
         }
-        let origin = Origin { file: self.file.to_string(), line: line(node), symbol: name.clone() };
+        let origin = Origin {
+            file: self.file.to_string(),
+            line: line(node),
+            symbol: name.clone(),
+        };
         let current = self.lookup(&name, node);
         let binding = match (current, self.value(right, &origin, 0)) {
             (Ok(Value::List { mut items, .. }), Ok(Value::List { items: more, .. })) => {
@@ -502,18 +622,29 @@ impl Eval<'_, '_, '_> {
                 Binding::Value(Value::List { items, origin })
             }
             (Err(e), _) | (_, Err(e)) => Binding::Error(e),
-            _ => Binding::Error(self.error(node, format!("`{name} += ...` at line {} does not add a list to a list", line(node)))),
+            _ => Binding::Error(self.error(
+                node,
+                format!(
+                    "`{name} += ...` at line {} does not add a list to a list",
+                    line(node)
+                ),
+            )),
         };
         self.bind(&name, binding);
     }
 
     /// `NAME.append(...)` and friends at module level change the list.
     fn module_call(&mut self, call: Node<'_>) {
-        let Some(func) = call.child_by_field_name("function") else { return };
+        let Some(func) = call.child_by_field_name("function") else {
+            return;
+        };
         if func.kind() != "attribute" {
             return;
         }
-        let (Some(obj), Some(attr)) = (func.child_by_field_name("object"), func.child_by_field_name("attribute")) else {
+        let (Some(obj), Some(attr)) = (
+            func.child_by_field_name("object"),
+            func.child_by_field_name("attribute"),
+        ) else {
             return;
         };
         let method = self.text(attr).to_string();
@@ -524,7 +655,9 @@ impl Eval<'_, '_, '_> {
     }
 
     fn import_from(&mut self, stmt: Node<'_>, stars: &mut Vec<(String, usize, usize)>) {
-        let Some(module) = stmt.child_by_field_name("module_name") else { return };
+        let Some(module) = stmt.child_by_field_name("module_name") else {
+            return;
+        };
         let (level, name) = if module.kind() == "relative_import" {
             let text = self.text(module);
             let level = text.chars().take_while(|&c| c == '.').count();
@@ -538,8 +671,12 @@ impl Eval<'_, '_, '_> {
             any = true;
             let (orig, alias) = match imported.kind() {
                 "aliased_import" => (
-                    imported.child_by_field_name("name").map(|n| self.text(n).to_string()),
-                    imported.child_by_field_name("alias").map(|n| self.text(n).to_string()),
+                    imported
+                        .child_by_field_name("name")
+                        .map(|n| self.text(n).to_string()),
+                    imported
+                        .child_by_field_name("alias")
+                        .map(|n| self.text(n).to_string()),
                 ),
                 _ => (Some(self.text(imported).to_string()), None),
             };
@@ -547,13 +684,21 @@ impl Eval<'_, '_, '_> {
             let bound = alias.unwrap_or_else(|| orig.clone());
             self.bindings.insert(
                 bound,
-                Binding::Import { module: name.clone(), level, name: orig, line: line(stmt) },
+                Binding::Import {
+                    module: name.clone(),
+                    level,
+                    name: orig,
+                    line: line(stmt),
+                },
             );
         }
         if !any {
             // `from m import *`: it may rebind any name bound before it.
             let mut c2 = stmt.walk();
-            if stmt.children(&mut c2).any(|ch| ch.kind() == "wildcard_import") {
+            if stmt
+                .children(&mut c2)
+                .any(|ch| ch.kind() == "wildcard_import")
+            {
                 for b in self.bindings.values_mut() {
                     if !matches!(b, Binding::Error(_)) {
                         // Keep earlier bindings, but a later lookup must know a star
@@ -578,7 +723,12 @@ impl Eval<'_, '_, '_> {
         match self.bindings.get(name) {
             Some(Binding::Value(v)) => Ok(v.clone()),
             Some(Binding::Error(e)) => Err(e.clone()),
-            Some(Binding::Import { module, level, name: orig, line }) => {
+            Some(Binding::Import {
+                module,
+                level,
+                name: orig,
+                line,
+            }) => {
                 let (module, level, orig, line) = (module.clone(), *level, orig.clone(), *line);
                 let found = self
                     .resolver
@@ -590,13 +740,20 @@ impl Eval<'_, '_, '_> {
                 match found {
                     Ok(result) => result,
                     Err(fatal) => {
-                        let e = self.error(at, format!("cannot read the module of `{name}`: {fatal}"));
+                        let e =
+                            self.error(at, format!("cannot read the module of `{name}`: {fatal}"));
                         self.fatal = Some(fatal);
                         Err(e)
                     }
                 }
             }
-            None => Err(self.error(at, format!("`{name}` is not defined at module level before line {}", line(at)))),
+            None => Err(self.error(
+                at,
+                format!(
+                    "`{name}` is not defined at module level before line {}",
+                    line(at)
+                ),
+            )),
         }
     }
 
@@ -618,32 +775,64 @@ impl Eval<'_, '_, '_> {
                             line: line(el),
                         }),
                         "list_splat" => {
-                            let inner = el.named_child(0).ok_or_else(|| self.error(el, "empty `*`"))?;
+                            let inner = el
+                                .named_child(0)
+                                .ok_or_else(|| self.error(el, "empty `*`"))?;
                             match self.value(inner, origin, d)? {
                                 Value::List { items: more, .. } => items.extend(more),
-                                Value::Scalar { .. } => return Err(self.error(el, "`*` of a value that is not a list")),
+                                Value::Scalar { .. } => {
+                                    return Err(self.error(el, "`*` of a value that is not a list"));
+                                }
                             }
                         }
                         "parenthesized_expression" => match self.value(el, origin, d)? {
-                            Value::Scalar { text, .. } if el.named_child(0).is_some_and(|i| i.kind().contains("string")) => {
-                                items.push(Item { value: text, file: self.file.to_string(), line: line(el) })
+                            Value::Scalar { text, .. }
+                                if el
+                                    .named_child(0)
+                                    .is_some_and(|i| i.kind().contains("string")) =>
+                            {
+                                items.push(Item {
+                                    value: text,
+                                    file: self.file.to_string(),
+                                    line: line(el),
+                                })
                             }
-                            _ => return Err(self.error(el, "an element in parentheses that is not a string literal")),
+                            _ => {
+                                return Err(self.error(
+                                    el,
+                                    "an element in parentheses that is not a string literal",
+                                ));
+                            }
                         },
                         other => {
                             return Err(self.error(
                                 el,
-                                format!("element `{}` is {}, not a string literal", self.short(el), describe(other)),
+                                format!(
+                                    "element `{}` is {}, not a string literal",
+                                    self.short(el),
+                                    describe(other)
+                                ),
                             ));
                         }
                     }
                 }
-                Ok(Value::List { items, origin: origin.clone() })
+                Ok(Value::List {
+                    items,
+                    origin: origin.clone(),
+                })
             }
-            "string" | "concatenated_string" => Ok(Value::Scalar { text: self.string(node)?, origin: origin.clone() }),
-            "integer" | "float" => Ok(Value::Scalar { text: self.text(node).to_string(), origin: origin.clone() }),
+            "string" | "concatenated_string" => Ok(Value::Scalar {
+                text: self.string(node)?,
+                origin: origin.clone(),
+            }),
+            "integer" | "float" => Ok(Value::Scalar {
+                text: self.text(node).to_string(),
+                origin: origin.clone(),
+            }),
             "parenthesized_expression" => {
-                let inner = node.named_child(0).ok_or_else(|| self.error(node, "empty parentheses"))?;
+                let inner = node
+                    .named_child(0)
+                    .ok_or_else(|| self.error(node, "empty parentheses"))?;
                 self.value(inner, origin, d)
             }
             "identifier" => {
@@ -651,8 +840,14 @@ impl Eval<'_, '_, '_> {
                 self.lookup(&name, node)
             }
             "binary_operator" => {
-                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-                let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+                let op = node
+                    .child_by_field_name("operator")
+                    .map(|o| self.text(o))
+                    .unwrap_or("");
+                let (Some(l), Some(r)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
                     return Err(self.error(node, "incomplete expression"));
                 };
                 if op != "+" {
@@ -661,38 +856,81 @@ impl Eval<'_, '_, '_> {
                 match (self.value(l, origin, d)?, self.value(r, origin, d)?) {
                     (Value::List { mut items, .. }, Value::List { items: more, .. }) => {
                         items.extend(more);
-                        Ok(Value::List { items, origin: origin.clone() })
+                        Ok(Value::List {
+                            items,
+                            origin: origin.clone(),
+                        })
                     }
-                    _ => Err(self.error(node, format!("`{}` does not join two lists", self.short(node)))),
+                    _ => Err(self.error(
+                        node,
+                        format!("`{}` does not join two lists", self.short(node)),
+                    )),
                 }
             }
             "call" => {
-                let func = node.child_by_field_name("function").map(|f| self.text(f)).unwrap_or("").to_string();
+                let func = node
+                    .child_by_field_name("function")
+                    .map(|f| self.text(f))
+                    .unwrap_or("")
+                    .to_string();
                 let args = node.child_by_field_name("arguments");
                 let shadowed = self.bindings.contains_key(&func);
-                if (func == "list" || func == "tuple") && !shadowed {
-                    if let Some(args) = args.filter(|a| a.kind() == "argument_list") {
-                        let mut c = args.walk();
-                        let real: Vec<Node> = args.named_children(&mut c).filter(|n| n.kind() != "comment").collect();
-                        if real.len() == 1 && !matches!(real[0].kind(), "keyword_argument" | "list_splat" | "dictionary_splat") {
-                            return match self.value(real[0], origin, d)? {
-                                // A copy of a list is the same definition.
-                                list @ Value::List { .. } => Ok(list),
-                                Value::Scalar { .. } => Err(self.error(node, format!("`{func}(...)` of a value that is not a list"))),
-                            };
-                        }
+                if (func == "list" || func == "tuple")
+                    && !shadowed
+                    && let Some(args) = args.filter(|a| a.kind() == "argument_list")
+                {
+                    let mut c = args.walk();
+                    let real: Vec<Node> = args
+                        .named_children(&mut c)
+                        .filter(|n| n.kind() != "comment")
+                        .collect();
+                    if real.len() == 1
+                        && !matches!(
+                            real[0].kind(),
+                            "keyword_argument" | "list_splat" | "dictionary_splat"
+                        )
+                    {
+                        return match self.value(real[0], origin, d)? {
+                            // A copy of a list is the same definition.
+                            list @ Value::List { .. } => Ok(list),
+                            Value::Scalar { .. } => Err(self.error(
+                                node,
+                                format!("`{func}(...)` of a value that is not a list"),
+                            )),
+                        };
                     }
                 }
-                Err(self.error(node, format!("`{}` is a call to `{func}`, which docgate cannot evaluate statically", self.short(node))))
+                Err(self.error(
+                    node,
+                    format!(
+                        "`{}` is a call to `{func}`, which docgate cannot evaluate statically",
+                        self.short(node)
+                    ),
+                ))
             }
-            other => Err(self.error(node, format!("`{}` is {}, which docgate cannot evaluate statically", self.short(node), describe(other)))),
+            other => Err(self.error(
+                node,
+                format!(
+                    "`{}` is {}, which docgate cannot evaluate statically",
+                    self.short(node),
+                    describe(other)
+                ),
+            )),
         }
     }
 
     /// A short excerpt of a node's source for messages.
     fn short(&self, node: Node<'_>) -> String {
-        let t = self.text(node).split_whitespace().collect::<Vec<_>>().join(" ");
-        if t.chars().count() > 60 { format!("{}…", t.chars().take(60).collect::<String>()) } else { t }
+        let t = self
+            .text(node)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if t.chars().count() > 60 {
+            format!("{}…", t.chars().take(60).collect::<String>())
+        } else {
+            t
+        }
     }
 
     /// The decoded value of a string literal (or implicitly concatenated ones).
@@ -712,25 +950,43 @@ impl Eval<'_, '_, '_> {
         let mut content = String::new();
         for child in node.children(&mut c) {
             match child.kind() {
-                "string_start" => prefix = self.text(child).trim_end_matches(['"', '\'']).to_ascii_lowercase(),
+                "string_start" => {
+                    prefix = self
+                        .text(child)
+                        .trim_end_matches(['"', '\''])
+                        .to_ascii_lowercase()
+                }
                 "string_content" => content.push_str(self.text(child)),
-                "interpolation" => return Err(self.error(node, format!("`{}` is an f-string with a replacement field; write the name literally", self.short(node)))),
+                "interpolation" => return Err(self.error(
+                    node,
+                    format!(
+                        "`{}` is an f-string with a replacement field; write the name literally",
+                        self.short(node)
+                    ),
+                )),
                 _ => {}
             }
         }
         if prefix.contains('b') {
-            return Err(self.error(node, format!("`{}` is a bytes literal, not a string", self.short(node))));
+            return Err(self.error(
+                node,
+                format!("`{}` is a bytes literal, not a string", self.short(node)),
+            ));
         }
         if prefix.contains('r') {
             return Ok(content);
         }
-        decode_escapes(&content).map_err(|why| self.error(node, format!("`{}`: {why}", self.short(node))))
+        decode_escapes(&content)
+            .map_err(|why| self.error(node, format!("`{}`: {why}", self.short(node))))
     }
 }
 
 fn describe(kind: &str) -> &'static str {
     match kind {
-        "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression" => "a comprehension",
+        "list_comprehension"
+        | "set_comprehension"
+        | "dictionary_comprehension"
+        | "generator_expression" => "a comprehension",
         "conditional_expression" => "a conditional expression",
         "call" => "a call",
         "attribute" => "an attribute access",
@@ -742,7 +998,9 @@ fn describe(kind: &str) -> &'static str {
         "integer" | "float" => "a number",
         "true" | "false" => "a boolean",
         "none" => "None",
-        "boolean_operator" | "comparison_operator" | "not_operator" | "unary_operator" => "an operator expression",
+        "boolean_operator" | "comparison_operator" | "not_operator" | "unary_operator" => {
+            "an operator expression"
+        }
         "await" => "an await expression",
         _ => "an expression",
     }
@@ -787,12 +1045,23 @@ fn decode_escapes(s: &str) -> Result<String, String> {
                 out.push(char::from_u32(v).ok_or("invalid octal escape")?);
             }
             'x' | 'u' | 'U' => {
-                let n = match e { 'x' => 2, 'u' => 4, _ => 8 };
+                let n = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
                 let hex: String = (0..n).filter_map(|_| chars.next()).collect();
-                let v = u32::from_str_radix(&hex, 16).map_err(|_| format!("invalid \\{e} escape"))?;
-                out.push(char::from_u32(v).ok_or_else(|| format!("\\{e}{hex} is not a character"))?);
+                let v =
+                    u32::from_str_radix(&hex, 16).map_err(|_| format!("invalid \\{e} escape"))?;
+                out.push(
+                    char::from_u32(v).ok_or_else(|| format!("\\{e}{hex} is not a character"))?,
+                );
             }
-            'N' => return Err("`\\N{...}` escapes are not supported; write the character itself".into()),
+            'N' => {
+                return Err(
+                    "`\\N{...}` escapes are not supported; write the character itself".into(),
+                );
+            }
             other => {
                 // Python keeps unknown escapes as written.
                 out.push('\\');
@@ -808,8 +1077,16 @@ mod tests {
     use super::*;
 
     fn resolve_in(files: &[(&str, &str)], file: &str, symbol: &str) -> Result<Value, PyError> {
-        let files: HashMap<String, String> = files.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut read = |p: &str| -> anyhow::Result<Option<String>> { Ok(files.get(p).cloned()) };
+        let files: HashMap<String, String> = files
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut read = |p: &str| -> anyhow::Result<FileText> {
+            Ok(files
+                .get(p)
+                .cloned()
+                .map_or(FileText::Missing, FileText::Text))
+        };
         let mut r = Resolver::new(&mut read);
         r.resolve(file, symbol).unwrap()
     }
@@ -828,8 +1105,14 @@ mod tests {
     #[test]
     fn literal_lists_tuples_escapes_concatenation_comments() {
         let src = "X = [\n  'a',  # first\n  \"b\\tc\",\n  'd' 'e',\n  r'\\x',\n  '\\x41\\u00e9',\n]\nT = ('p', 'q',)\n";
-        assert_eq!(names(resolve_in(&[("m.py", src)], "m.py", "X")), vec!["a", "b\tc", "de", "\\x", "Aé"]);
-        assert_eq!(names(resolve_in(&[("m.py", src)], "m.py", "T")), vec!["p", "q"]);
+        assert_eq!(
+            names(resolve_in(&[("m.py", src)], "m.py", "X")),
+            vec!["a", "b\tc", "de", "\\x", "Aé"]
+        );
+        assert_eq!(
+            names(resolve_in(&[("m.py", src)], "m.py", "T")),
+            vec!["p", "q"]
+        );
     }
 
     #[test]
@@ -855,14 +1138,28 @@ mod tests {
         let files = [
             ("pkg/__init__.py", ""),
             ("pkg/base.py", "BASE = ['a', 'b']\n"),
-            ("pkg/train.py", "from .base import BASE as B\nTRAIN = B + ['c']\n"),
-            ("serve/infer.py", "from pkg.base import BASE\nfrom pkg.train import TRAIN\nINFER = TRAIN\n"),
+            (
+                "pkg/train.py",
+                "from .base import BASE as B\nTRAIN = B + ['c']\n",
+            ),
+            (
+                "serve/infer.py",
+                "from pkg.base import BASE\nfrom pkg.train import TRAIN\nINFER = TRAIN\n",
+            ),
         ];
-        assert_eq!(names(resolve_in(&files, "pkg/train.py", "TRAIN")), vec!["a", "b", "c"]);
-        assert_eq!(names(resolve_in(&files, "serve/infer.py", "INFER")), vec!["a", "b", "c"]);
+        assert_eq!(
+            names(resolve_in(&files, "pkg/train.py", "TRAIN")),
+            vec!["a", "b", "c"]
+        );
+        assert_eq!(
+            names(resolve_in(&files, "serve/infer.py", "INFER")),
+            vec!["a", "b", "c"]
+        );
         // The imported name itself resolves to its definition.
         match resolve_in(&files, "serve/infer.py", "BASE").unwrap() {
-            Value::List { origin, .. } => assert_eq!((origin.file.as_str(), origin.line), ("pkg/base.py", 1)),
+            Value::List { origin, .. } => {
+                assert_eq!((origin.file.as_str(), origin.line), ("pkg/base.py", 1))
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -887,7 +1184,11 @@ mod tests {
         }
         let e = error(resolve_in(&[("m.py", "Y = 1\n")], "m.py", "X"));
         assert!(e.message.contains("not bound at module level"), "{e}");
-        let e = error(resolve_in(&[("m.py", "from nowhere import X\n")], "m.py", "X"));
+        let e = error(resolve_in(
+            &[("m.py", "from nowhere import X\n")],
+            "m.py",
+            "X",
+        ));
         assert!(e.message.contains("cannot find module `nowhere`"), "{e}");
     }
 

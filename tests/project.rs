@@ -56,7 +56,15 @@ fn demo_builds_a_repository_and_catches_the_incident() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("docgate check failed: 2 errors"),
+        stdout.contains("error[feature-mismatch]: training and inference feature lists of `intraday-ranker` differ"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("error[feature-not-additive]: the inference list of `intraday-ranker`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("docgate check failed: 4 errors"),
         "{stdout}"
     );
     assert!(stdout.contains(&dir.display().to_string()), "{stdout}");
@@ -72,7 +80,13 @@ fn demo_builds_a_repository_and_catches_the_incident() {
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["range"]["base_ref"], "main");
-    // And the sample documentation system itself is clean.
+    // And the sample system on `main` (before the incident) is clean.
+    let status = std::process::Command::new("git")
+        .current_dir(&dir)
+        .args(["checkout", "-q", "main"])
+        .status()
+        .unwrap();
+    assert!(status.success());
     let mut cmd = std::process::Command::new(docgate_bin());
     isolate(&mut cmd, tmp.path());
     let out = cmd.current_dir(&dir).args(["lint"]).output().unwrap();

@@ -143,7 +143,10 @@ pub fn apply(
         if let Some(over) = config.rules.get(d.rule.id) {
             match over {
                 None => continue,
-                Some(s) => d.severity = *s,
+                // A check that deliberately lowered a finding (a waived-by-version
+                // note, an unknown-coverage warning) keeps its severity.
+                Some(s) if d.severity == d.rule.severity => d.severity = *s,
+                Some(_) => {}
             }
         }
         if config.waivers.rules.iter().any(|r| r == d.rule.id)

@@ -85,12 +85,15 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> Result<()> 
 }
 
 fn finding(d: &Diagnostic, paint: &Paint, out: &mut dyn Write) -> Result<()> {
+    // A multi-line message (a feature diff) shows its first line as the
+    // header and the rest after the location.
+    let (first, rest) = d.message.split_once('\n').unwrap_or((&d.message, ""));
     writeln!(
         out,
         "{}{}: {}",
         paint.severity(d.severity),
         paint.bold(&format!("[{}]", d.rule.id)),
-        d.message
+        first
     )?;
     if let Some(path) = &d.path {
         let loc = match (d.line, d.column) {
@@ -129,6 +132,9 @@ fn finding(d: &Diagnostic, paint: &Paint, out: &mut dyn Write) -> Result<()> {
                 paint.wrap("1;31", "^")
             )?;
         }
+    }
+    for line in rest.lines() {
+        writeln!(out, "  {line}")?;
     }
     if !d.docs.is_empty() {
         writeln!(out, "  {} docs: {}", paint.dim("="), d.docs.join(", "))?;
@@ -194,7 +200,25 @@ fn summary_line(report: &Report, paint: &Paint) -> String {
             format_layers(&c.layers),
         ),
     };
-    format!("docgate {} {verdict}: {counts}; {what}", report.command)
+    let mut line = format!("docgate {} {verdict}: {counts}; {what}", report.command);
+    if !c.feature_lists.is_empty() {
+        let lists: Vec<String> = c
+            .feature_lists
+            .iter()
+            .map(|f| {
+                let mut s = format!("{} ({}", f.id, f.status);
+                if f.shared_source {
+                    s.push_str(", one source of truth");
+                } else if f.status == "identical" {
+                    s.push_str(", two definitions");
+                }
+                s.push(')');
+                s
+            })
+            .collect();
+        line.push_str(&format!("; feature lists: {}", lists.join(", ")));
+    }
+    line
 }
 
 fn format_layers(layers: &[String]) -> String {

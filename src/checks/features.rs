@@ -1,0 +1,437 @@
+//! Feature consistency (SPEC §5): training and inference lists identical
+//! (`feature-mismatch`), only growing (`feature-not-additive`), extractable
+//! (`feature-source-error`) and without repeats (`feature-duplicate`).
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::config::{Config, FeatureList, FeatureSource, Order};
+use crate::diagnostic::{self as rules, Diagnostic, Severity};
+use crate::features::extract;
+use crate::python::{Item, Origin, PyError, Value};
+use crate::snapshot::{Read, Snapshot};
+
+/// What happened to one configured pair, for the report's `checked` section.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FeatureListSummary {
+    pub id: String,
+    /// `identical`, `mismatch`, `error`, or `not involved` (check: the change
+    /// touched none of its files).
+    pub status: String,
+    /// Both sides resolve to the same definition.
+    pub shared_source: bool,
+    pub names: usize,
+}
+
+/// The change, as far as feature lists care.
+pub struct ChangeScope<'a> {
+    pub base: &'a Snapshot<'a>,
+    pub changed: HashSet<String>,
+    pub config_changed: bool,
+}
+
+fn source_error(e: &PyError, prefix: &str) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        rules::FEATURE_SOURCE_ERROR,
+        format!("{prefix}{}", e.message),
+    )
+    .at(&e.file);
+    d.line = Some(e.line);
+    d
+}
+
+fn at(d: Diagnostic, file: &str, line: usize) -> Diagnostic {
+    let mut d = d.at(file);
+    d.line = Some(line);
+    d
+}
+
+fn describe_origin(o: &Origin) -> String {
+    if o.symbol.is_empty() {
+        format!("{}:{}", o.file, o.line)
+    } else {
+        format!("{}:{} {}", o.file, o.line, o.symbol)
+    }
+}
+
+pub fn run(
+    config: &Config,
+    head: &Snapshot<'_>,
+    scope: Option<&ChangeScope<'_>>,
+    out: &mut Vec<Diagnostic>,
+) -> Result<Vec<FeatureListSummary>> {
+    let mut summaries = Vec::new();
+    for list in &config.feature_lists {
+        summaries.push(one(list, head, scope, out)?);
+    }
+    Ok(summaries)
+}
+
+fn one(
+    list: &FeatureList,
+    head: &Snapshot<'_>,
+    scope: Option<&ChangeScope<'_>>,
+    out: &mut Vec<Diagnostic>,
+) -> Result<FeatureListSummary> {
+    let training = extract(head, &list.training)?;
+    let inference = extract(head, &list.inference)?;
+    let mut files: HashSet<String> = training
+        .files_read
+        .iter()
+        .chain(&inference.files_read)
+        .cloned()
+        .collect();
+    files.insert(list.training.file.clone());
+    files.insert(list.inference.file.clone());
+    if let Some(v) = &list.version {
+        files.insert(v.file.clone());
+    }
+    let mut summary = FeatureListSummary {
+        id: list.id.clone(),
+        status: String::new(),
+        shared_source: false,
+        names: 0,
+    };
+    if let Some(scope) = scope {
+        // The base may have read other modules (an import that moved).
+        let mut base_files = HashSet::new();
+        for side in [&list.training, &list.inference] {
+            base_files.extend(extract(scope.base, side)?.files_read);
+        }
+        let involved = scope.config_changed
+            || files
+                .iter()
+                .chain(&base_files)
+                .any(|f| scope.changed.contains(f));
+        if !involved {
+            summary.status = "not involved".into();
+            return Ok(summary);
+        }
+    }
+    let mut findings = Vec::new();
+    let (t, i) = match (&training.value, &inference.value) {
+        (Ok(t), Ok(i)) => (
+            as_list(t, &list.training, &mut findings),
+            as_list(i, &list.inference, &mut findings),
+        ),
+        (t, i) => {
+            for r in [t, i] {
+                if let Err(e) = r {
+                    findings.push(source_error(e, ""));
+                }
+            }
+            (None, None)
+        }
+    };
+    match (t, i) {
+        (Some((t_items, t_origin)), Some((i_items, i_origin))) => {
+            summary.shared_source = t_origin == i_origin;
+            summary.names = t_items.len();
+            duplicates(list, "training", t_items, &mut findings);
+            if !summary.shared_source {
+                duplicates(list, "inference", i_items, &mut findings);
+            }
+            let same = compare(list, t_items, t_origin, i_items, i_origin, &mut findings);
+            summary.status = if same { "identical" } else { "mismatch" }.into();
+            if let Some(scope) = scope
+                && list.additive
+            {
+                let mut seen = HashSet::new();
+                for (side, source, items, origin) in [
+                    ("training", &list.training, t_items, t_origin),
+                    ("inference", &list.inference, i_items, i_origin),
+                ] {
+                    if seen.insert(origin.clone()) {
+                        additive(
+                            list,
+                            side,
+                            source,
+                            items,
+                            origin,
+                            head,
+                            scope.base,
+                            &mut findings,
+                        )?;
+                    }
+                }
+            }
+        }
+        _ => summary.status = "error".into(),
+    }
+    if findings
+        .iter()
+        .any(|d| d.rule.id == rules::FEATURE_SOURCE_ERROR.id && d.severity == Severity::Error)
+    {
+        summary.status = "error".into();
+    }
+    out.extend(findings);
+    Ok(summary)
+}
+
+fn as_list<'v>(
+    value: &'v Value,
+    source: &FeatureSource,
+    findings: &mut Vec<Diagnostic>,
+) -> Option<(&'v [Item], &'v Origin)> {
+    match value {
+        Value::List { items, origin } => Some((items, origin)),
+        Value::Scalar { origin, .. } => {
+            findings.push(at(
+                Diagnostic::new(
+                    rules::FEATURE_SOURCE_ERROR,
+                    format!(
+                        "{} is a single value, not a list of feature names",
+                        source.describe()
+                    ),
+                ),
+                &origin.file,
+                origin.line,
+            ));
+            None
+        }
+    }
+}
+
+fn duplicates(list: &FeatureList, side: &str, items: &[Item], findings: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, &Item> = HashMap::new();
+    for item in items {
+        match first.get(item.value.as_str()) {
+            Some(prev) => findings.push(at(
+                Diagnostic::new(
+                    rules::FEATURE_DUPLICATE,
+                    format!(
+                        "the {side} list of `{}` names `{}` twice: {}:{} and {}:{}",
+                        list.id, item.value, prev.file, prev.line, item.file, item.line
+                    ),
+                ),
+                &item.file,
+                item.line,
+            )),
+            None => {
+                first.insert(&item.value, item);
+            }
+        }
+    }
+}
+
+fn names(items: &[Item]) -> Vec<&str> {
+    items.iter().map(|i| i.value.as_str()).collect()
+}
+
+/// Compare training with inference; true when they agree.
+fn compare(
+    list: &FeatureList,
+    t: &[Item],
+    t_origin: &Origin,
+    i: &[Item],
+    i_origin: &Origin,
+    findings: &mut Vec<Diagnostic>,
+) -> bool {
+    let (tn, inn) = (names(t), names(i));
+    let t_set: HashSet<&str> = tn.iter().copied().collect();
+    let i_set: HashSet<&str> = inn.iter().copied().collect();
+    let only_t: Vec<&str> = tn.iter().copied().filter(|n| !i_set.contains(n)).collect();
+    let only_i: Vec<&str> = inn.iter().copied().filter(|n| !t_set.contains(n)).collect();
+    let order_diff = if list.order == Order::Strict {
+        tn.iter()
+            .zip(&inn)
+            .position(|(a, b)| a != b)
+            .or_else(|| (tn.len() != inn.len()).then(|| tn.len().min(inn.len())))
+    } else {
+        None
+    };
+    if only_t.is_empty() && only_i.is_empty() && order_diff.is_none() {
+        return true;
+    }
+    let mut msg = format!(
+        "training and inference feature lists of `{}` differ ({} order)\n  training:  {} ({} names)\n  inference: {} ({} names)",
+        list.id,
+        if list.order == Order::Strict {
+            "strict"
+        } else {
+            "set"
+        },
+        describe_origin(t_origin),
+        tn.len(),
+        describe_origin(i_origin),
+        inn.len()
+    );
+    let show = |v: &[&str]| {
+        if v.is_empty() {
+            "(none)".to_string()
+        } else {
+            v.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    msg.push_str(&format!(
+        "\n  only in training:  {}\n  only in inference: {}",
+        show(&only_t),
+        show(&only_i)
+    ));
+    if let Some(idx) = order_diff {
+        let side = |v: &[&str]| {
+            v.get(idx)
+                .map_or("(end of list)".to_string(), |n| format!("`{n}`"))
+        };
+        msg.push_str(&format!(
+            "\n  first difference at index {idx}: training has {}, inference has {}",
+            side(&tn),
+            side(&inn)
+        ));
+        msg.push_str("\n  diff (- training only, + inference only):");
+        msg.push_str(&diff(&tn, &inn));
+    }
+    findings.push(at(
+        Diagnostic::new(rules::FEATURE_MISMATCH, msg),
+        &i_origin.file,
+        i_origin.line,
+    ));
+    false
+}
+
+/// A line diff of two name lists, at most 40 lines.
+fn diff(a: &[&str], b: &[&str]) -> String {
+    let d = similar::TextDiff::configure().diff_slices(a, b);
+    let mut lines = Vec::new();
+    for change in d.iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Equal => ' ',
+            similar::ChangeTag::Delete => '-',
+            similar::ChangeTag::Insert => '+',
+        };
+        lines.push(format!("\n    {sign} {}", change.value()));
+    }
+    let total = lines.len();
+    if total > 40 {
+        lines.truncate(40);
+        lines.push(format!("\n    … {} more lines", total - 40));
+    }
+    lines.concat()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn additive(
+    list: &FeatureList,
+    side: &str,
+    source: &FeatureSource,
+    head_items: &[Item],
+    head_origin: &Origin,
+    head: &Snapshot<'_>,
+    base: &Snapshot<'_>,
+    findings: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    if matches!(base.read(&source.file)?, Read::Missing) {
+        // A list that is new in this change has nothing to stay compatible with.
+        return Ok(());
+    }
+    let base_items = match extract(base, source)?.value {
+        Ok(Value::List { items, .. }) => items,
+        Ok(Value::Scalar { .. }) => return Ok(()),
+        Err(e) => {
+            let mut d = source_error(
+                &e,
+                &format!(
+                    "cannot check that the {side} list of `{}` only grew: at the base, ",
+                    list.id
+                ),
+            );
+            d.severity = Severity::Warning;
+            findings.push(d);
+            return Ok(());
+        }
+    };
+    let (b, h) = (names(&base_items), names(head_items));
+    if h.len() >= b.len() && h[..b.len()] == b[..] {
+        return Ok(());
+    }
+    let h_set: HashSet<&str> = h.iter().copied().collect();
+    let b_set: HashSet<&str> = b.iter().copied().collect();
+    let removed: Vec<&str> = b.iter().copied().filter(|n| !h_set.contains(n)).collect();
+    let kept_b: Vec<&str> = b.iter().copied().filter(|n| h_set.contains(n)).collect();
+    let kept_h: Vec<&str> = h.iter().copied().filter(|n| b_set.contains(n)).collect();
+    let mut what = Vec::new();
+    if !removed.is_empty() {
+        what.push(format!(
+            "removed {}",
+            removed
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if let Some(idx) = kept_b.iter().zip(&kept_h).position(|(x, y)| x != y) {
+        let name = kept_b[idx];
+        let from = b.iter().position(|n| *n == name).unwrap_or(0);
+        let to = h.iter().position(|n| *n == name).unwrap_or(0);
+        what.push(format!(
+            "reordered: `{name}` was at index {from}, is now at {to}"
+        ));
+    }
+    if what.is_empty() {
+        // Same names kept in order but something was inserted before the end.
+        let idx = b
+            .iter()
+            .zip(&h)
+            .position(|(x, y)| x != y)
+            .unwrap_or(b.len());
+        what.push(format!(
+            "inserted `{}` at index {idx} instead of appending",
+            h.get(idx).unwrap_or(&"?")
+        ));
+    }
+    let mut message = format!(
+        "the {side} list of `{}` is not additive against the base: {} ({})",
+        list.id,
+        what.join("; "),
+        describe_origin(head_origin)
+    );
+    let mut severity = Severity::Error;
+    if let Some(version) = &list.version {
+        let before = extract(base, version)?.value;
+        let after = extract(head, version)?.value;
+        match (before, after) {
+            (Ok(Value::Scalar { text: x, .. }), Ok(Value::Scalar { text: y, .. })) if x != y => {
+                severity = Severity::Note;
+                message.push_str(&format!(
+                    "; allowed: the model version moved from {x} to {y}"
+                ));
+            }
+            (_, Err(e)) => findings.push(source_error(&e, "the model version cannot be read: ")),
+            (_, Ok(Value::List { origin, .. })) => findings.push(at(
+                Diagnostic::new(
+                    rules::FEATURE_SOURCE_ERROR,
+                    format!(
+                        "the model version {} is a list, not a single value",
+                        version.describe()
+                    ),
+                ),
+                &origin.file,
+                origin.line,
+            )),
+            (Ok(Value::Scalar { text, .. }), _) => {
+                message.push_str(&format!(
+                    "; the model version ({}) is still {text}: bump it to break compatibility",
+                    version.describe()
+                ));
+            }
+            (_, _) => message.push_str(&format!(
+                "; the model version ({}) did not exist at the base",
+                version.describe()
+            )),
+        }
+    }
+    let mut d = at(
+        Diagnostic::new(rules::FEATURE_NOT_ADDITIVE, message),
+        &head_origin.file,
+        head_origin.line,
+    );
+    d.severity = severity;
+    findings.push(d);
+    Ok(())
+}
