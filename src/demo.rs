@@ -151,38 +151,36 @@ pub fn run(
     )?;
     writeln!(stdout)?;
     writeln!(stdout, "$ docgate check --base main")?;
-    let check = Cli {
-        global: GlobalArgs {
+    // Run docgate itself on the demo repository, with the user's report flags.
+    let mut in_demo = |command: Command, stdout: &mut dyn Write| {
+        let global = GlobalArgs {
             dir: Some(dir.clone()),
             config: None,
             output: Vec::new(),
             ..clone_global(global)
-        },
-        command: Command::Check(CheckArgs {
+        };
+        crate::run(Cli { global, command }, stdout, stderr)
+    };
+    let status = in_demo(
+        Command::Check(CheckArgs {
             base: Some("main".into()),
             head: None,
             staged: false,
             worktree: false,
         }),
-    };
-    let status = crate::run(check, stdout, stderr)?;
+        stdout,
+    )?;
     writeln!(stdout)?;
     writeln!(
         stdout,
         "$ docgate context {INCIDENT_FILE}    # what the author should have read first"
     )?;
-    let context = Cli {
-        global: GlobalArgs {
-            dir: Some(dir.clone()),
-            config: None,
-            output: Vec::new(),
-            ..clone_global(global)
-        },
-        command: Command::Context(ContextArgs {
+    in_demo(
+        Command::Context(ContextArgs {
             paths: vec![PathBuf::from(INCIDENT_FILE)],
         }),
-    };
-    crate::run(context, stdout, stderr)?;
+        stdout,
+    )?;
     writeln!(stdout)?;
     if status != ExitStatus::Findings {
         bail!(
@@ -191,7 +189,8 @@ pub fn run(
     }
     writeln!(
         stdout,
-        "The gate failed (docgate check exits 1), as it should: the runbook must change with the code."
+        "The gate failed (docgate check exits 1), as it should: the runbook must change with the code,\n\
+         and serving must use exactly the features the model was trained on."
     )?;
     writeln!(
         stdout,
