@@ -123,8 +123,12 @@ impl DocChanges {
 }
 
 /// Layers this version reads, for the report.
-fn layers(config: &Config) -> Vec<String> {
-    let mut layers = vec![format!("docs ({})", config.docs.roots.join(", "))];
+fn layers(config: &Config, docs: usize) -> Vec<String> {
+    // A layer with nothing in it is not active (SPEC §1), so it is not listed.
+    let mut layers = Vec::new();
+    if docs > 0 {
+        layers.push(format!("docs ({})", config.docs.roots.join(", ")));
+    }
     if !config.feature_lists.is_empty() {
         layers.push(format!("feature lists ({})", config.feature_lists.len()));
     }
@@ -146,7 +150,7 @@ pub fn check(change: &Change<'_>, config: &Config) -> Result<Outcome> {
         docs_unreadable: head_docs.docs.iter().filter(|d| !d.coverage_known).count(),
         key_files: head_docs.docs.iter().map(|d| d.key_files.len()).sum(),
         commits: change.commits.len(),
-        layers: layers(config),
+        layers: layers(config, head_docs.docs.len()),
         ..Checked::default()
     };
     coverage::check(
@@ -185,7 +189,7 @@ pub fn lint(snapshot: &Snapshot<'_>, config: &Config) -> Result<Outcome> {
         docs: head_docs.docs.len(),
         docs_unreadable: head_docs.docs.iter().filter(|d| !d.coverage_known).count(),
         key_files: head_docs.docs.iter().map(|d| d.key_files.len()).sum(),
-        layers: layers(config),
+        layers: layers(config, head_docs.docs.len()),
         ..Checked::default()
     };
     coverage::lint(snapshot, &head_docs, &mut diagnostics)?;

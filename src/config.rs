@@ -70,6 +70,9 @@ pub struct FeatureSource {
     pub kind: SourceKind,
     /// The module-level name (Python) or the JSON-pointer (`/a/b`) for data files.
     pub locator: String,
+    /// The config file and line that declare this source: where a missing
+    /// file or name is reported.
+    pub site: (String, usize),
 }
 
 impl FeatureSource {
@@ -901,6 +904,7 @@ fn feature_source(v: &mut Validator, node: &Node, key: &str) -> Option<FeatureSo
                 file,
                 kind,
                 locator: name,
+                site: (v.file.to_string(), node.line),
             })
         }
         SourceKind::Yaml | SourceKind::Json | SourceKind::Toml => {
@@ -929,6 +933,7 @@ fn feature_source(v: &mut Validator, node: &Node, key: &str) -> Option<FeatureSo
                 file,
                 kind,
                 locator: text,
+                site: (v.file.to_string(), node.line),
             })
         }
         SourceKind::Text => {
@@ -941,6 +946,7 @@ fn feature_source(v: &mut Validator, node: &Node, key: &str) -> Option<FeatureSo
                 file,
                 kind,
                 locator: String::new(),
+                site: (v.file.to_string(), node.line),
             })
         }
     }

@@ -60,7 +60,7 @@ pub fn extract(snapshot: &Snapshot<'_>, source: &FeatureSource) -> Result<Extrac
             })
         };
         let mut resolver = python::Resolver::new(&mut read);
-        let value = resolver.resolve(&source.file, &source.locator)?;
+        let value = resolver.resolve_from(&source.file, &source.locator, &source.site)?;
         let files_read = resolver.files_read.clone();
         return Ok(Extraction { value, files_read });
     }
@@ -70,8 +70,8 @@ pub fn extract(snapshot: &Snapshot<'_>, source: &FeatureSource) -> Result<Extrac
         Ok(None) => {
             return Ok(Extraction {
                 value: Err(err(
-                    &source.file,
-                    1,
+                    &source.site.0,
+                    source.site.1,
                     format!("`{}` does not exist", source.file),
                 )),
                 files_read,

@@ -101,19 +101,33 @@ impl<'a> Resolver<'a> {
     /// `Err` of the outer result: docgate could not read the file (exit 2).
     pub fn resolve(&mut self, file: &str, symbol: &str) -> anyhow::Result<Result<Value, PyError>> {
         let mut chain = Vec::new();
-        self.resolve_in(file, symbol, 1, &mut chain)
+        self.resolve_in(file, symbol, &(file.to_string(), 1), &mut chain)
     }
 
+    /// Like [`Resolver::resolve`], reporting a missing file or name at `site`
+    /// (the config entry that named it).
+    pub fn resolve_from(
+        &mut self,
+        file: &str,
+        symbol: &str,
+        site: &(String, usize),
+    ) -> anyhow::Result<Result<Value, PyError>> {
+        let mut chain = Vec::new();
+        self.resolve_in(file, symbol, site, &mut chain)
+    }
+
+    /// `site` is where the name was asked for (an import statement, or the
+    /// config entry): problems finding it are reported there.
     fn resolve_in(
         &mut self,
         file: &str,
         symbol: &str,
-        line_of_use: usize,
+        site: &(String, usize),
         chain: &mut Vec<(String, String)>,
     ) -> anyhow::Result<Result<Value, PyError>> {
         let err = |message: String| PyError {
-            file: file.to_string(),
-            line: line_of_use,
+            file: site.0.clone(),
+            line: site.1,
             message,
         };
         if chain.iter().any(|(f, s)| f == file && s == symbol) {
@@ -162,7 +176,7 @@ impl<'a> Resolver<'a> {
                 name,
                 line,
             }) => match self.find_module(file, &module, level, line)? {
-                Ok(target) => self.resolve_in(&target, &name, line, chain),
+                Ok(target) => self.resolve_in(&target, &name, &(file.to_string(), line), chain),
                 Err(e) => Ok(Err(e)),
             },
             None => match stars.last() {
@@ -734,7 +748,10 @@ impl Eval<'_, '_, '_> {
                     .resolver
                     .find_module(self.file, &module, level, line)
                     .and_then(|target| match target {
-                        Ok(target) => self.resolver.resolve_in(&target, &orig, line, self.chain),
+                        Ok(target) => {
+                            let site = (self.file.to_string(), line);
+                            self.resolver.resolve_in(&target, &orig, &site, self.chain)
+                        }
                         Err(e) => Ok(Err(e)),
                     });
                 match found {

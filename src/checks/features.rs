@@ -125,6 +125,32 @@ fn one(
             (None, None)
         }
     };
+    // The model version must be readable whenever it is configured, not only
+    // when a list shrinks and it is needed to excuse that.
+    let version_head: Option<Option<String>> = match &list.version {
+        None => None,
+        Some(version) => Some(match extract(head, version)?.value {
+            Ok(Value::Scalar { text, .. }) => Some(text),
+            Ok(Value::List { origin, .. }) => {
+                findings.push(at(
+                    Diagnostic::new(
+                        rules::FEATURE_SOURCE_ERROR,
+                        format!(
+                            "the model version {} is a list, not a single value",
+                            version.describe()
+                        ),
+                    ),
+                    &origin.file,
+                    origin.line,
+                ));
+                None
+            }
+            Err(e) => {
+                findings.push(source_error(&e, "the model version cannot be read: "));
+                None
+            }
+        }),
+    };
     match (t, i) {
         (Some((t_items, t_origin)), Some((i_items, i_origin))) => {
             summary.shared_source = t_origin == i_origin;
@@ -150,8 +176,8 @@ fn one(
                             source,
                             items,
                             origin,
-                            head,
                             scope.base,
+                            version_head.as_ref(),
                             &mut findings,
                         )?;
                     }
@@ -321,8 +347,8 @@ fn additive(
     source: &FeatureSource,
     head_items: &[Item],
     head_origin: &Origin,
-    head: &Snapshot<'_>,
     base: &Snapshot<'_>,
+    version_head: Option<&Option<String>>,
     findings: &mut Vec<Diagnostic>,
 ) -> Result<()> {
     if matches!(base.read(&source.file)?, Read::Missing) {
@@ -392,37 +418,38 @@ fn additive(
         describe_origin(head_origin)
     );
     let mut severity = Severity::Error;
-    if let Some(version) = &list.version {
-        let before = extract(base, version)?.value;
-        let after = extract(head, version)?.value;
+    if let (Some(version), Some(after)) = (&list.version, version_head) {
+        let before = match base.read(&version.file)? {
+            Read::Missing => None,
+            _ => Some(extract(base, version)?.value),
+        };
         match (before, after) {
-            (Ok(Value::Scalar { text: x, .. }), Ok(Value::Scalar { text: y, .. })) if x != y => {
+            (Some(Ok(Value::Scalar { text: x, .. })), Some(y)) if &x != y => {
                 severity = Severity::Note;
-                message.push_str(&format!(
-                    "; allowed: the model version moved from {x} to {y}"
-                ));
+                message.push_str(&format!("; allowed: the model version moved from {x} to {y}"));
             }
-            (_, Err(e)) => findings.push(source_error(&e, "the model version cannot be read: ")),
-            (_, Ok(Value::List { origin, .. })) => findings.push(at(
-                Diagnostic::new(
-                    rules::FEATURE_SOURCE_ERROR,
-                    format!(
-                        "the model version {} is a list, not a single value",
-                        version.describe()
-                    ),
-                ),
-                &origin.file,
-                origin.line,
+            (Some(Ok(Value::Scalar { text, .. })), Some(_)) => message.push_str(&format!(
+                "; the model version ({}) is still {text}: bump it to break compatibility",
+                version.describe()
             )),
-            (Ok(Value::Scalar { text, .. }), _) => {
-                message.push_str(&format!(
-                    "; the model version ({}) is still {text}: bump it to break compatibility",
-                    version.describe()
-                ));
-            }
-            (_, _) => message.push_str(&format!(
+            (_, None) => message.push_str(&format!(
+                "; the model version ({}) cannot be read at head, so it cannot excuse this",
+                version.describe()
+            )),
+            (None, Some(_)) => message.push_str(&format!(
                 "; the model version ({}) did not exist at the base",
                 version.describe()
+            )),
+            (Some(Ok(Value::List { .. })), Some(_)) => message.push_str(&format!(
+                "; the model version ({}) was a list at the base, not a single value",
+                version.describe()
+            )),
+            (Some(Err(e)), Some(_)) => message.push_str(&format!(
+                "; the model version ({}) could not be read at the base ({}:{}: {}), so whether it moved is unknown",
+                version.describe(),
+                e.file,
+                e.line,
+                e.message
             )),
         }
     }
