@@ -36,6 +36,18 @@ pub struct Checked {
 pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     pub checked: Checked,
+    /// The docs covering the changed files: what a reviewer must read.
+    pub docs_to_read: Vec<DocToRead>,
+}
+
+/// A doc at head that covers at least one changed file.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DocToRead {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub path: String,
+    /// The changed files it covers.
+    pub covers: Vec<String>,
 }
 
 /// Which docs the change touched and how they looked before.
@@ -153,7 +165,7 @@ pub fn check(change: &Change<'_>, config: &Config) -> Result<Outcome> {
         layers: layers(config, head_docs.docs.len()),
         ..Checked::default()
     };
-    coverage::check(
+    let docs_to_read = coverage::check(
         change,
         config,
         &head_docs,
@@ -178,6 +190,7 @@ pub fn check(change: &Change<'_>, config: &Config) -> Result<Outcome> {
     Ok(Outcome {
         diagnostics,
         checked,
+        docs_to_read,
     })
 }
 
@@ -198,5 +211,6 @@ pub fn lint(snapshot: &Snapshot<'_>, config: &Config) -> Result<Outcome> {
     Ok(Outcome {
         diagnostics,
         checked,
+        docs_to_read: Vec::new(),
     })
 }

@@ -70,6 +70,31 @@ pub enum Command {
     Context(ContextArgs),
     /// Build a throwaway repository that reproduces the classic incident and run the gate on it
     Demo(DemoArgs),
+    /// GitHub Actions entry: check the event's range, annotate, summarize, comment on the PR
+    Github(GithubArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GithubArgs {
+    /// Write the report (with what `github post` needs) here and post nothing:
+    /// the unprivileged half of the fork-safe two-stage workflow
+    #[arg(long, value_name = "FILE")]
+    pub report_out: Option<PathBuf>,
+    #[command(subcommand)]
+    pub action: Option<GithubAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GithubAction {
+    /// Post a report made by `docgate github --report-out` (in a workflow_run job)
+    Post(PostArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PostArgs {
+    /// The report file (untrusted input: validated before anything is posted)
+    #[arg(long, value_name = "FILE")]
+    pub report: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod docs;
 pub mod features;
 pub mod git;
+pub mod github;
 pub mod pattern;
 pub mod python;
 pub mod report;
@@ -72,46 +73,21 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
             let repo = Repo::discover(&cwd)?;
             let request = range_request(args);
             let change = Change::resolve(&repo, &request)?;
-            let config = load_config(&repo, &cli.global, &cwd, &change.head)?;
-            require_layers(&config, &change.head)?;
-            let outcome = checks::check(&change, &config)?;
-            ensure_something_to_check(&config, outcome.checked.docs + config.feature_lists.len())?;
-            let (mut waivers, problems) = checks::waivers::collect(&change.commits, &config);
-            let mut diagnostics = outcome.diagnostics;
-            diagnostics.extend(problems);
-            let diagnostics = checks::waivers::apply(diagnostics, &config, &mut waivers);
-            let report = Report::new(
-                "check",
-                Some(change.range.clone()),
-                outcome.checked,
-                diagnostics,
-                waivers,
-                fail_on(&cli.global),
-            );
+            let config = load_config(&repo, &cli.global.config, &cwd, &change.head)?;
+            let report = check_report(&change, &config, fail_on(&cli.global))?;
             emit(&report, &cli.global, &cwd, stdout)
         }
         Command::Lint => {
             let repo = Repo::discover(&cwd)?;
             let snapshot = repo.workdir_snapshot()?;
-            let config = load_config(&repo, &cli.global, &cwd, &snapshot)?;
-            require_layers(&config, &snapshot)?;
-            let outcome = checks::lint(&snapshot, &config)?;
-            ensure_something_to_check(&config, outcome.checked.docs + config.feature_lists.len())?;
-            let diagnostics = checks::waivers::apply(outcome.diagnostics, &config, &mut []);
-            let report = Report::new(
-                "lint",
-                None,
-                outcome.checked,
-                diagnostics,
-                Vec::new(),
-                fail_on(&cli.global),
-            );
+            let config = load_config(&repo, &cli.global.config, &cwd, &snapshot)?;
+            let report = lint_report(&snapshot, &config, fail_on(&cli.global))?;
             emit(&report, &cli.global, &cwd, stdout)
         }
         Command::Context(args) => {
             let repo = Repo::discover(&cwd)?;
             let snapshot = repo.workdir_snapshot()?;
-            let config = load_config(&repo, &cli.global, &cwd, &snapshot)?;
+            let config = load_config(&repo, &cli.global.config, &cwd, &snapshot)?;
             let docs = docs::DocSet::load(&snapshot, &config)?;
             ensure_something_to_check(&config, docs.docs.len())?;
             let root = repo.workdir()?;
@@ -124,11 +100,50 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
             match cli.global.format {
                 Format::Json => context::render_json(&answer, stdout)?,
                 Format::Text => context::render_text(&answer, stdout)?,
+                other => bail!("`docgate context` writes text or json, not {other:?}"),
             }
             Ok(ExitStatus::Clean)
         }
         Command::Demo(args) => demo::run(args, &cli.global, stdout, stderr),
+        Command::Github(args) => github::run(args, &cli.global, &cwd, stdout, stderr),
     }
+}
+
+/// Run `check` over a resolved change: the finished report (waivers applied).
+pub fn check_report(change: &Change<'_>, config: &Config, fail_on: Severity) -> Result<Report> {
+    require_layers(config, &change.head)?;
+    let outcome = checks::check(change, config)?;
+    ensure_something_to_check(config, outcome.checked.docs + config.feature_lists.len())?;
+    let (mut waivers, problems) = checks::waivers::collect(&change.commits, config);
+    let mut diagnostics = outcome.diagnostics;
+    diagnostics.extend(problems);
+    let diagnostics = checks::waivers::apply(diagnostics, config, &mut waivers);
+    let mut report = Report::new(
+        "check",
+        Some(change.range.clone()),
+        outcome.checked,
+        diagnostics,
+        waivers,
+        fail_on,
+    );
+    report.docs_to_read = outcome.docs_to_read;
+    Ok(report)
+}
+
+/// Run `lint` over a snapshot: the finished report.
+pub fn lint_report(snapshot: &Snapshot<'_>, config: &Config, fail_on: Severity) -> Result<Report> {
+    require_layers(config, snapshot)?;
+    let outcome = checks::lint(snapshot, config)?;
+    ensure_something_to_check(config, outcome.checked.docs + config.feature_lists.len())?;
+    let diagnostics = checks::waivers::apply(outcome.diagnostics, config, &mut []);
+    Ok(Report::new(
+        "lint",
+        None,
+        outcome.checked,
+        diagnostics,
+        Vec::new(),
+        fail_on,
+    ))
 }
 
 fn range_request(args: &CheckArgs) -> Request {
@@ -170,13 +185,13 @@ fn fail_on(global: &GlobalArgs) -> Severity {
 
 /// `--config FILE` from disk (relative to `-C`), else `.docgate.yml` from the
 /// working tree (or the head commit in a bare repository), else defaults.
-fn load_config(
+pub fn load_config(
     repo: &Repo,
-    global: &GlobalArgs,
+    config_path: &Option<PathBuf>,
     cwd: &Path,
     head: &Snapshot<'_>,
 ) -> Result<Config> {
-    if let Some(path) = &global.config {
+    if let Some(path) = config_path {
         let full = cwd.join(path);
         let bytes = std::fs::read(&full)
             .with_context(|| format!("cannot read the config file {}", path.display()))?;

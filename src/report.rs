@@ -1,7 +1,10 @@
 //! Reports: one finished [`Report`], rendered by one `match` into a format.
 //! Renderers are views: they decide nothing.
 
+mod github;
 mod json;
+pub mod markdown;
+mod sarif;
 mod text;
 
 use std::io::Write;
@@ -18,6 +21,10 @@ use crate::git::change::Range;
 pub enum Format {
     Text,
     Json,
+    Sarif,
+    // GitHub Actions workflow commands (annotations).
+    Github,
+    Markdown,
 }
 
 impl Format {
@@ -35,6 +42,49 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     pub waivers: Vec<Waiver>,
     pub fail_on: Severity,
+    /// Docs covering the changed files (check only).
+    pub docs_to_read: Vec<crate::checks::DocToRead>,
+    /// Where the report will be read on GitHub: links to files at head.
+    pub links: Option<Links>,
+    /// Where the full report is (for the annotations' closing notice).
+    pub full_report: Option<String>,
+    /// What `docgate github post` needs (pull request, head, line comments),
+    /// carried in the JSON report.
+    pub github: Option<serde_json::Value>,
+}
+
+pub use github::escape_data as github_escape_data;
+pub use sarif::fingerprint;
+
+/// What a rendered report needs to link into a GitHub repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Links {
+    /// `https://github.com` or a GitHub Enterprise server.
+    pub server_url: String,
+    /// `owner/name`.
+    pub repository: String,
+    /// The commit the links point at.
+    pub head: String,
+}
+
+impl Links {
+    pub fn blob(&self, path: &str, line: Option<usize>) -> String {
+        let encoded: String = path
+            .split('/')
+            .map(crate::report::markdown::url_encode_segment)
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut url = format!(
+            "{}/{}/blob/{}/{encoded}",
+            self.server_url.trim_end_matches('/'),
+            self.repository,
+            self.head
+        );
+        if let Some(l) = line {
+            url.push_str(&format!("#L{l}"));
+        }
+        url
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -63,6 +113,10 @@ impl Report {
             diagnostics,
             waivers,
             fail_on,
+            docs_to_read: Vec::new(),
+            links: None,
+            full_report: None,
+            github: None,
         }
     }
 
@@ -97,5 +151,11 @@ pub fn render(report: &Report, format: Format, style: Style, out: &mut dyn Write
     match format {
         Format::Text => text::render(report, style, out),
         Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Github => github::render(report, out),
+        Format::Markdown => {
+            out.write_all(markdown::render(report, markdown::MAX_COMMENT_BYTES).as_bytes())?;
+            Ok(())
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 
-use super::{Checked, DocChanges};
+use super::{Checked, DocChanges, DocToRead};
 use crate::config::Config;
 use crate::diagnostic::{self as rules, Diagnostic};
 use crate::docs::{CoverageIndex, Doc, DocSet, KeyFile, parse_date};
@@ -20,7 +20,9 @@ pub fn check(
     doc_changes: &DocChanges,
     checked: &mut Checked,
     out: &mut Vec<Diagnostic>,
-) -> Result<()> {
+) -> Result<Vec<DocToRead>> {
+    let head_by_key: HashMap<String, &Doc> = head_docs.docs.iter().map(|d| (d.key(), d)).collect();
+    let mut to_read: BTreeMap<String, DocToRead> = BTreeMap::new();
     // Coverage is the union of key_files at base and at head, so a change
     // cannot exempt itself by editing key_files.
     let index = CoverageIndex::build(head_docs.docs.iter().chain(&doc_changes.base_versions))?;
@@ -57,6 +59,21 @@ pub fn check(
             continue;
         }
         checked.covered_files += 1;
+        for key in covering.keys() {
+            // Linked at head: a doc the change deleted cannot be read there.
+            if let Some(doc) = head_by_key.get(key) {
+                to_read
+                    .entry(key.clone())
+                    .or_insert_with(|| DocToRead {
+                        id: doc.id.clone(),
+                        title: doc.title.clone(),
+                        path: doc.path.clone(),
+                        covers: Vec::new(),
+                    })
+                    .covers
+                    .push(file.path.clone());
+            }
+        }
         if !config.coverage.enforce || covering.keys().any(|k| doc_changes.updated(k, substantive))
         {
             continue;
@@ -159,7 +176,7 @@ pub fn check(
             );
         }
     }
-    Ok(())
+    Ok(to_read.into_values().collect())
 }
 
 pub fn lint(snapshot: &Snapshot<'_>, docs: &DocSet, out: &mut Vec<Diagnostic>) -> Result<()> {

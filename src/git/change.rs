@@ -124,6 +124,43 @@ pub struct Change<'r> {
 }
 
 impl<'r> Change<'r> {
+    /// Line numbers (1-based, head side) that the change added or modified in
+    /// `path`: where a review comment can go. Reads only that file's blobs.
+    pub fn added_lines(&self, repo: &Repo, path: &str) -> Result<std::collections::HashSet<usize>> {
+        let mut lines = std::collections::HashSet::new();
+        let (Some(base), Some(head)) = (self.range.base, self.range.head) else {
+            return Ok(lines);
+        };
+        if self.range.mode != Mode::Range {
+            return Ok(lines);
+        }
+        let base_tree = repo.git.find_commit(base)?.tree()?;
+        let head_tree = repo.git.find_commit(head)?.tree()?;
+        let mut opts = DiffOptions::new();
+        opts.pathspec(path)
+            .disable_pathspec_match(true)
+            .context_lines(0);
+        let diff = repo
+            .git
+            .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut opts))
+            .with_context(|| format!("cannot diff {path}"))?;
+        diff.foreach(
+            &mut |_, _| true,
+            None,
+            None,
+            Some(&mut |_, _, line| {
+                if line.origin() == '+'
+                    && let Some(n) = line.new_lineno()
+                {
+                    lines.insert(n as usize);
+                }
+                true
+            }),
+        )
+        .with_context(|| format!("cannot read the diff of {path}"))?;
+        Ok(lines)
+    }
+
     /// The day the change was made (UTC): its newest commit's committer date,
     /// or today for staged and working-tree changes.
     pub fn date(&self) -> (i64, u32, u32) {

@@ -21,6 +21,12 @@ struct JsonReport<'a> {
     checked: &'a Checked,
     findings: Vec<Finding<'a>>,
     summary: Summary,
+    /// `check`: the docs that cover the changed files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    docs_to_read: Option<&'a [crate::checks::DocToRead]>,
+    /// `docgate github`: what `docgate github post` needs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    github: Option<&'a serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -93,6 +99,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<()> {
             })
             .collect(),
         summary: report.summary(),
+        docs_to_read: report
+            .range
+            .as_ref()
+            .map(|_| report.docs_to_read.as_slice()),
+        github: report.github.as_ref(),
     };
     // Serialize first: a closed stdout then surfaces as a plain io::Error.
     let mut bytes = serde_json::to_vec_pretty(&json)?;

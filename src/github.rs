@@ -1,0 +1,468 @@
+//! `docgate github`: the GitHub Actions entry. Resolves the event's range,
+//! runs the check, writes annotations, the job summary and step outputs, then
+//! publishes on the pull request (sticky comment, review comments). The
+//! publishing layer only publishes a finished report.
+
+pub mod api;
+pub mod event;
+mod post;
+pub mod publish;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use serde_json::json;
+
+use crate::ExitStatus;
+use crate::cli::{FailOn, GithubAction, GithubArgs, GlobalArgs};
+use crate::config::{CommentMode, Config};
+use crate::diagnostic::Severity;
+use crate::git::Repo;
+use crate::git::change::{Change, Request};
+use crate::report::markdown::{self, MAX_COMMENT_BYTES, MAX_SUMMARY_BYTES};
+use crate::report::{self, Format, Links, Report, Style};
+use api::{Api, ApiError};
+use event::{Env, Target};
+use publish::LineComment;
+
+/// Settings from the action's inputs, falling back to the config.
+struct Settings {
+    comment: CommentMode,
+    review_comments: bool,
+    fail_on: Severity,
+}
+
+fn settings(env: &Env, config: &Config, global: &GlobalArgs) -> Result<Settings> {
+    let comment = match env.input("comment") {
+        None => config.github.comment,
+        Some("sticky") => CommentMode::Sticky,
+        Some("off") => CommentMode::Off,
+        Some("required") => CommentMode::Required,
+        Some(other) => bail!("the `comment` input must be sticky, off or required, not `{other}`"),
+    };
+    let review_comments = match env.input("review-comments") {
+        None => config.github.review_comments,
+        Some("true") => true,
+        Some("false") => false,
+        Some(other) => bail!("the `review-comments` input must be true or false, not `{other}`"),
+    };
+    let fail_on = match env.input("fail-on") {
+        None => match global.fail_on {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+        },
+        Some("error") => Severity::Error,
+        Some("warning") => Severity::Warning,
+        Some(other) => bail!("the `fail-on` input must be error or warning, not `{other}`"),
+    };
+    Ok(Settings {
+        comment,
+        review_comments,
+        fail_on,
+    })
+}
+
+/// Write `key=value` to the file GitHub reads step outputs from.
+fn write_output(file: &str, key: &str, value: &str) -> Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(file)
+        .with_context(|| format!("cannot write the step outputs to {file}"))?;
+    if value.contains('\n') {
+        writeln!(f, "{key}<<DOCGATE_EOF\n{value}\nDOCGATE_EOF")?;
+    } else {
+        writeln!(f, "{key}={value}")?;
+    }
+    Ok(())
+}
+
+fn append(file: &str, text: &str) -> Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(file)
+        .with_context(|| format!("cannot write to {file}"))?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// Where the full JSON report goes when no `report-out` was asked for.
+fn default_report_path(env: &Env) -> PathBuf {
+    env.get("RUNNER_TEMP")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("docgate-report.json")
+}
+
+/// Commits a range needs: present, and with their merge-base. In a shallow or
+/// partial checkout, fetch exactly those with the checkout's credentials.
+fn ensure_history(dir: &Path, shas: &[&str], stderr: &mut dyn Write) -> Result<()> {
+    let complete = |repo: &Repo| -> bool {
+        let oids: Vec<_> = shas.iter().filter_map(|s| repo.commit(s).ok()).collect();
+        oids.len() == shas.len() && (oids.len() < 2 || repo.merge_base(oids[0], oids[1]).is_ok())
+    };
+    let repo = Repo::discover(dir)?;
+    if complete(&repo) {
+        return Ok(());
+    }
+    let shallow = repo.is_shallow();
+    drop(repo);
+    writeln!(
+        stderr,
+        "docgate: the checkout lacks {} or their history; fetching them from origin",
+        shas.join(" and ")
+    )?;
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir).args([
+        "-c",
+        "safe.directory=*",
+        "fetch",
+        "--no-tags",
+        "--no-recurse-submodules",
+        "--quiet",
+    ]);
+    if shallow {
+        cmd.arg("--unshallow");
+    }
+    cmd.arg("origin")
+        .args(shas)
+        .stdin(std::process::Stdio::null());
+    let fetched = cmd.output().map(|o| {
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    });
+    let repo = Repo::discover(dir)?;
+    if complete(&repo) {
+        return Ok(());
+    }
+    let why = match fetched {
+        Ok((true, _)) => "the fetch succeeded but the history is still incomplete".to_string(),
+        Ok((false, err)) => format!("git fetch failed: {}", err.trim()),
+        Err(e) => format!("cannot run git: {e}"),
+    };
+    bail!(
+        "the commits to compare ({}) or their merge-base are not in the checkout, and fetching them did not help ({why}). \
+         Check out the full history: `fetch-depth: 0` on actions/checkout",
+        shas.join(", ")
+    )
+}
+
+pub fn run(
+    args: &GithubArgs,
+    global: &GlobalArgs,
+    cwd: &Path,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let env = Env::from_process();
+    if env.get("GITHUB_ACTIONS") == Some("true") {
+        // The runner mounts the workspace owned by another user than the
+        // container's; libgit2 would refuse it as "dubious ownership". Inside
+        // Actions the workspace is the job's own checkout.
+        // SAFETY: called before any other libgit2 use, on one thread.
+        unsafe { git2::opts::set_verify_owner_validation(false) }
+            .map_err(|e| anyhow!("cannot configure libgit2: {}", e.message()))?;
+    }
+    let dir = match (&global.dir, env.workspace()) {
+        (Some(_), _) | (None, None) => cwd.to_path_buf(),
+        (None, Some(ws)) => ws,
+    };
+    match &args.action {
+        Some(GithubAction::Post(post_args)) => {
+            post::run(&env, &post_args.report, global, &dir, stdout, stderr)
+        }
+        None => check_event(
+            &env,
+            args.report_out.as_deref(),
+            global,
+            &dir,
+            stdout,
+            stderr,
+        ),
+    }
+}
+
+fn config_path(env: &Env, global: &GlobalArgs) -> Option<PathBuf> {
+    global
+        .config
+        .clone()
+        .or_else(|| env.input("config").map(PathBuf::from))
+}
+
+fn check_event(
+    env: &Env,
+    report_out: Option<&Path>,
+    global: &GlobalArgs,
+    dir: &Path,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let event_name = env.event_name()?.to_string();
+    let payload = env.payload()?;
+    let target = event::target(&event_name, &payload)?;
+    let (owner, name) = env.repository()?;
+    let report_out = report_out
+        .map(PathBuf::from)
+        .or_else(|| env.input("report-out").map(PathBuf::from));
+
+    let (mut report, settings, line_comments, pull_request) = match &target {
+        Target::Deleted => {
+            writeln!(
+                stderr,
+                "docgate: the push deleted a branch: nothing to check"
+            )?;
+            return Ok(ExitStatus::Clean);
+        }
+        Target::Lint => {
+            let repo = Repo::discover(dir)?;
+            let snapshot = repo.workdir_snapshot()?;
+            let config = crate::load_config(&repo, &config_path(env, global), dir, &snapshot)?;
+            let settings = settings(env, &config, global)?;
+            let report = crate::lint_report(&snapshot, &config, settings.fail_on)?;
+            (report, settings, Vec::new(), None)
+        }
+        Target::Range {
+            base,
+            head,
+            pull_request,
+        } => {
+            ensure_history(dir, &[base, head], stderr)?;
+            let repo = Repo::discover(dir)?;
+            let request = Request::Revs {
+                base: Some(base.clone()),
+                head: Some(head.clone()),
+                origin: "the event",
+            };
+            let (report, settings, lines) =
+                range_report(&repo, env, global, dir, &request, pull_request.is_some())?;
+            (report, settings, lines, *pull_request)
+        }
+        Target::NewBranch {
+            head,
+            default_branch,
+        } => {
+            let base = format!("origin/{default_branch}");
+            let repo = Repo::discover(dir)?;
+            let base_sha = match repo.commit(&base) {
+                Ok(oid) => oid.to_string(),
+                Err(_) => {
+                    drop(repo);
+                    ensure_history(dir, &[head], stderr)?;
+                    let repo = Repo::discover(dir)?;
+                    repo.commit(&base)
+                        .map_err(|_| anyhow!("a new branch is compared with the default branch, but {base} is not in the checkout: use `fetch-depth: 0` on actions/checkout"))?
+                        .to_string()
+                }
+            };
+            ensure_history(dir, &[&base_sha, head], stderr)?;
+            let repo = Repo::discover(dir)?;
+            let request = Request::Revs {
+                base: Some(base),
+                head: Some(head.clone()),
+                origin: "the default branch",
+            };
+            let (report, settings, lines) = range_report(&repo, env, global, dir, &request, false)?;
+            (report, settings, lines, None)
+        }
+    };
+
+    let head_sha = report
+        .range
+        .as_ref()
+        .and_then(|r| r.head)
+        .map(|h| h.to_string());
+    report.links = head_sha.as_ref().map(|h| Links {
+        server_url: env.server_url().to_string(),
+        repository: format!("{owner}/{name}"),
+        head: h.clone(),
+    });
+    let report_path = report_out
+        .clone()
+        .unwrap_or_else(|| default_report_path(env));
+    report.full_report = Some(format!("the job summary and {}", report_path.display()));
+    report.github = Some(json!({
+        "repository": format!("{owner}/{name}"),
+        "event": event_name,
+        "pull_request": pull_request,
+        "head_sha": head_sha,
+        "server_url": env.server_url(),
+        "line_comments": line_comments,
+    }));
+
+    // Everything that does not need the API first: it must reach the user
+    // even when posting fails.
+    let mut json_bytes = Vec::new();
+    report::render(
+        &report,
+        Format::Json,
+        Style {
+            color: false,
+            quiet: false,
+        },
+        &mut json_bytes,
+    )?;
+    std::fs::write(&report_path, &json_bytes)
+        .with_context(|| format!("cannot write the report to {}", report_path.display()))?;
+    report::render(
+        &report,
+        Format::Github,
+        Style {
+            color: false,
+            quiet: false,
+        },
+        stdout,
+    )?;
+    if let Some(summary) = env.get("GITHUB_STEP_SUMMARY") {
+        append(summary, &markdown::render(&report, MAX_SUMMARY_BYTES))?;
+    }
+    let s = report.summary();
+    if let Some(outputs) = env.get("GITHUB_OUTPUT") {
+        write_output(outputs, "errors", &s.errors.to_string())?;
+        write_output(outputs, "warnings", &s.warnings.to_string())?;
+        write_output(outputs, "report", &report_path.display().to_string())?;
+    }
+    writeln!(
+        stderr,
+        "docgate: {} errors, {} warnings, {} notes; report at {}",
+        s.errors,
+        s.warnings,
+        s.notes,
+        report_path.display()
+    )?;
+    let status = if report.failed() {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    };
+
+    if report_out.is_some() {
+        writeln!(
+            stderr,
+            "docgate: --report-out given: nothing is posted here; `docgate github post --report` posts it"
+        )?;
+        return Ok(status);
+    }
+    let Some(pr) = pull_request else {
+        return Ok(status);
+    };
+    if settings.comment == CommentMode::Off {
+        return Ok(status);
+    }
+    let result = Api::new(env.api_url(), env.token(), &owner, &name).and_then(|api| {
+        publish_all(
+            &api,
+            pr,
+            &report,
+            &line_comments,
+            settings.review_comments,
+            head_sha.as_deref(),
+            stderr,
+        )
+    });
+    finish(result, settings.comment, status, stdout, stderr)
+}
+
+/// Report an API failure as one line (and a warning annotation); exit 2 only
+/// when the comment is required.
+pub(crate) fn finish(
+    result: Result<(), ApiError>,
+    mode: CommentMode,
+    status: ExitStatus,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<ExitStatus> {
+    match result {
+        Ok(()) => Ok(status),
+        Err(e) if mode == CommentMode::Required => Err(anyhow!(
+            "could not post on the pull request (comment: required): {e}"
+        )),
+        Err(e) => {
+            writeln!(
+                stdout,
+                "::warning title=docgate::{}",
+                report::github_escape_data(&format!(
+                    "could not post on the pull request: {e}. The findings are in the annotations and the job summary."
+                ))
+            )?;
+            writeln!(
+                stderr,
+                "docgate: warning: could not post on the pull request: {e}"
+            )?;
+            Ok(status)
+        }
+    }
+}
+
+pub(crate) fn publish_all(
+    api: &Api,
+    pr: u64,
+    report: &Report,
+    line_comments: &[LineComment],
+    review_comments: bool,
+    head_sha: Option<&str>,
+    stderr: &mut dyn Write,
+) -> Result<(), ApiError> {
+    let identity = api.identity()?;
+    let body = markdown::render(report, MAX_COMMENT_BYTES);
+    let sticky = publish::sticky(api, &identity, pr, &body, !report.diagnostics.is_empty())?;
+    let _ = writeln!(stderr, "docgate: sticky comment {sticky:?} on #{pr}");
+    if review_comments && let Some(head) = head_sha {
+        match publish::review(api, &identity, pr, head, line_comments) {
+            Ok(n) => {
+                let _ = writeln!(stderr, "docgate: {n} new review comment(s) on #{pr}");
+            }
+            // A line GitHub does not accept (outside the diff as it sees it):
+            // the finding is in the sticky comment already.
+            Err(ApiError::Unprocessable(m)) => {
+                let _ = writeln!(
+                    stderr,
+                    "docgate: warning: GitHub refused the review comments (422 {m}); those findings are in the sticky comment"
+                );
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Check a range and collect the findings that sit on lines the change added.
+fn range_report(
+    repo: &Repo,
+    env: &Env,
+    global: &GlobalArgs,
+    dir: &Path,
+    request: &Request,
+    want_lines: bool,
+) -> Result<(Report, Settings, Vec<LineComment>)> {
+    let change = Change::resolve(repo, request)?;
+    let config = crate::load_config(repo, &config_path(env, global), dir, &change.head)?;
+    let settings = settings(env, &config, global)?;
+    let report = crate::check_report(&change, &config, settings.fail_on)?;
+    let mut lines = Vec::new();
+    if want_lines {
+        let mut added_cache = std::collections::HashMap::new();
+        for d in &report.diagnostics {
+            let (Some(path), Some(line)) = (&d.path, d.line) else {
+                continue;
+            };
+            if !added_cache.contains_key(path) {
+                added_cache.insert(path.clone(), change.added_lines(repo, path)?);
+            }
+            if added_cache[path].contains(&line) {
+                lines.push(LineComment {
+                    path: path.clone(),
+                    line,
+                    fingerprint: report::fingerprint(d.rule.id, d.path.as_deref(), &d.message),
+                    rule: d.rule.id.to_string(),
+                    message: d.message.clone(),
+                    help: d.help().to_string(),
+                });
+            }
+        }
+    }
+    Ok((report, settings, lines))
+}

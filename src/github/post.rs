@@ -1,0 +1,418 @@
+//! `docgate github post --report FILE`: the privileged half of the fork-safe
+//! workflow. The report was produced by code from the pull request, so it is
+//! untrusted input: bounded in size, validated field by field against the
+//! schema docgate writes, rendered only through the escaping renderer, and
+//! posted only to the pull request and head commit the event names.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use serde_json::Value;
+
+use super::api::{Api, Method};
+use super::event::{Env, is_sha};
+use super::publish::LineComment;
+use super::{finish, publish_all};
+use crate::ExitStatus;
+use crate::checks::{Checked, DocToRead};
+use crate::cli::{FailOn, GlobalArgs};
+use crate::config::CommentMode;
+use crate::diagnostic::{self, Diagnostic, Severity, Waived};
+use crate::git::change::{Mode, Range};
+use crate::report::{Links, Report};
+
+const MAX_REPORT_BYTES: u64 = 8 * 1024 * 1024;
+const MAX_FINDINGS: usize = 5_000;
+const MAX_TEXT: usize = 20_000;
+const MAX_PATH: usize = 1_024;
+
+struct Check<'a> {
+    file: &'a str,
+}
+
+impl Check<'_> {
+    fn fail(&self, what: &str, why: impl std::fmt::Display) -> anyhow::Error {
+        anyhow!("{}: refusing an invalid report: {what} {why}", self.file)
+    }
+
+    fn text<'v>(&self, v: &'v Value, what: &str, max: usize) -> Result<&'v str> {
+        let s = v
+            .as_str()
+            .ok_or_else(|| self.fail(what, "is not a string"))?;
+        if s.chars().count() > max {
+            return Err(self.fail(what, format!("is longer than {max} characters")));
+        }
+        Ok(s)
+    }
+
+    fn opt_text<'v>(
+        &self,
+        v: Option<&'v Value>,
+        what: &str,
+        max: usize,
+    ) -> Result<Option<&'v str>> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => self.text(v, what, max).map(Some),
+        }
+    }
+
+    fn path(&self, v: &Value, what: &str) -> Result<String> {
+        let p = self.text(v, what, MAX_PATH)?;
+        match crate::pattern::normalize(p) {
+            Ok(n) if n == p && !p.ends_with('/') => Ok(p.to_string()),
+            _ => Err(self.fail(
+                what,
+                format!("`{}` is not a repository-relative path", p.escape_debug()),
+            )),
+        }
+    }
+
+    fn number(&self, v: Option<&Value>, what: &str, max: u64) -> Result<Option<u64>> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => match v.as_u64() {
+                Some(n) if n >= 1 && n <= max => Ok(Some(n)),
+                _ => Err(self.fail(what, "is not a line or column number")),
+            },
+        }
+    }
+
+    fn sha(&self, v: Option<&Value>, what: &str) -> Result<String> {
+        let s = v
+            .and_then(Value::as_str)
+            .ok_or_else(|| self.fail(what, "is missing"))?;
+        if !is_sha(s) {
+            return Err(self.fail(what, "is not a commit id"));
+        }
+        Ok(s.to_ascii_lowercase())
+    }
+
+    fn rule(&self, v: &Value, what: &str) -> Result<&'static diagnostic::Rule> {
+        let id = self.text(v, what, 100)?;
+        diagnostic::rule_by_id(id).ok_or_else(|| {
+            self.fail(
+                what,
+                format!("`{}` is not a docgate rule", id.escape_debug()),
+            )
+        })
+    }
+}
+
+fn severity(s: &str) -> Option<Severity> {
+    match s {
+        "error" => Some(Severity::Error),
+        "warning" => Some(Severity::Warning),
+        "note" => Some(Severity::Note),
+        _ => None,
+    }
+}
+
+/// A report file turned back into a [`Report`], with what posting needs.
+struct Posted {
+    report: Report,
+    pull_request: u64,
+    head_sha: String,
+    line_comments: Vec<LineComment>,
+}
+
+fn parse(bytes: &[u8], file: &str, repository: &str, fail_on: Severity) -> Result<Posted> {
+    let c = Check { file };
+    let v: Value = serde_json::from_slice(bytes)
+        .map_err(|e| c.fail("the file", format!("is not JSON ({e})")))?;
+    if v.get("version").and_then(Value::as_u64) != Some(1) {
+        return Err(c.fail("`version`", "is not 1"));
+    }
+    if v.pointer("/tool/name").and_then(Value::as_str) != Some("docgate") {
+        return Err(c.fail("`tool.name`", "is not docgate"));
+    }
+    let gh = v.get("github").ok_or_else(|| {
+        c.fail(
+            "`github`",
+            "is missing: make it with `docgate github --report-out`",
+        )
+    })?;
+    let repo = c.text(
+        gh.get("repository").unwrap_or(&Value::Null),
+        "`github.repository`",
+        200,
+    )?;
+    if repo != repository {
+        return Err(c.fail(
+            "`github.repository`",
+            format!("is `{repo}`, but this workflow runs in {repository}"),
+        ));
+    }
+    let pull_request = c
+        .number(
+            gh.get("pull_request"),
+            "`github.pull_request`",
+            u64::from(u32::MAX),
+        )?
+        .ok_or_else(|| {
+            c.fail(
+                "`github.pull_request`",
+                "is missing: the report is not from a pull request",
+            )
+        })?;
+    let head_sha = c.sha(gh.get("head_sha"), "`github.head_sha`")?;
+
+    let findings = v
+        .get("findings")
+        .and_then(Value::as_array)
+        .ok_or_else(|| c.fail("`findings`", "is not a list"))?;
+    if findings.len() > MAX_FINDINGS {
+        return Err(c.fail(
+            "`findings`",
+            format!("has more than {MAX_FINDINGS} entries"),
+        ));
+    }
+    let mut diagnostics = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        let at = |k: &str| format!("`findings[{i}].{k}`");
+        let rule = c.rule(f.get("rule").unwrap_or(&Value::Null), &at("rule"))?;
+        let sev = severity(c.text(
+            f.get("severity").unwrap_or(&Value::Null),
+            &at("severity"),
+            10,
+        )?)
+        .ok_or_else(|| c.fail(&at("severity"), "is not error, warning or note"))?;
+        let mut d = Diagnostic::new(
+            rule,
+            c.text(
+                f.get("message").unwrap_or(&Value::Null),
+                &at("message"),
+                MAX_TEXT,
+            )?,
+        );
+        d.severity = sev;
+        d.path = match f.get("path") {
+            None | Some(Value::Null) => None,
+            Some(p) => Some(c.path(p, &at("path"))?),
+        };
+        d.line = c
+            .number(f.get("line"), &at("line"), 10_000_000)?
+            .map(|n| n as usize);
+        d.column = c
+            .number(f.get("column"), &at("column"), 1_000_000)?
+            .map(|n| n as usize);
+        if let Some(docs) = f.get("docs").and_then(Value::as_array) {
+            for id in docs.iter().take(100) {
+                d.docs.push(c.text(id, &at("docs[]"), 200)?.to_string());
+            }
+        }
+        if let Some(w) = f.get("waived").filter(|w| !w.is_null()) {
+            d.waived = Some(Waived {
+                reason: c
+                    .text(
+                        w.get("reason").unwrap_or(&Value::Null),
+                        &at("waived.reason"),
+                        2_000,
+                    )?
+                    .to_string(),
+                commit: c
+                    .text(
+                        w.get("commit").unwrap_or(&Value::Null),
+                        &at("waived.commit"),
+                        64,
+                    )?
+                    .to_string(),
+            });
+        }
+        diagnostics.push(d);
+    }
+
+    let mut docs_to_read = Vec::new();
+    if let Some(list) = v.get("docs_to_read").and_then(Value::as_array) {
+        for (i, doc) in list.iter().take(1_000).enumerate() {
+            let at = |k: &str| format!("`docs_to_read[{i}].{k}`");
+            let mut covers = Vec::new();
+            for p in doc
+                .get("covers")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .take(1_000)
+            {
+                covers.push(c.path(p, &at("covers[]"))?);
+            }
+            docs_to_read.push(DocToRead {
+                id: c.opt_text(doc.get("id"), &at("id"), 200)?.map(String::from),
+                title: c
+                    .opt_text(doc.get("title"), &at("title"), 500)?
+                    .map(String::from),
+                path: c.path(doc.get("path").unwrap_or(&Value::Null), &at("path"))?,
+                covers,
+            });
+        }
+    }
+
+    let mut line_comments = Vec::new();
+    for (i, l) in gh
+        .get("line_comments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .take(1_000)
+        .enumerate()
+    {
+        let at = |k: &str| format!("`github.line_comments[{i}].{k}`");
+        let rule = c.rule(l.get("rule").unwrap_or(&Value::Null), &at("rule"))?;
+        let fingerprint = c.text(
+            l.get("fingerprint").unwrap_or(&Value::Null),
+            &at("fingerprint"),
+            16,
+        )?;
+        if fingerprint.len() != 16 || !fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(c.fail(&at("fingerprint"), "is not 16 hex digits"));
+        }
+        line_comments.push(LineComment {
+            path: c.path(l.get("path").unwrap_or(&Value::Null), &at("path"))?,
+            line: c
+                .number(l.get("line"), &at("line"), 10_000_000)?
+                .ok_or_else(|| c.fail(&at("line"), "is missing"))? as usize,
+            fingerprint: fingerprint.to_string(),
+            rule: rule.id.to_string(),
+            message: c
+                .text(
+                    l.get("message").unwrap_or(&Value::Null),
+                    &at("message"),
+                    MAX_TEXT,
+                )?
+                .to_string(),
+            // The help text is docgate's own, never the report's.
+            help: rule.help.to_string(),
+        });
+    }
+
+    let checked = Checked {
+        changed_files: count(&v, "/checked/changed_files"),
+        ignored_files: count(&v, "/checked/ignored_files"),
+        covered_files: count(&v, "/checked/covered_files"),
+        docs: count(&v, "/checked/docs"),
+        commits: count(&v, "/checked/commits"),
+        ..Checked::default()
+    };
+    let base = v
+        .pointer("/range/base")
+        .and_then(Value::as_str)
+        .filter(|s| is_sha(s));
+    let range = Range {
+        mode: Mode::Range,
+        base_rev: base.map(String::from),
+        base_origin: "the report",
+        head_rev: Some(head_sha.clone()),
+        base: base.and_then(|b| git2::Oid::from_str(b).ok()),
+        head: git2::Oid::from_str(&head_sha).ok(),
+    };
+    let mut report = Report::new(
+        "check",
+        Some(range),
+        checked,
+        diagnostics,
+        Vec::new(),
+        fail_on,
+    );
+    report.docs_to_read = docs_to_read;
+    Ok(Posted {
+        report,
+        pull_request,
+        head_sha,
+        line_comments,
+    })
+}
+
+fn count(v: &Value, pointer: &str) -> usize {
+    v.pointer(pointer)
+        .and_then(Value::as_u64)
+        .map_or(0, |n| n.min(u64::from(u32::MAX)) as usize)
+}
+
+pub fn run(
+    env: &Env,
+    report_file: &Path,
+    global: &GlobalArgs,
+    _dir: &Path,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let event = env.event_name()?;
+    if event != "workflow_run" {
+        bail!(
+            "`docgate github post` runs in a workflow_run job (this event is `{event}`); it posts a report made by `docgate github --report-out`"
+        );
+    }
+    let payload = env.payload()?;
+    let run_head = payload
+        .pointer("/workflow_run/head_sha")
+        .and_then(Value::as_str)
+        .filter(|s| is_sha(s))
+        .ok_or_else(|| anyhow!("the workflow_run event payload has no `workflow_run.head_sha`"))?
+        .to_ascii_lowercase();
+    let (owner, name) = env.repository()?;
+    let repository = format!("{owner}/{name}");
+    let file = report_file.display().to_string();
+    let meta =
+        std::fs::metadata(report_file).with_context(|| format!("cannot read the report {file}"))?;
+    if meta.len() > MAX_REPORT_BYTES {
+        bail!(
+            "{file}: refusing a report of {} bytes (the limit is {MAX_REPORT_BYTES})",
+            meta.len()
+        );
+    }
+    let bytes =
+        std::fs::read(report_file).with_context(|| format!("cannot read the report {file}"))?;
+    let fail_on = match (env.input("fail-on"), global.fail_on) {
+        (Some("warning"), _) | (None, FailOn::Warning) => Severity::Warning,
+        _ => Severity::Error,
+    };
+    let mut posted = parse(&bytes, &file, &repository, fail_on)?;
+    if posted.head_sha != run_head {
+        bail!(
+            "{file}: refusing the report: it is for commit {}, but the workflow run that made it checked {run_head}",
+            posted.head_sha
+        );
+    }
+    posted.report.links = Some(Links {
+        server_url: env.server_url().to_string(),
+        repository: repository.clone(),
+        head: posted.head_sha.clone(),
+    });
+    let mode = match env.input("comment") {
+        Some("off") => CommentMode::Off,
+        Some("required") => CommentMode::Required,
+        _ => CommentMode::Sticky,
+    };
+    let status = if posted.report.failed() {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    };
+    if mode == CommentMode::Off {
+        return Ok(status);
+    }
+    let review = env.input("review-comments") != Some("false");
+    let pr = posted.pull_request;
+    let result = Api::new(env.api_url(), env.token(), &owner, &name).and_then(|api| {
+        // The report names a pull request; it must be the one whose head the
+        // event's run checked, or a tampered report could post anywhere.
+        let pull = api.send(Method::Get, &api.repo_path(&format!("/pulls/{pr}")), None)?.json()?;
+        let pr_head = pull.pointer("/head/sha").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
+        if pr_head != posted.head_sha {
+            return Err(super::api::ApiError::Other(
+                409,
+                format!(
+                    "pull request #{pr} is at {pr_head}, not at the reported {}: refusing to post a report for another commit",
+                    posted.head_sha
+                ),
+            ));
+        }
+        publish_all(&api, pr, &posted.report, &posted.line_comments, review, Some(&posted.head_sha), stderr)
+    });
+    // A head mismatch is never just a warning: it may be a forged report.
+    if let Err(super::api::ApiError::Other(409, m)) = &result {
+        bail!("{m}");
+    }
+    finish(result, mode, status, stdout, stderr)
+}

@@ -1,0 +1,183 @@
+//! Publishing a finished report on a pull request: the sticky comment and
+//! one review with line comments. Decides nothing about findings.
+
+use serde_json::{Value, json};
+
+use super::api::{Api, ApiError, Method};
+use crate::report::markdown::{self, MARKER};
+
+/// A finding on a line the pull request added, as a review comment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LineComment {
+    pub path: String,
+    pub line: usize,
+    pub fingerprint: String,
+    pub rule: String,
+    pub message: String,
+    pub help: String,
+}
+
+/// What happened to the sticky comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sticky {
+    Created,
+    Updated,
+    /// A clean pull request that never had a docgate comment.
+    NotNeeded,
+}
+
+fn fingerprint_tag(fp: &str) -> String {
+    format!("<!-- docgate:fp:{fp} -->")
+}
+
+/// The fingerprints in the bodies of earlier review comments.
+fn fingerprints_in(body: &str) -> Vec<String> {
+    body.match_indices("<!-- docgate:fp:")
+        .filter_map(|(i, tag)| {
+            let rest = &body[i + tag.len()..];
+            let end = rest.find(" -->")?;
+            let fp = &rest[..end];
+            fp.bytes()
+                .all(|b| b.is_ascii_hexdigit())
+                .then(|| fp.to_string())
+        })
+        .collect()
+}
+
+fn login(v: &Value) -> Option<&str> {
+    v.pointer("/user/login").and_then(Value::as_str)
+}
+
+/// Create, update or leave the one sticky comment. `has_findings`: the report
+/// has something to say; a clean report only edits an existing comment.
+pub fn sticky(
+    api: &Api,
+    identity: &str,
+    pr: u64,
+    body: &str,
+    has_findings: bool,
+) -> Result<Sticky, ApiError> {
+    let comments = api.list(&api.repo_path(&format!("/issues/{pr}/comments")))?;
+    // Only our own comments: anyone can paste the marker into theirs.
+    let mine = comments.iter().find(|c| {
+        login(c) == Some(identity)
+            && c.get("body")
+                .and_then(Value::as_str)
+                .is_some_and(|b| b.contains(MARKER))
+    });
+    match (
+        mine.and_then(|c| c.get("id")).and_then(Value::as_u64),
+        has_findings,
+    ) {
+        (Some(id), _) => {
+            api.send(
+                Method::Patch,
+                &api.repo_path(&format!("/issues/comments/{id}")),
+                Some(&json!({ "body": body })),
+            )?;
+            Ok(Sticky::Updated)
+        }
+        (None, true) => {
+            api.send(
+                Method::Post,
+                &api.repo_path(&format!("/issues/{pr}/comments")),
+                Some(&json!({ "body": body })),
+            )?;
+            Ok(Sticky::Created)
+        }
+        (None, false) => Ok(Sticky::NotNeeded),
+    }
+}
+
+fn review_comment_body(c: &LineComment) -> String {
+    let (first, rest) = c.message.split_once('\n').unwrap_or((&c.message, ""));
+    let mut body = format!(
+        "**docgate** {}: {}\n",
+        markdown::code(&c.rule),
+        markdown::inline(first)
+    );
+    if !rest.is_empty() {
+        body.push_str(&format!(
+            "\n```text\n{}\n```\n",
+            rest.replace("```", "ˋˋˋ").replace("<!--", "<\u{200B}!--")
+        ));
+    }
+    body.push_str(&format!(
+        "\n{}\n\n{}",
+        markdown::escape(&c.help),
+        fingerprint_tag(&c.fingerprint)
+    ));
+    body
+}
+
+/// Post the line comments not posted before, as one review. Returns how many
+/// were posted.
+pub fn review(
+    api: &Api,
+    identity: &str,
+    pr: u64,
+    head_sha: &str,
+    comments: &[LineComment],
+) -> Result<usize, ApiError> {
+    if comments.is_empty() {
+        return Ok(0);
+    }
+    let existing = api.list(&api.repo_path(&format!("/pulls/{pr}/comments")))?;
+    let posted: Vec<String> = existing
+        .iter()
+        .filter(|c| login(c) == Some(identity))
+        .filter_map(|c| c.get("body").and_then(Value::as_str))
+        .flat_map(fingerprints_in)
+        .collect();
+    let new: Vec<&LineComment> = comments
+        .iter()
+        .filter(|c| !posted.contains(&c.fingerprint))
+        .collect();
+    if new.is_empty() {
+        return Ok(0);
+    }
+    let body = json!({
+        "commit_id": head_sha,
+        "event": "COMMENT",
+        "body": format!(
+            "**docgate** found {} issue{} on lines this pull request adds; the docgate comment has the whole report.",
+            new.len(),
+            if new.len() == 1 { "" } else { "s" }
+        ),
+        "comments": new.iter().map(|c| json!({
+            "path": c.path,
+            "line": c.line,
+            "side": "RIGHT",
+            "body": review_comment_body(c),
+        })).collect::<Vec<_>>(),
+    });
+    api.send(
+        Method::Post,
+        &api.repo_path(&format!("/pulls/{pr}/reviews")),
+        Some(&body),
+    )?;
+    Ok(new.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_round_trip() {
+        let c = LineComment {
+            path: "a.py".into(),
+            line: 3,
+            fingerprint: "00ff00ff00ff00ff".into(),
+            rule: "feature-mismatch".into(),
+            message: "x\n  diff".into(),
+            help: "fix".into(),
+        };
+        let body = review_comment_body(&c);
+        assert_eq!(fingerprints_in(&body), vec!["00ff00ff00ff00ff"]);
+        assert_eq!(
+            fingerprints_in("<!-- docgate:fp:zz -->"),
+            Vec::<String>::new()
+        );
+    }
+}

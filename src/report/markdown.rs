@@ -1,0 +1,365 @@
+//! The PR comment and job summary body: status line, findings table, docs to
+//! read (linked at the head commit), waivers, and the exact command to
+//! reproduce locally. Every string that comes from the repository is escaped:
+//! no raw HTML, no forged marker, no `@mention` pings, no injected links or
+//! images. The body stays under a byte budget, truncating with a note.
+
+use super::Report;
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// The marker that identifies docgate's sticky comment.
+pub const MARKER: &str = "<!-- docgate:report -->";
+/// GitHub refuses comment bodies over 65,536 characters; bytes ≥ characters,
+/// so a byte budget below it is always safe.
+pub const MAX_COMMENT_BYTES: usize = 65_000;
+/// The job summary limit is 1 MiB.
+pub const MAX_SUMMARY_BYTES: usize = 1_000_000;
+
+/// Escape text for a Markdown table cell or list item.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '!' => out.push_str("\\!"),
+            '*' => out.push_str("\\*"),
+            '_' => out.push_str("\\_"),
+            '~' => out.push_str("\\~"),
+            '#' => out.push_str("\\#"),
+            // A zero-width space after `@` keeps the text and drops the ping.
+            '@' => out.push_str("@\u{200B}"),
+            '`' => out.push_str("\\`"),
+            '\r' | '\n' | '\t' => out.push(' '),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A docgate message: its `quoted` parts become code spans (shown exactly,
+/// never rendered), the rest is escaped text.
+pub fn inline(msg: &str) -> String {
+    if msg.matches('`').count() % 2 == 1 {
+        return escape(msg);
+    }
+    msg.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { code(part) } else { escape(part) })
+        .collect()
+}
+
+/// Text for a code span: backticks cannot be escaped inside one, so the
+/// fence grows to be longer than any run inside.
+pub fn code(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .replace('|', "\u{2223}")
+        .replace("<!--", "<\u{200B}!--");
+    let longest = longest_backtick_run(&clean);
+    let fence = "`".repeat(longest + 1);
+    let pad = if clean.starts_with('`') || clean.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{clean}{pad}{fence}")
+}
+
+fn longest_backtick_run(s: &str) -> usize {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    longest
+}
+
+/// A fenced code block whose fence no content can close early.
+fn code_block(s: &str) -> String {
+    let fence = "`".repeat(longest_backtick_run(s).max(2) + 1);
+    // A code block shows `<!--` literally, but the raw body would still hold
+    // something that looks like docgate's marker: break it.
+    let body = s.replace("<!--", "<\u{200B}!--");
+    format!("{fence}text\n{body}\n{fence}\n")
+}
+
+pub fn url_encode_segment(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn icon(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "🔴 error",
+        Severity::Warning => "🟡 warning",
+        Severity::Note => "🔵 note",
+    }
+}
+
+fn location(report: &Report, d: &Diagnostic) -> String {
+    let Some(path) = &d.path else {
+        return String::new();
+    };
+    let shown = match d.line {
+        Some(l) => format!("{path}:{l}"),
+        None => path.clone(),
+    };
+    match &report.links {
+        Some(links) => format!("[{}]({})", code(&shown), links.blob(path, d.line)),
+        None => code(&shown),
+    }
+}
+
+/// The status line: what a reader sees first.
+fn status(report: &Report) -> String {
+    let s = report.summary();
+    if report.diagnostics.is_empty() {
+        return "### ✅ docgate: no findings\n\nNothing in this change breaks a documented lesson; \
+                findings from earlier runs, if any, are resolved.\n"
+            .to_string();
+    }
+    let verdict = if report.failed() {
+        "❌ docgate: failed"
+    } else {
+        "✅ docgate: passed"
+    };
+    let mut counts = vec![
+        format!("{} error{}", s.errors, if s.errors == 1 { "" } else { "s" }),
+        format!(
+            "{} warning{}",
+            s.warnings,
+            if s.warnings == 1 { "" } else { "s" }
+        ),
+        format!("{} note{}", s.notes, if s.notes == 1 { "" } else { "s" }),
+    ];
+    if s.waived > 0 {
+        counts.push(format!("{} waived", s.waived));
+    }
+    format!("### {verdict} — {}\n", counts.join(", "))
+}
+
+fn checked_line(report: &Report) -> String {
+    let c = &report.checked;
+    let mut parts = Vec::new();
+    let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    if report.range.is_some() {
+        parts.push(format!(
+            "{} ({} covered by docs, {} ignored) in {}",
+            n(c.changed_files, "changed file", "changed files"),
+            c.covered_files,
+            c.ignored_files,
+            n(c.commits, "commit", "commits")
+        ));
+    }
+    parts.push(n(c.docs, "doc", "docs"));
+    if !c.feature_lists.is_empty() {
+        let lists: Vec<String> = c
+            .feature_lists
+            .iter()
+            .map(|f| {
+                let shared = if f.shared_source {
+                    ", one source of truth"
+                } else {
+                    ""
+                };
+                format!("{} ({}{shared})", escape(&f.id), f.status)
+            })
+            .collect();
+        parts.push(format!("feature lists: {}", lists.join(", ")));
+    }
+    if !c.layers.is_empty() {
+        parts.push(format!("layers: {}", escape(&c.layers.join(", "))));
+    }
+    format!("<sub>Checked {}.</sub>\n", parts.join("; "))
+}
+
+fn reproduce(report: &Report) -> String {
+    let command = match &report.range {
+        Some(r) => match (r.base, r.head) {
+            (Some(b), Some(h)) if r.mode == crate::git::change::Mode::Range => {
+                format!("docgate check --base {b} --head {h}")
+            }
+            _ => format!("docgate check --{}", r.mode.as_str()),
+        },
+        None => "docgate lint".to_string(),
+    };
+    format!("#### Reproduce locally\n\n```sh\n{command}\n```\n")
+}
+
+/// Render within `max_bytes`. Findings that do not fit are counted in a note.
+pub fn render(report: &Report, max_bytes: usize) -> String {
+    let mut head = format!("{MARKER}\n{}\n{}", status(report), checked_line(report));
+    let tail = reproduce(report);
+
+    let mut table = String::new();
+    let mut details = String::new();
+    if !report.diagnostics.is_empty() {
+        table.push_str("\n| | Rule | Where | Finding |\n|---|---|---|---|\n");
+    }
+    let mut rows = Vec::new();
+    let mut ordered: Vec<&Diagnostic> = report.diagnostics.iter().collect();
+    ordered.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    for d in &ordered {
+        let (first, rest) = d.message.split_once('\n').unwrap_or((&d.message, ""));
+        let mut cell = inline(first);
+        if !d.docs.is_empty() {
+            cell.push_str(&format!(" (docs: {})", escape(&d.docs.join(", "))));
+        }
+        if d.waived.is_some() {
+            cell.push_str(" — waived");
+        }
+        let row = format!(
+            "| {} | {} | {} | {} |\n",
+            icon(d.severity),
+            code(d.rule.id),
+            location(report, d),
+            cell
+        );
+        let detail = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<details><summary>{} {}</summary>\n\n{}\n</details>\n\n",
+                code(d.rule.id),
+                d.path.as_deref().map(code).unwrap_or_default(),
+                code_block(rest)
+            )
+        };
+        rows.push((row, detail));
+    }
+
+    let mut docs = String::new();
+    if !report.docs_to_read.is_empty() {
+        docs.push_str("\n#### Docs to read for this change\n\n");
+        for doc in &report.docs_to_read {
+            let label = match (&doc.id, &doc.title) {
+                (Some(id), Some(t)) => format!("{} {}", code(id), escape(t)),
+                (Some(id), None) => code(id),
+                _ => code(&doc.path),
+            };
+            let link = match &report.links {
+                Some(l) => format!("[{label}]({})", l.blob(&doc.path, None)),
+                None => label,
+            };
+            let mut covers: Vec<String> = doc.covers.iter().take(5).map(|c| code(c)).collect();
+            if doc.covers.len() > 5 {
+                covers.push(format!("and {} more", doc.covers.len() - 5));
+            }
+            docs.push_str(&format!(
+                "- {link} ({}) covers {}\n",
+                code(&doc.path),
+                covers.join(", ")
+            ));
+        }
+    }
+
+    let mut waivers = String::new();
+    let waived: Vec<&&Diagnostic> = ordered.iter().filter(|d| d.waived.is_some()).collect();
+    if !waived.is_empty() {
+        waivers.push_str("\n#### Waivers\n\n");
+        for d in waived {
+            let w = d.waived.as_ref().expect("filtered");
+            waivers.push_str(&format!(
+                "- {} on {}: {} (commit {})\n",
+                code(d.rule.id),
+                d.path
+                    .as_deref()
+                    .map(code)
+                    .unwrap_or_else(|| "the change".into()),
+                inline(&w.reason),
+                code(&w.commit)
+            ));
+        }
+    }
+
+    // Fit: header, tail and a truncation note are always kept; then as many
+    // rows as fit, then docs, waivers and details while they fit.
+    let note_reserve = 300;
+    let mut budget = max_bytes.saturating_sub(head.len() + tail.len() + note_reserve + table.len());
+    let mut shown = 0;
+    for (row, _) in &rows {
+        if row.len() > budget {
+            break;
+        }
+        budget -= row.len();
+        table.push_str(row);
+        shown += 1;
+    }
+    let left_out = rows.len() - shown;
+    for section in [&docs, &waivers] {
+        if section.len() <= budget {
+            budget -= section.len();
+            table.push_str(section);
+        }
+    }
+    for (_, detail) in rows.iter().take(shown) {
+        if !detail.is_empty() && detail.len() <= budget {
+            budget -= detail.len();
+            details.push_str(detail);
+        }
+    }
+    if left_out > 0 {
+        table.push_str(&format!(
+            "\n> {left_out} more finding{} not shown: this comment is limited to 65,536 characters. \
+             The job summary and the report artifact have all of them.\n",
+            if left_out == 1 { " is" } else { "s are" }
+        ));
+    }
+    head.push_str(&table);
+    if !details.is_empty() {
+        head.push('\n');
+        head.push_str(&details);
+    }
+    head.push('\n');
+    head.push_str(&tail);
+    head
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_neutralizes_html_marker_mentions_and_links() {
+        let e = escape("<!-- docgate:report --> @octocat ![x](http://t) | a");
+        assert!(!e.contains('<') && !e.contains("@o"), "{e}");
+        assert!(e.contains("\\!\\[x\\](http://t) \\| a"), "{e}");
+    }
+
+    #[test]
+    fn messages_keep_code_spans_and_escape_the_rest() {
+        assert_eq!(
+            inline("`my_app.py` changed <b>"),
+            "`my_app.py` changed &lt;b&gt;"
+        );
+        assert_eq!(inline("odd ` count_x"), "odd \\` count\\_x");
+        assert!(!inline("`<!-- docgate:report -->`").contains("<!--"));
+    }
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x"), "`` `x ``");
+    }
+}
