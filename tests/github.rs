@@ -1,109 +1,11 @@
 //! `docgate github` against scripted GitHub APIs (wiremock on 127.0.0.1).
+#[path = "support/gh.rs"]
+mod gh;
 mod support;
 
-use std::path::Path;
-
-use support::*;
+use gh::*;
 use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-const TOKEN: &str = "ghs_TESTTOKEN_must_never_leak_0123456789";
-
-/// A PR repository: `main` with a covered file, `feature` changing it alone.
-pub fn pr_repo() -> (TestRepo, String, String) {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    let head = repo.commit("change app");
-    let base = repo.git(&["rev-parse", "main"]);
-    (repo, base, head)
-}
-
-#[derive(Default)]
-pub struct Gh {
-    pub dir: Option<tempfile::TempDir>,
-}
-
-impl Gh {
-    pub fn new() -> Gh {
-        Gh {
-            dir: Some(tempfile::tempdir().unwrap()),
-        }
-    }
-    pub fn root(&self) -> &Path {
-        self.dir.as_ref().expect("a temp dir").path()
-    }
-    pub fn file(&self, name: &str) -> std::path::PathBuf {
-        self.root().join(name)
-    }
-    pub fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.file(name)).unwrap_or_default()
-    }
-}
-
-pub fn pr_event(gh: &Gh, number: u64, base: &str, head: &str) -> std::path::PathBuf {
-    let p = gh.file("event.json");
-    let payload = serde_json::json!({
-        "number": number,
-        "pull_request": {"number": number, "base": {"sha": base}, "head": {"sha": head}}
-    });
-    std::fs::write(&p, payload.to_string()).unwrap();
-    p
-}
-
-/// Run `docgate github` in `repo` like the action would.
-pub fn run_github(
-    repo: &TestRepo,
-    gh: &Gh,
-    api: &str,
-    event: &Path,
-    extra: &[(&str, &str)],
-    args: &[&str],
-) -> Run {
-    let mut env: Vec<(String, String)> = vec![
-        ("GITHUB_ACTIONS".into(), "true".into()),
-        ("GITHUB_EVENT_NAME".into(), "pull_request".into()),
-        ("GITHUB_EVENT_PATH".into(), event.display().to_string()),
-        ("GITHUB_REPOSITORY".into(), "acme/trading".into()),
-        ("GITHUB_API_URL".into(), api.to_string()),
-        ("GITHUB_SERVER_URL".into(), "https://github.example".into()),
-        ("GITHUB_TOKEN".into(), TOKEN.into()),
-        (
-            "GITHUB_STEP_SUMMARY".into(),
-            gh.file("summary.md").display().to_string(),
-        ),
-        (
-            "GITHUB_OUTPUT".into(),
-            gh.file("output.txt").display().to_string(),
-        ),
-        ("GITHUB_WORKSPACE".into(), repo.path().display().to_string()),
-        ("RUNNER_TEMP".into(), gh.root().display().to_string()),
-        ("DOCGATE_GITHUB_BACKOFF_MS".into(), "10".into()),
-    ];
-    for (k, v) in extra {
-        env.retain(|(key, _)| key != k);
-        env.push((k.to_string(), v.to_string()));
-    }
-    let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut all = vec!["github"];
-    all.extend_from_slice(args);
-    repo.docgate_env(&all, &env_refs)
-}
-
-fn assert_no_token(gh: &Gh, run: &Run, requests: &[Request]) {
-    assert!(
-        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
-        "token leaked: {run:?}"
-    );
-    for f in ["summary.md", "output.txt", "docgate-report.json"] {
-        assert!(!gh.read(f).contains(TOKEN), "token leaked into {f}");
-    }
-    for r in requests {
-        assert!(
-            !String::from_utf8_lossy(&r.body).contains(TOKEN),
-            "token in a request body"
-        );
-    }
-}
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pull_request_end_to_end_posts_sticky_comment_and_writes_outputs() {
