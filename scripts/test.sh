@@ -11,6 +11,8 @@ need() { command -v "$1" >/dev/null 2>&1 || fail "$1 is required but not install
 need git "install git (Debian: apt-get install git)"
 need cargo "install Rust with rustup (https://rustup.rs)"
 
+echo "== test dependencies (Prism for the GitHub contract tests, check-jsonschema)"
+bash scripts/test-deps.sh
 echo "== cargo fmt --check"
 cargo fmt --check
 echo "== cargo clippy"

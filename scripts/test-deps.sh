@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs beyond Rust, and nothing when it is
+# already there: Prism and GitHub's REST description (scripts/prism/), the
+# GitHub mock of tests/support/prism.rs. Needs the npm registry the first time
+# and after scripts/prism/package-lock.json changes; the tests themselves are
+# offline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail() { echo "scripts/test-deps.sh: $*" >&2; exit 1; }
+
+command -v node >/dev/null 2>&1 \
+  || fail "node is required for the GitHub mock (Prism) but is not installed: install Node.js 20 or later with npm (Debian: apt-get install nodejs npm)"
+command -v npm >/dev/null 2>&1 \
+  || fail "npm is required to install the GitHub mock (Prism) but is not installed (Debian: apt-get install npm)"
+major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$major" -ge 20 ] || fail "Node.js 20 or later is required, this is $(node --version)"
+
+# npm ci wipes and reinstalls node_modules; skip it while node_modules was
+# installed from this very lockfile (the stamp is written only on success).
+lock=scripts/prism/package-lock.json
+stamp=scripts/prism/node_modules/.docgate-lock.sha256
+want="$(sha256sum "$lock" | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
+  && [ -f scripts/prism/node_modules/@stoplight/prism-cli/dist/index.js ] \
+  && [ -f scripts/prism/node_modules/@octokit/openapi/generated/api.github.com.deref.json ]; then
+  echo "scripts/test-deps.sh: scripts/prism/node_modules is up to date"
+  exit 0
+fi
+echo "== npm ci --prefix scripts/prism"
+npm ci --prefix scripts/prism || fail "npm ci --prefix scripts/prism failed (see above)"
+echo "$want" > "$stamp"
