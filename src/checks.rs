@@ -29,6 +29,9 @@ pub struct Checked {
     pub key_files: usize,
     pub commits: usize,
     pub layers: Vec<String>,
+    /// Rename detection paired only identical files (too many added × deleted).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub renames_exact_only: bool,
     /// One entry per configured training/inference pair.
     pub feature_lists: Vec<features::FeatureListSummary>,
 }
@@ -84,13 +87,13 @@ impl DocChanges {
         }
         let mut base_versions = Vec::new();
         for (p, raw) in &base_paths {
-            if let Some(doc) = parse_doc(p, change.base.read_raw(raw)?, config) {
+            if let Some(doc) = parse_doc(p, &change.base.read_raw(raw)?, config) {
                 base_versions.push(doc);
             }
         }
         let entry = |d: &Doc| {
             (
-                d.key(),
+                d.key().into_owned(),
                 (
                     d.body_fingerprint,
                     d.raw_fingerprint,
@@ -162,6 +165,7 @@ pub fn check(change: &Change<'_>, config: &Config) -> Result<Outcome> {
         docs_unreadable: head_docs.docs.iter().filter(|d| !d.coverage_known).count(),
         key_files: head_docs.docs.iter().map(|d| d.key_files.len()).sum(),
         commits: change.commits.len(),
+        renames_exact_only: change.renames_exact_only,
         layers: layers(config, head_docs.docs.len()),
         ..Checked::default()
     };

@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use anyhow::Result;
-use globset::GlobSet;
 
 use crate::config::{Config, nearest};
 use crate::diagnostic::{self as rules, Diagnostic, Severity};
@@ -66,10 +65,10 @@ pub struct Doc {
 impl Doc {
     /// The identity used to compare a doc across base and head: its id, or its
     /// path when it has none.
-    pub fn key(&self) -> String {
+    pub fn key(&self) -> std::borrow::Cow<'_, str> {
         match &self.id {
-            Some(id) => id.clone(),
-            None => format!("path:{}", self.path),
+            Some(id) => std::borrow::Cow::Borrowed(id),
+            None => std::borrow::Cow::Owned(format!("path:{}", self.path)),
         }
     }
 
@@ -239,7 +238,7 @@ fn body_fingerprint(body: &[u8]) -> u64 {
 
 /// Parse one file as a doc. `Ok(None)`: the file has no frontmatter, so it is
 /// not part of the doc graph.
-pub fn parse_doc(path: &str, read: Read, config: &Config) -> Option<Doc> {
+pub fn parse_doc(path: &str, read: &Read, config: &Config) -> Option<Doc> {
     let mut doc = Doc {
         path: path.to_string(),
         id: None,
@@ -268,13 +267,13 @@ pub fn parse_doc(path: &str, read: Read, config: &Config) -> Option<Doc> {
             doc.problems.push(d);
             return Some(doc);
         }
-        Read::Bytes(b) => b,
+        Read::Bytes(b) => b.as_slice(),
     };
-    doc.raw_fingerprint = hash_of(&bytes);
-    let split = match split_frontmatter(&bytes) {
+    doc.raw_fingerprint = hash_of(bytes);
+    let split = match split_frontmatter(bytes) {
         Frontmatter::None => return None,
         Frontmatter::Broken { line, message } => {
-            let text = String::from_utf8_lossy(&bytes);
+            let text = String::from_utf8_lossy(bytes);
             doc.problems.push(invalid(message).at_line(&text, line, 1));
             return Some(doc);
         }
@@ -508,21 +507,41 @@ pub struct DocSet {
 
 impl DocSet {
     pub fn load(snapshot: &Snapshot<'_>, config: &Config) -> Result<DocSet> {
-        let mut docs = Vec::new();
+        // Reading goes through libgit2 on this thread; parsing (the larger
+        // share) is spread over the cores.
+        let mut read = Vec::new();
         let mut files_read = 0;
         let mut seen = HashSet::new();
         for root in &config.docs.roots {
-            for raw in snapshot.files_under_raw(root)? {
-                let path = String::from_utf8_lossy(&raw).into_owned();
-                if !is_doc_path(&path, config) || !seen.insert(raw.clone()) {
+            for entry in snapshot.entries_under(root)? {
+                let path = String::from_utf8_lossy(&entry.raw).into_owned();
+                if !is_doc_path(&path, config) || !seen.insert(entry.raw.clone()) {
                     continue;
                 }
                 files_read += 1;
-                if let Some(doc) = parse_doc(&path, snapshot.read_raw(&raw)?, config) {
-                    docs.push(doc);
-                }
+                read.push((path, snapshot.read_entry(&entry)?));
             }
         }
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let chunk = read.len().div_ceil(threads).max(64);
+        let mut docs: Vec<Doc> = std::thread::scope(|scope| {
+            let workers: Vec<_> = read
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .filter_map(|(path, bytes)| parse_doc(path, bytes, config))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("a doc parser panicked"))
+                .collect()
+        });
         docs.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(DocSet { docs, files_read })
     }
@@ -538,39 +557,94 @@ impl DocSet {
     }
 }
 
-/// One GlobSet over every `key_files` entry of a list of docs.
+/// Every `key_files` entry of a list of docs, indexed so that looking up a
+/// path costs O(its depth), not O(entries): exact paths in a hash map, folder
+/// entries by each ancestor folder of the path, and real globs bucketed by
+/// their literal folder prefix, so a path only tries the globs that live
+/// under its own folders (SPEC §10: no doc × file loops).
 pub struct CoverageIndex<'d> {
-    set: GlobSet,
-    /// For each glob in `set`: the doc and the entry.
     owners: Vec<(&'d Doc, &'d KeyFile)>,
+    exact: HashMap<&'d str, Vec<usize>>,
+    folders: HashMap<&'d str, Vec<usize>>,
+    globs: HashMap<&'d str, Vec<(pattern::Matcher, usize)>>,
 }
 
 impl<'d> CoverageIndex<'d> {
     pub fn build(docs: impl IntoIterator<Item = &'d Doc>) -> Result<CoverageIndex<'d>> {
         let mut owners = Vec::new();
-        let mut globs = Vec::new();
+        let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut folders: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut buckets: HashMap<&str, Vec<usize>> = HashMap::new();
         for doc in docs {
             for kf in &doc.key_files {
-                // Entries were compiled once while parsing; this cannot fail.
-                let glob =
-                    pattern::compile(&kf.glob).map_err(|e| anyhow::anyhow!("{}: {e}", kf.raw))?;
-                globs.push(glob);
+                let i = owners.len();
                 owners.push((doc, kf));
+                let g = kf.glob.as_str();
+                if pattern::is_literal(g) {
+                    exact.entry(g).or_default().push(i);
+                } else if let Some(dir) = g.strip_suffix("/**").filter(|d| pattern::is_literal(d)) {
+                    folders.entry(dir).or_default().push(i);
+                } else {
+                    buckets
+                        .entry(pattern::literal_prefix(g))
+                        .or_default()
+                        .push(i);
+                }
             }
         }
+        // Buckets are small (the globs under one folder): a matcher each,
+        // mostly regex-free (`pattern::Matcher`), is cheaper to build, run and
+        // drop than a GlobSet per bucket.
+        let mut globs = HashMap::with_capacity(buckets.len());
+        for (prefix, members) in buckets {
+            let compiled = members
+                .iter()
+                .map(|&i| {
+                    let kf = owners[i].1;
+                    // Entries were compiled once while parsing; this cannot fail.
+                    pattern::Matcher::new(&kf.glob)
+                        .map(|m| (m, i))
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", kf.raw))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            globs.insert(prefix, compiled);
+        }
         Ok(CoverageIndex {
-            set: pattern::build_set(globs)?,
             owners,
+            exact,
+            folders,
+            globs,
         })
     }
 
-    /// The docs (and the entry that matched) covering `path`.
+    /// The docs (and the entry that matched) covering `path`, in the order
+    /// the docs were given.
     pub fn covering(&self, path: &str) -> Vec<(&'d Doc, &'d KeyFile)> {
-        self.set
-            .matches(path)
-            .into_iter()
-            .map(|i| self.owners[i])
-            .collect()
+        let mut hits: Vec<usize> = Vec::new();
+        if let Some(v) = self.exact.get(path) {
+            hits.extend(v);
+        }
+        let try_globs = |dir: &str, hits: &mut Vec<usize>| {
+            if let Some(matchers) = self.globs.get(dir) {
+                hits.extend(
+                    matchers
+                        .iter()
+                        .filter(|(m, _)| m.is_match(path))
+                        .map(|(_, i)| *i),
+                );
+            }
+        };
+        try_globs("", &mut hits);
+        for (pos, _) in path.match_indices('/') {
+            let dir = &path[..pos];
+            if let Some(v) = self.folders.get(dir) {
+                hits.extend(v);
+            }
+            try_globs(dir, &mut hits);
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits.into_iter().map(|i| self.owners[i]).collect()
     }
 }
 
@@ -584,7 +658,7 @@ mod tests {
     fn parse(text: &str) -> Doc {
         parse_doc(
             "docs/a.md",
-            Read::Bytes(text.as_bytes().to_vec()),
+            &Read::Bytes(text.as_bytes().to_vec()),
             &Config::defaults(),
         )
         .unwrap()
@@ -617,7 +691,7 @@ mod tests {
         assert!(
             parse_doc(
                 "docs/a.md",
-                Read::Bytes(b"# Title\n".to_vec()),
+                &Read::Bytes(b"# Title\n".to_vec()),
                 &Config::defaults()
             )
             .is_none()

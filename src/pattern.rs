@@ -52,6 +52,26 @@ pub fn is_literal(glob: &str) -> bool {
     !glob.contains(['*', '?', '[', ']', '{', '}'])
 }
 
+/// The folder part of a glob before its first metacharacter
+/// (`a/b/**/*.py` → `a/b`, `*.py` → ``): every path the glob can match lies
+/// under it.
+pub fn literal_prefix(glob: &str) -> &str {
+    let mut end = 0;
+    let mut pos = 0;
+    for seg in glob.split('/') {
+        if !is_literal(seg) {
+            return &glob[..end];
+        }
+        // The last segment is a file name, not a folder.
+        if pos + seg.len() >= glob.len() {
+            break;
+        }
+        pos += seg.len() + 1;
+        end = pos - 1;
+    }
+    &glob[..end]
+}
+
 /// Build a set from already-validated globs. It can still fail (a set too
 /// large for the regex engine), and then says so.
 pub fn build_set(globs: impl IntoIterator<Item = Glob>) -> anyhow::Result<GlobSet> {
@@ -79,6 +99,15 @@ mod tests {
     }
 
     #[test]
+    fn literal_prefixes() {
+        assert_eq!(literal_prefix("a/b/**/*.py"), "a/b");
+        assert_eq!(literal_prefix("*.py"), "");
+        assert_eq!(literal_prefix("a/*/c"), "a");
+        assert_eq!(literal_prefix("a/b/c*.py"), "a/b");
+        assert_eq!(literal_prefix("a/b"), "a");
+    }
+
+    #[test]
     fn star_stays_in_segment() {
         let g = compile("src/*.py").unwrap().compile_matcher();
         assert!(g.is_match("src/a.py"));
@@ -86,5 +115,188 @@ mod tests {
         let g = compile("src/**/risk_*.py").unwrap().compile_matcher();
         assert!(g.is_match("src/risk_a.py"));
         assert!(g.is_match("src/x/y/risk_a.py"));
+    }
+}
+
+/// A glob matcher that does not need a regex for the usual `key_files`
+/// shapes (`*`, `?`, `**` as whole segments); anything else (`[...]`,
+/// `{a,b}`, escapes, `**` inside a segment) goes to globset. Same semantics
+/// as globset with `literal_separator`: `*` and `?` stay in one segment, a
+/// `**` segment spans zero or more segments, and a trailing `/**` at least one.
+pub enum Matcher {
+    Fast(Vec<Segment>),
+    Globset(globset::GlobMatcher),
+}
+
+pub enum Segment {
+    /// `**`: any number of whole segments.
+    Deep,
+    /// One segment with `*` and `?` wildcards.
+    Part(Vec<u8>),
+}
+
+impl Matcher {
+    pub fn new(glob: &str) -> Result<Matcher, String> {
+        let simple = !glob.contains(['[', ']', '{', '}', '\\'])
+            && glob
+                .split('/')
+                .all(|seg| seg == "**" || !seg.contains("**"));
+        if !simple {
+            return compile(glob).map(|g| Matcher::Globset(g.compile_matcher()));
+        }
+        Ok(Matcher::Fast(
+            glob.split('/')
+                .map(|seg| {
+                    if seg == "**" {
+                        Segment::Deep
+                    } else {
+                        Segment::Part(seg.as_bytes().to_vec())
+                    }
+                })
+                .collect(),
+        ))
+    }
+
+    pub fn is_match(&self, path: &str) -> bool {
+        match self {
+            Matcher::Globset(m) => m.is_match(path),
+            Matcher::Fast(segs) => {
+                let parts: Vec<&[u8]> = path.as_bytes().split(|&b| b == b'/').collect();
+                match_segments(segs, &parts)
+            }
+        }
+    }
+}
+
+fn match_segments(segs: &[Segment], parts: &[&[u8]]) -> bool {
+    match segs.split_first() {
+        None => parts.is_empty(),
+        Some((Segment::Deep, rest)) => {
+            // A trailing `**` needs at least one segment (`a/**` is not `a`).
+            let min = usize::from(rest.is_empty());
+            (min..=parts.len()).any(|skip| match_segments(rest, &parts[skip..]))
+        }
+        Some((Segment::Part(p), rest)) => match parts.split_first() {
+            Some((first, others)) => match_part(p, first) && match_segments(rest, others),
+            None => false,
+        },
+    }
+}
+
+/// `*` and `?` within one segment (the classic two-pointer wildcard match).
+fn match_part(p: &[u8], s: &[u8]) -> bool {
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
+            if p[pi] == b'?' {
+                // `?` is one character, not one byte.
+                si += utf8_len(s[si]);
+            } else {
+                si += 1;
+            }
+            pi += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, si));
+            pi += 1;
+        } else if let Some((sp, ss)) = star {
+            let next = ss + utf8_len(s[ss]);
+            star = Some((sp, next));
+            pi = sp + 1;
+            si = next;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod matcher_tests {
+    use super::*;
+
+    /// The fast matcher agrees with globset on every pattern × path pair.
+    #[test]
+    fn fast_matcher_agrees_with_globset() {
+        let patterns = [
+            "src/*.py",
+            "src/**/*.py",
+            "**/*.py",
+            "src/**",
+            "src/**/risk_*.py",
+            "a/*/c",
+            "a/**/b/**/c",
+            "*",
+            "**",
+            "a/b",
+            "a/?.py",
+            "a/*x*y*.py",
+            "a/**/b",
+            "**/b",
+            "x/é?.md",
+            "a*",
+            "*a",
+            "a/**/**/b",
+        ];
+        let paths = [
+            "src/a.py",
+            "src/x/a.py",
+            "src/x/y/a.py",
+            "src",
+            "a.py",
+            "src/risk_a.py",
+            "src/x/risk_b.py",
+            "a/b/c",
+            "a/x/c",
+            "a/b/x/c",
+            "a/b",
+            "a/b/c/b/c",
+            "a/1.py",
+            "a/12.py",
+            "a/xAyB.py",
+            "a/yx.py",
+            "b",
+            "a/x/y/b",
+            "x/éa.md",
+            "x/é.md",
+            "abc",
+            "cba",
+            "a/c",
+            "a/x/b/y/c",
+            "src/",
+            "a//b",
+        ];
+        for p in patterns {
+            let fast = Matcher::new(p).unwrap();
+            assert!(
+                matches!(fast, Matcher::Fast(_)),
+                "{p} should take the fast path"
+            );
+            let reference = compile(p).unwrap().compile_matcher();
+            for path in paths {
+                assert_eq!(
+                    fast.is_match(path),
+                    reference.is_match(path),
+                    "pattern {p:?} path {path:?}"
+                );
+            }
+        }
+        assert!(matches!(
+            Matcher::new("a/[bc].py").unwrap(),
+            Matcher::Globset(_)
+        ));
+        assert!(matches!(
+            Matcher::new("a/{b,c}.py").unwrap(),
+            Matcher::Globset(_)
+        ));
     }
 }

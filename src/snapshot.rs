@@ -25,6 +25,14 @@ pub enum Snapshot<'r> {
 /// The largest file docgate reads; larger ones are reported, never half-read.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// A file found by listing a snapshot.
+pub struct Entry {
+    /// The path's raw bytes (git paths need not be UTF-8).
+    pub raw: Vec<u8>,
+    /// The blob id, when listed from a commit's tree.
+    pub id: Option<git2::Oid>,
+}
+
 pub enum Read {
     Missing,
     TooLarge(u64),
@@ -94,6 +102,21 @@ impl<'r> Snapshot<'r> {
         }
     }
 
+    /// Is there a file (not a folder) at `path`? Reads no content.
+    pub fn is_file(&self, path: &str) -> Result<bool> {
+        Ok(match self {
+            Snapshot::Empty => false,
+            Snapshot::Tree { tree, .. } => match tree.get_path(Path::new(path)) {
+                Ok(e) => e.kind() == Some(ObjectType::Blob),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => false,
+                Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
+            },
+            Snapshot::Index { index, .. } => index.get_path(Path::new(path), 0).is_some(),
+            Snapshot::Workdir { root, .. } => std::fs::symlink_metadata(root.join(path))
+                .is_ok_and(|m| m.is_file() || m.file_type().is_symlink()),
+        })
+    }
+
     /// Does a file or a folder exist at `path`?
     pub fn exists(&self, path: &str) -> Result<bool> {
         Ok(match self {
@@ -160,6 +183,26 @@ impl<'r> Snapshot<'r> {
 
     /// Every file under `dir` as raw path bytes.
     pub fn files_under_raw(&self, dir: &str) -> Result<Vec<Vec<u8>>> {
+        Ok(self
+            .entries_under(dir)?
+            .into_iter()
+            .map(|e| e.raw)
+            .collect())
+    }
+
+    /// Read a file listed by [`Snapshot::entries_under`]: by its blob id when
+    /// the listing knew it (no second path lookup), else by path.
+    pub fn read_entry(&self, entry: &Entry) -> Result<Read> {
+        match (self, entry.id) {
+            (Snapshot::Tree { repo, .. }, Some(id)) => {
+                read_blob(repo, id, &String::from_utf8_lossy(&entry.raw))
+            }
+            _ => self.read_raw(&entry.raw),
+        }
+    }
+
+    /// Every file under `dir`, with its blob id when the snapshot is a commit.
+    pub fn entries_under(&self, dir: &str) -> Result<Vec<Entry>> {
         let prefix = if dir.is_empty() {
             String::new()
         } else {
@@ -192,7 +235,10 @@ impl<'r> Snapshot<'r> {
                         let mut path = base.clone();
                         path.extend_from_slice(entry.name_bytes());
                         match entry.kind() {
-                            Some(ObjectType::Blob) => out.push(path),
+                            Some(ObjectType::Blob) => out.push(Entry {
+                                raw: path,
+                                id: Some(entry.id()),
+                            }),
                             Some(ObjectType::Tree) => {
                                 path.push(b'/');
                                 stack.push((path, entry.id()));
@@ -201,12 +247,15 @@ impl<'r> Snapshot<'r> {
                         }
                     }
                 }
-                out.sort();
+                out.sort_by(|a, b| a.raw.cmp(&b.raw));
             }
             Snapshot::Index { index, .. } => {
                 for e in index.iter() {
                     if e.path.starts_with(prefix.as_bytes()) {
-                        out.push(e.path);
+                        out.push(Entry {
+                            raw: e.path,
+                            id: None,
+                        });
                     }
                 }
             }
@@ -217,7 +266,10 @@ impl<'r> Snapshot<'r> {
                     if e.path.starts_with(prefix.as_bytes())
                         && std::fs::symlink_metadata(root.join(raw_path(&e.path))).is_ok()
                     {
-                        out.push(e.path);
+                        out.push(Entry {
+                            raw: e.path,
+                            id: None,
+                        });
                     }
                 }
                 let mut opts = git2::StatusOptions::new();
@@ -233,11 +285,14 @@ impl<'r> Snapshot<'r> {
                     .context("cannot read git status")?;
                 for s in statuses.iter() {
                     if s.status().contains(git2::Status::WT_NEW) {
-                        out.push(s.path_bytes().to_vec());
+                        out.push(Entry {
+                            raw: s.path_bytes().to_vec(),
+                            id: None,
+                        });
                     }
                 }
-                out.sort();
-                out.dedup();
+                out.sort_by(|a, b| a.raw.cmp(&b.raw));
+                out.dedup_by(|a, b| a.raw == b.raw);
             }
         }
         Ok(out)

@@ -11,7 +11,7 @@ use crate::diagnostic::{self as rules, Diagnostic};
 use crate::docs::{CoverageIndex, Doc, DocSet, KeyFile, parse_date};
 use crate::git::change::{Change, Status};
 use crate::pattern;
-use crate::snapshot::{Read, Snapshot};
+use crate::snapshot::Snapshot;
 
 pub fn check(
     change: &Change<'_>,
@@ -21,7 +21,8 @@ pub fn check(
     checked: &mut Checked,
     out: &mut Vec<Diagnostic>,
 ) -> Result<Vec<DocToRead>> {
-    let head_by_key: HashMap<String, &Doc> = head_docs.docs.iter().map(|d| (d.key(), d)).collect();
+    let head_by_key: HashMap<std::borrow::Cow<'_, str>, &Doc> =
+        head_docs.docs.iter().map(|d| (d.key(), d)).collect();
     let mut to_read: BTreeMap<String, DocToRead> = BTreeMap::new();
     // Coverage is the union of key_files at base and at head, so a change
     // cannot exempt itself by editing key_files.
@@ -34,7 +35,8 @@ pub fn check(
             continue;
         }
         // Covering docs by key, with the entries that matched.
-        let mut covering: BTreeMap<String, (&Doc, Vec<&KeyFile>)> = BTreeMap::new();
+        let mut covering: BTreeMap<std::borrow::Cow<'_, str>, (&Doc, Vec<&KeyFile>)> =
+            BTreeMap::new();
         for p in file.paths() {
             for (doc, kf) in index.covering(p) {
                 let slot = covering.entry(doc.key()).or_insert((doc, Vec::new()));
@@ -62,16 +64,20 @@ pub fn check(
         for key in covering.keys() {
             // Linked at head: a doc the change deleted cannot be read there.
             if let Some(doc) = head_by_key.get(key) {
-                to_read
-                    .entry(key.clone())
-                    .or_insert_with(|| DocToRead {
-                        id: doc.id.clone(),
-                        title: doc.title.clone(),
-                        path: doc.path.clone(),
-                        covers: Vec::new(),
-                    })
-                    .covers
-                    .push(file.path.clone());
+                match to_read.get_mut(key.as_ref()) {
+                    Some(entry) => entry.covers.push(file.path.clone()),
+                    None => {
+                        to_read.insert(
+                            key.to_string(),
+                            DocToRead {
+                                id: doc.id.clone(),
+                                title: doc.title.clone(),
+                                path: doc.path.clone(),
+                                covers: vec![file.path.clone()],
+                            },
+                        );
+                    }
+                }
             }
         }
         if !config.coverage.enforce || covering.keys().any(|k| doc_changes.updated(k, substantive))
@@ -127,7 +133,8 @@ pub fn check(
             candidates.extend(doc.key_files.iter().map(|kf| (*doc, kf)));
         }
     }
-    let head_index = CoverageIndex::build(head_docs.docs.iter())?;
+    // One index serves both views: head docs are the ones in `head_docs`.
+    let at_head = head_docs.docs.as_ptr_range();
     let mut moved_away: HashMap<&str, Option<&str>> = HashMap::new();
     for file in &change.files {
         let gone = match file.status {
@@ -140,7 +147,12 @@ pub fn check(
         };
         if let Some((old, new)) = gone {
             moved_away.insert(old, new);
-            candidates.extend(head_index.covering(old));
+            candidates.extend(
+                index
+                    .covering(old)
+                    .into_iter()
+                    .filter(|(d, _)| at_head.contains(&std::ptr::from_ref(*d))),
+            );
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -154,7 +166,7 @@ pub fn check(
             continue;
         }
         let key = doc.key();
-        if let (Some(b), Some(h)) = (doc_changes.base.get(&key), doc_changes.head.get(&key))
+        if let (Some(b), Some(h)) = (doc_changes.base.get(key.as_ref()), doc_changes.head.get(key.as_ref()))
             && b.0 != h.0
             && b.2.is_some()
             && b.2 == h.2
@@ -208,10 +220,7 @@ fn stale(
     let mut listings: HashMap<String, Vec<String>> = HashMap::new();
     for (doc, kf) in candidates {
         let matches_something = if pattern::is_literal(&kf.glob) {
-            match snapshot.read(&kf.glob)? {
-                Read::Missing => false,
-                Read::Bytes(_) | Read::TooLarge(_) => true,
-            }
+            snapshot.is_file(&kf.glob)?
         } else if let Some(dir) = kf
             .glob
             .strip_suffix("/**")
@@ -219,13 +228,12 @@ fn stale(
         {
             snapshot.has_files_under(dir)?
         } else {
-            let prefix = literal_prefix(&kf.glob);
+            let prefix = pattern::literal_prefix(&kf.glob).to_string();
             if !listings.contains_key(&prefix) {
                 listings.insert(prefix.clone(), snapshot.files_under(&prefix)?);
             }
-            let matcher = pattern::compile(&kf.glob)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", kf.raw))?
-                .compile_matcher();
+            let matcher =
+                pattern::Matcher::new(&kf.glob).map_err(|e| anyhow::anyhow!("{}: {e}", kf.raw))?;
             listings[&prefix].iter().any(|f| matcher.is_match(f))
         };
         if matches_something {
@@ -236,10 +244,10 @@ fn stale(
             kf.raw,
             doc.label()
         );
-        let matcher = pattern::compile(&kf.glob).ok().map(|g| g.compile_matcher());
+        let matcher = pattern::Matcher::new(&kf.glob).ok();
         let mut fates: Vec<String> = moved_away
             .iter()
-            .filter(|(old, _)| matcher.as_ref().is_some_and(|m| m.is_match(*old)))
+            .filter(|(old, _)| matcher.as_ref().is_some_and(|m| m.is_match(old)))
             .map(|(old, new)| match new {
                 Some(new) => format!("`{old}` was renamed to `{new}`"),
                 None => format!("`{old}` was deleted"),
@@ -267,30 +275,4 @@ fn stale(
         );
     }
     Ok(())
-}
-
-/// The folder part of a glob before its first metacharacter (`a/b/**/*.py` → `a/b`).
-fn literal_prefix(glob: &str) -> String {
-    let mut segs = Vec::new();
-    for seg in glob.split('/') {
-        if !pattern::is_literal(seg) {
-            break;
-        }
-        segs.push(seg);
-    }
-    // The last literal segment might be a file name: only whole folders count.
-    if segs.len() == glob.split('/').count() {
-        segs.pop();
-    }
-    segs.join("/")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn literal_prefix() {
-        assert_eq!(super::literal_prefix("a/b/**/*.py"), "a/b");
-        assert_eq!(super::literal_prefix("*.py"), "");
-        assert_eq!(super::literal_prefix("a/*/c"), "a");
-    }
 }

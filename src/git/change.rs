@@ -121,6 +121,8 @@ pub struct Change<'r> {
     pub commits: Vec<Commit>,
     pub base: Snapshot<'r>,
     pub head: Snapshot<'r>,
+    /// Too many added × deleted files for similarity: only exact renames paired.
+    pub renames_exact_only: bool,
 }
 
 impl<'r> Change<'r> {
@@ -202,7 +204,7 @@ impl<'r> Change<'r> {
                     .git
                     .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut opts))
                     .context("cannot diff the range")?;
-                let files = collect(&mut diff)?;
+                let (files, renames_exact_only) = collect(&mut diff)?;
                 let commits = commits_between(repo, merge_base, head_oid)?;
                 Ok(Change {
                     range,
@@ -210,6 +212,7 @@ impl<'r> Change<'r> {
                     commits,
                     base: repo.tree_snapshot(merge_base)?,
                     head: repo.tree_snapshot(head_oid)?,
+                    renames_exact_only,
                 })
             }
             Request::Staged | Request::Worktree => {
@@ -235,7 +238,7 @@ impl<'r> Change<'r> {
                         .context("cannot diff the working tree")?;
                     (Mode::Worktree, diff, repo.workdir_snapshot()?)
                 };
-                let files = collect(&mut diff)?;
+                let (files, renames_exact_only) = collect(&mut diff)?;
                 let base_snapshot = match head {
                     Some(oid) => repo.tree_snapshot(oid)?,
                     None => Snapshot::Empty,
@@ -257,6 +260,7 @@ impl<'r> Change<'r> {
                     commits: Vec::new(),
                     base: base_snapshot,
                     head: head_snapshot,
+                    renames_exact_only,
                 })
             }
         }
@@ -273,9 +277,25 @@ fn lossy(path: Option<&[u8]>) -> Option<String> {
     path.map(|p| String::from_utf8_lossy(p).into_owned())
 }
 
-fn collect(diff: &mut git2::Diff<'_>) -> Result<Vec<ChangedFile>> {
+/// Inexact (similarity) rename detection compares every deleted file with
+/// every added one; past this many pairs only exact renames (same blob) are
+/// paired, like git's `diff.renameLimit`. The report says so.
+pub const SIMILAR_RENAME_PAIRS: usize = 100 * 100;
+
+fn collect(diff: &mut git2::Diff<'_>) -> Result<(Vec<ChangedFile>, bool)> {
+    let (mut added, mut deleted) = (0usize, 0usize);
+    for delta in diff.deltas() {
+        match delta.status() {
+            Delta::Added | Delta::Untracked => added += 1,
+            Delta::Deleted => deleted += 1,
+            _ => {}
+        }
+    }
+    let exact_only = added.saturating_mul(deleted) > SIMILAR_RENAME_PAIRS;
     let mut find = DiffFindOptions::new();
-    find.renames(true).for_untracked(true);
+    find.renames(true)
+        .for_untracked(true)
+        .exact_match_only(exact_only);
     diff.find_similar(Some(&mut find))
         .context("cannot detect renames")?;
     let mut files = Vec::with_capacity(diff.deltas().len());
@@ -306,7 +326,7 @@ fn collect(diff: &mut git2::Diff<'_>) -> Result<Vec<ChangedFile>> {
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok((files, exact_only))
 }
 
 fn commits_between(repo: &Repo, base: Oid, head: Oid) -> Result<Vec<Commit>> {

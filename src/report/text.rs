@@ -201,6 +201,9 @@ fn summary_line(report: &Report, paint: &Paint) -> String {
         ),
     };
     let mut line = format!("docgate {} {verdict}: {counts}; {what}", report.command);
+    if c.renames_exact_only {
+        line.push_str("; renames: exact only (too many added × deleted files to compare contents)");
+    }
     if !c.feature_lists.is_empty() {
         let lists: Vec<String> = c
             .feature_lists
