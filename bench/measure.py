@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Timing helper for bench/run.sh (Python 3.11 stdlib only).
+
+    measure.py run --label L --cwd DIR --runs 5 --warmup 1 --ok 0,1 -- CMD...
+        Runs CMD (stdout and stderr to /dev/null) warmup+runs times; prints one
+        JSON line: wall seconds of each measured run (perf_counter around
+        fork/exec/wait4) and the peak RSS of each (ru_maxrss from wait4, the
+        child's own high-water mark). An exit code outside --ok aborts with
+        exit 3 and the command's stderr.
+
+    measure.py report FILE.jsonl
+        The SPEC §10 table and verdict for one repository; exit 1 on a miss.
+
+    measure.py scale FILE.jsonl
+        docgate time per size, the growth per series and the changed x docs
+        interaction; exit 1 when growth is not linear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TIME_RATIO_MAX = 1.5
+RSS_MAX_MB = 150.0
+
+
+def run_once(cmd: list[str], cwd: str, ok: set[int]) -> tuple[float, float, int]:
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        try:
+            proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        except OSError as e:
+            print(f"\n*** BENCHMARK ABORTED: cannot run `{' '.join(cmd)}` in {cwd}: {e}", file=sys.stderr)
+            sys.exit(3)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        code = proc.returncode
+        if code not in ok:
+            err.seek(0)
+            msg = err.read().decode(errors="replace")
+            print(
+                f"\n*** BENCHMARK ABORTED: `{' '.join(cmd)}` exited {code} "
+                f"(expected one of {sorted(ok)}) in {cwd}\n{msg}",
+                file=sys.stderr,
+            )
+            sys.exit(3)
+    return wall, usage.ru_maxrss / 1024.0, code
+
+
+def cmd_run(a) -> int:
+    ok = {int(x) for x in a.ok.split(",")}
+    for _ in range(a.warmup):
+        run_once(a.cmd, a.cwd, ok)
+    walls, rss, codes = [], [], []
+    for _ in range(a.runs):
+        w, r, c = run_once(a.cmd, a.cwd, ok)
+        walls.append(round(w, 4))
+        rss.append(round(r, 1))
+        codes.append(c)
+    rec = {
+        "label": a.label,
+        "cmd": a.cmd,
+        "files": a.files,
+        "docs": a.docs,
+        "changed": a.changed,
+        "walls": walls,
+        "rss_mb": rss,
+        "codes": sorted(set(codes)),
+        "median_s": round(statistics.median(walls), 4),
+        "min_s": round(min(walls), 4),
+        "max_rss_mb": max(rss),
+    }
+    print(json.dumps(rec), flush=True)
+    print(
+        f"  {a.label:<34} median {rec['median_s']:7.3f}s  min {rec['min_s']:7.3f}s  "
+        f"max RSS {rec['max_rss_mb']:6.1f} MB  exit {','.join(map(str, rec['codes']))}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def load(path: str) -> list[dict]:
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def cmd_report(a) -> int:
+    recs = {r["label"]: r for r in load(a.file)}
+    git = recs["git diff --name-status"]
+    git3 = recs.get("git diff --name-status -M ...")
+    dg = recs["docgate check"]
+    size = f"{dg['files']} files, {dg['docs']} docs, {dg['changed']}-file change"
+    n = len(dg["walls"])
+    print(f"\nSPEC §10 benchmark: {size}; median of {n} runs after warm-up; peak RSS = max over runs\n")
+    print(f"| {'command':<52} | {'median wall s':>13} | {'min s':>7} | {'max RSS MB':>10} |")
+    print(f"|{'-' * 54}|{'-' * 15}|{'-' * 9}|{'-' * 12}|")
+    for r, name in (
+        (git, "git diff --name-status main feature"),
+        (git3, "git diff --name-status -M main...feature"),
+        (dg, "docgate check --base main --head feature (json)"),
+    ):
+        if r:
+            print(f"| {name:<52} | {r['median_s']:>13.3f} | {r['min_s']:>7.3f} | {r['max_rss_mb']:>10.1f} |")
+    ratio = dg["median_s"] / git["median_s"]
+    print()
+    print(f"time ratio docgate / git diff           : {ratio:6.2f}x  (target <= {TIME_RATIO_MAX}x)  {'PASS' if ratio <= TIME_RATIO_MAX else 'FAIL'}")
+    if git3:
+        print(f"time ratio docgate / git diff -M ...    : {dg['median_s'] / git3['median_s']:6.2f}x  (for reference)")
+    rss_ok = dg["max_rss_mb"] < RSS_MAX_MB
+    print(f"docgate peak RSS                        : {dg['max_rss_mb']:6.1f} MB (target < {RSS_MAX_MB:.0f} MB)  {'PASS' if rss_ok else 'FAIL'}")
+    print(f"git diff peak RSS (for reference)       : {git['max_rss_mb']:6.1f} MB")
+    ok = ratio <= TIME_RATIO_MAX and rss_ok
+    print(f"\nverdict: {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+def slopes(points: list[tuple[int, float]]) -> list[float]:
+    return [(t2 - t1) / (x2 - x1) for (x1, t1), (x2, t2) in zip(points, points[1:])]
+
+
+def cmd_scale(a) -> int:
+    recs = load(a.file)
+    dg = {(r["changed"], r["docs"]): r for r in recs if r["label"] == "docgate check"}
+    git = {(r["changed"], r["docs"]): r for r in recs if r["label"] == "git diff --name-status"}
+    cs = sorted({c for c, _ in dg})
+    ds = sorted({d for _, d in dg})
+    C, D = cs[-1], ds[-1]
+    c0, d0 = cs[0], ds[0]
+    files = recs[0]["files"]
+    print(f"\nscale mode: {files} source files; docgate median wall s (git diff median for reference)\n")
+    print(f"| {'changed':>7} | {'docs':>5} | {'docgate s':>9} | {'git diff s':>10} | {'ratio':>6} | {'docgate RSS MB':>14} | {'ms / 1000 changed':>17} | {'ms / 1000 docs':>14} |")
+    print(f"|{'-' * 9}|{'-' * 7}|{'-' * 11}|{'-' * 12}|{'-' * 8}|{'-' * 16}|{'-' * 19}|{'-' * 16}|")
+    for key in sorted(dg, key=lambda k: (k[1], k[0])):
+        r, g = dg[key], git.get(key)
+        gs = g["median_s"] if g else float("nan")
+        print(
+            f"| {key[0]:>7} | {key[1]:>5} | {r['median_s']:>9.3f} | {gs:>10.3f} | {r['median_s'] / gs:>6.1f} | "
+            f"{r['max_rss_mb']:>14.1f} | {1e6 * r['median_s'] / key[0]:>17.1f} | {1e6 * r['median_s'] / key[1]:>14.1f} |"
+        )
+    ok = True
+    print()
+    for name, pts in (
+        (f"changed files (docs = {D})", [(c, dg[(c, D)]["median_s"]) for c in cs if (c, D) in dg]),
+        (f"docs (changed = {C})", [(d, dg[(C, d)]["median_s"]) for d in ds if (C, d) in dg]),
+    ):
+        s = slopes(pts)
+        if len(s) < 2:
+            continue
+        # Linear (with a fixed start-up cost) keeps the slope; quadratic growth
+        # makes the upper slope ~2.8x the lower one at these sizes. Tiny
+        # differences (< 30 ms) are noise.
+        rise = pts[-1][1] - pts[-2][1]
+        superlinear = s[1] > 2 * max(s[0], 0) and rise > 0.03
+        ok &= not superlinear
+        unit = "ms per 1000"
+        print(
+            f"growth with {name}: {s[0] * 1e6:.1f} then {s[1] * 1e6:.1f} {unit}  "
+            f"{'SUPERLINEAR (FAIL)' if superlinear else 'linear (PASS)'}"
+        )
+    corner = [(C, D), (c0, D), (C, d0), (c0, d0)]
+    if all(k in dg for k in corner) and C > c0 and D > d0:
+        t = {k: dg[k]["median_s"] for k in corner}
+        inter = t[(C, D)] - t[(c0, D)] - t[(C, d0)] + t[(c0, d0)]
+        span = t[(C, D)] - t[(c0, d0)]
+        share = inter / span if span > 0 else 0.0
+        # t = a + b*changed + c*docs gives 0; t = a + k*changed*docs gives
+        # (C-c0)(D-d0)/(CD-c0 d0), 0.73 at 10x and 5x.
+        product = share > 0.25 and inter > 0.05
+        ok &= not product
+        print(
+            f"changed x docs interaction: t({C},{D}) - t({c0},{D}) - t({C},{d0}) + t({c0},{d0}) = {inter:.3f}s, "
+            f"{share:.0%} of the growth from ({c0},{d0}) to ({C},{D})  "
+            f"(additive cost ~0%, product cost ~{(C - c0) * (D - d0) / (C * D - c0 * d0):.0%})  "
+            f"{'PRODUCT (FAIL)' if product else 'additive (PASS)'}"
+        )
+    print(f"\nscale verdict: {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="what", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--label", required=True)
+    r.add_argument("--cwd", required=True)
+    r.add_argument("--runs", type=int, default=5)
+    r.add_argument("--warmup", type=int, default=1)
+    r.add_argument("--ok", default="0")
+    r.add_argument("--files", type=int, default=0)
+    r.add_argument("--docs", type=int, default=0)
+    r.add_argument("--changed", type=int, default=0)
+    r.add_argument("cmd", nargs=argparse.REMAINDER)
+    for name in ("report", "scale"):
+        p = sub.add_parser(name)
+        p.add_argument("file")
+    a = ap.parse_args()
+    if a.what == "run":
+        if a.cmd and a.cmd[0] == "--":
+            a.cmd = a.cmd[1:]
+        if not a.cmd or a.runs < 1:
+            ap.error("run needs --runs >= 1 and a command after --")
+        return cmd_run(a)
+    return cmd_report(a) if a.what == "report" else cmd_scale(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
