@@ -25,8 +25,27 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
   && [ -f scripts/prism/node_modules/@stoplight/prism-cli/dist/index.js ] \
   && [ -f scripts/prism/node_modules/@octokit/openapi/generated/api.github.com.deref.json ]; then
   echo "scripts/test-deps.sh: scripts/prism/node_modules is up to date"
-  exit 0
+else
+  echo "== npm ci --prefix scripts/prism"
+  npm ci --prefix scripts/prism || fail "npm ci --prefix scripts/prism failed (see above)"
+  echo "$want" > "$stamp"
 fi
-echo "== npm ci --prefix scripts/prism"
-npm ci --prefix scripts/prism || fail "npm ci --prefix scripts/prism failed (see above)"
-echo "$want" > "$stamp"
+
+# Python tools the tests run (SARIF schema validation), pinned, in a venv under
+# .cache/ so nothing is installed system-wide. scripts/test.sh puts its bin/
+# first on PATH.
+venv=.cache/venv
+pins=scripts/test-requirements.txt
+command -v python3 >/dev/null 2>&1 || fail "python3 is required for check-jsonschema but is not installed"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv" || fail "python3 -m venv $venv failed (Debian: apt-get install python3-venv)"
+fi
+pstamp="$venv/.docgate-requirements.sha256"
+pwant="$(sha256sum "$pins" | cut -d' ' -f1)"
+if [ -f "$pstamp" ] && [ "$(cat "$pstamp")" = "$pwant" ]; then
+  echo "scripts/test-deps.sh: $venv is up to date"
+else
+  echo "== pip install -r $pins"
+  "$venv/bin/pip" install --quiet -r "$pins" || fail "pip install -r $pins failed (see above)"
+  echo "$pwant" > "$pstamp"
+fi

@@ -13,6 +13,7 @@ need cargo "install Rust with rustup (https://rustup.rs)"
 
 echo "== test dependencies (Prism for the GitHub contract tests, check-jsonschema)"
 bash scripts/test-deps.sh
+export PATH="$PWD/.cache/venv/bin:$PATH"
 echo "== cargo fmt --check"
 cargo fmt --check
 echo "== cargo clippy"

@@ -141,12 +141,19 @@ fn ensure_history(dir: &Path, shas: &[&str], stderr: &mut dyn Write) -> Result<(
     }
     let why = match fetched {
         Ok((true, _)) => "the fetch succeeded but the history is still incomplete".to_string(),
-        Ok((false, err)) => format!("git fetch failed: {}", err.trim()),
+        Ok((false, err)) => format!(
+            "git fetch failed: {}",
+            err.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
         Err(e) => format!("cannot run git: {e}"),
     };
     bail!(
-        "the commits to compare ({}) or their merge-base are not in the checkout, and fetching them did not help ({why}). \
-         Check out the full history: `fetch-depth: 0` on actions/checkout",
+        "the commits to compare ({}) or their merge-base are not in the checkout: check out the full history \
+         (`fetch-depth: 0` on actions/checkout, or `git fetch --unshallow`); fetching them did not help ({why})",
         shas.join(", ")
     )
 }
@@ -409,7 +416,12 @@ pub(crate) fn publish_all(
     let identity = api.identity()?;
     let body = markdown::render(report, MAX_COMMENT_BYTES);
     let sticky = publish::sticky(api, &identity, pr, &body, !report.diagnostics.is_empty())?;
-    let _ = writeln!(stderr, "docgate: sticky comment {sticky:?} on #{pr}");
+    let what = match sticky {
+        publish::Sticky::Created => "created",
+        publish::Sticky::Updated => "updated",
+        publish::Sticky::NotNeeded => "not needed (no findings, and none posted before)",
+    };
+    let _ = writeln!(stderr, "docgate: sticky comment {what} on #{pr}");
     if review_comments && let Some(head) = head_sha {
         match publish::review(api, &identity, pr, head, line_comments) {
             Ok(n) => {

@@ -47,7 +47,7 @@ fn pull_request_run_sends_only_valid_requests() {
     // octocat is Prism's example identity; its example comment has no marker,
     // so docgate creates the sticky comment, then posts one review.
     assert!(
-        run.stderr.contains("sticky comment Created on #7"),
+        run.stderr.contains("sticky comment created on #7"),
         "{run:?}"
     );
     assert!(

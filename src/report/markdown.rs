@@ -55,6 +55,24 @@ pub fn inline(msg: &str) -> String {
         .collect()
 }
 
+/// Text inside an HTML element: entities for markup, and no mention pings.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '@' => out.push_str("@\u{200B}"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Text for a code span: backticks cannot be escaped inside one, so the
 /// fence grows to be longer than any run inside.
 pub fn code(s: &str) -> String {
@@ -240,9 +258,11 @@ pub fn render(report: &Report, max_bytes: usize) -> String {
             String::new()
         } else {
             format!(
-                "<details><summary>{} {}</summary>\n\n{}\n</details>\n\n",
-                code(d.rule.id),
-                d.path.as_deref().map(code).unwrap_or_default(),
+                // An HTML block: Markdown (and so `code()`) does not apply
+                // inside it, so its text is HTML-escaped.
+                "<details><summary><code>{}</code> <code>{}</code></summary>\n\n{}\n</details>\n\n",
+                html(d.rule.id),
+                d.path.as_deref().map(html).unwrap_or_default(),
                 code_block(rest)
             )
         };

@@ -1,0 +1,2208 @@
+//! The GitHub layer of `docgate github` against scripted GitHub APIs
+//! (wiremock on 127.0.0.1): the sticky comment across pages and identities,
+//! review comments, every class of API failure, retries and their bounds, body
+//! truncation, annotations, the fork-safe two-stage mode with its refusals, the
+//! non-PR events and shallow checkouts. Each test asserts the exact requests
+//! GitHub received, the exit code, what stderr said, the step outputs and the
+//! job summary, and that the token never leaks.
+#[path = "support/gh.rs"]
+mod gh;
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use gh::*;
+use serde_json::{Value, json};
+use support::*;
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const BOT: &str = "github-actions[bot]";
+const MARKER: &str = "<!-- docgate:report -->";
+const COMMENTS: &str = "/repos/acme/trading/issues/7/comments";
+const REVIEWS: &str = "/repos/acme/trading/pulls/7/reviews";
+const REVIEW_COMMENTS: &str = "/repos/acme/trading/pulls/7/comments";
+const PULL: &str = "/repos/acme/trading/pulls/7";
+const ZERO: &str = "0000000000000000000000000000000000000000";
+
+// ---------------------------------------------------------------------------
+// Running docgate and reading what GitHub received
+// ---------------------------------------------------------------------------
+
+/// `docgate github` in `repo` like the action, off the async workers (the mock
+/// server keeps answering on its own thread).
+fn gh_run(
+    repo: &TestRepo,
+    gh: &Gh,
+    server: &MockServer,
+    event: &Path,
+    extra: &[(&str, &str)],
+    args: &[&str],
+) -> Run {
+    let uri = server.uri();
+    tokio::task::block_in_place(|| run_github(repo, gh, &uri, event, extra, args))
+}
+
+async fn received(server: &MockServer) -> Vec<Request> {
+    server
+        .received_requests()
+        .await
+        .expect("request recording is on")
+}
+
+/// `METHOD /path?query` with the query pairs sorted, one per request.
+fn calls(requests: &[Request]) -> Vec<String> {
+    requests
+        .iter()
+        .map(|r| {
+            let mut pairs: Vec<String> = r
+                .url
+                .query_pairs()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            pairs.sort();
+            let query = if pairs.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", pairs.join("&"))
+            };
+            format!("{} {}{query}", r.method, r.url.path())
+        })
+        .collect()
+}
+
+fn page(p: &str, n: u32) -> String {
+    format!("GET {p}?page={n}&per_page=100")
+}
+
+fn of<'a>(requests: &'a [Request], m: &str, p: &str) -> Vec<&'a Request> {
+    requests
+        .iter()
+        .filter(|r| r.method.as_str() == m && r.url.path() == p)
+        .collect()
+}
+
+fn writes(requests: &[Request]) -> Vec<String> {
+    calls(requests)
+        .into_iter()
+        .filter(|c| !c.starts_with("GET "))
+        .collect()
+}
+
+fn json_body(r: &Request) -> Value {
+    serde_json::from_slice(&r.body)
+        .unwrap_or_else(|e| panic!("request body is not JSON ({e}): {r:?}"))
+}
+
+/// The `body` field of a comment request.
+fn comment_text(r: &Request) -> String {
+    let v = json_body(r);
+    let keys: Vec<&String> = v.as_object().expect("an object").keys().collect();
+    assert_eq!(keys, ["body"], "a comment request sends only its body: {v}");
+    v["body"].as_str().expect("body is a string").to_string()
+}
+
+/// The only stderr line containing `needle`.
+fn one_line<'a>(run: &'a Run, needle: &str) -> &'a str {
+    let lines: Vec<&str> = run.stderr.lines().filter(|l| l.contains(needle)).collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "expected exactly one stderr line with {needle:?}: {run:?}"
+    );
+    lines[0]
+}
+
+/// A failed post: exactly one warning line on stderr and one `::warning`
+/// annotation, both carrying `needle`; nothing else says it.
+fn assert_post_warning(run: &Run, needle: &str) {
+    let line = one_line(run, "could not post on the pull request");
+    assert!(
+        line.starts_with("docgate: warning: could not post on the pull request: ")
+            && line.contains(needle),
+        "{line:?} should say {needle:?}: {run:?}"
+    );
+    let annotations: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::warning"))
+        .collect();
+    assert_eq!(annotations.len(), 1, "{run:?}");
+    assert!(
+        annotations[0].starts_with("::warning title=docgate::could not post on the pull request: ")
+            && annotations[0].contains(needle)
+            && annotations[0].contains("The findings are in the annotations and the job summary."),
+        "{run:?}"
+    );
+}
+
+/// docgate could not do its job: exit 2 and one `docgate: error:` line.
+fn assert_error(run: &Run, needle: &str) {
+    assert_eq!(run.code, 2, "{run:?}");
+    let line = one_line(run, "docgate: error:");
+    assert!(
+        line.contains(needle),
+        "{line:?} should say {needle:?}: {run:?}"
+    );
+}
+
+/// The step outputs and the job summary were written.
+fn assert_outputs(gh: &Gh, errors: usize, warnings: usize, report: &Path) {
+    let outputs = gh.read("output.txt");
+    assert_eq!(
+        outputs,
+        format!(
+            "errors={errors}\nwarnings={warnings}\nreport={}\n",
+            report.display()
+        ),
+        "step outputs"
+    );
+    let summary = gh.read("summary.md");
+    assert!(summary.starts_with(MARKER), "job summary: {summary}");
+    assert!(summary.contains("#### Reproduce locally"), "{summary}");
+}
+
+fn default_report(gh: &Gh) -> PathBuf {
+    gh.file("docgate-report.json")
+}
+
+fn read_json(p: &Path) -> Value {
+    let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", p.display()))
+}
+
+/// FNV-1a 64 of rule, path and message: docgate's documented fingerprint.
+fn fnv(rule: &str, path: &str, message: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [rule, "\u{0}", path, "\u{0}", message] {
+        for b in part.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// The parts of a Markdown body that GitHub renders as live text or HTML:
+/// fenced code blocks and (outside HTML blocks) code spans removed. A line
+/// that starts with `<` is raw HTML (an HTML block or inline HTML), where
+/// backticks are no code span.
+fn live_text(body: &str) -> String {
+    let mut out = String::new();
+    let mut fence: Option<usize> = None;
+    for line in body.lines() {
+        let ticks = line.chars().take_while(|&c| c == '`').count();
+        match fence {
+            Some(open) => {
+                if ticks >= open && line[ticks..].trim().is_empty() {
+                    fence = None;
+                }
+                continue;
+            }
+            None if ticks >= 3 => {
+                fence = Some(ticks);
+                continue;
+            }
+            None => {}
+        }
+        if line.starts_with('<') {
+            out.push_str(line);
+        } else {
+            out.push_str(&strip_code_spans(line));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn strip_code_spans(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let run = |at: usize| chars[at..].iter().take_while(|&&c| c == '`').count();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '\\' && i + 1 < chars.len() {
+            out.push(chars[i]);
+            out.push(chars[i + 1]);
+            i += 2;
+            continue;
+        }
+        if chars[i] != '`' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let n = run(i);
+        // The closing run of exactly n backticks, if any.
+        let mut j = i + n;
+        let mut close = None;
+        while j < chars.len() {
+            if chars[j] == '`' {
+                let m = run(j);
+                if m == n {
+                    close = Some(j);
+                    break;
+                }
+                j += m;
+            } else {
+                j += 1;
+            }
+        }
+        match close {
+            Some(j) => {
+                out.push_str("<code/>");
+                i = j + n;
+            }
+            None => {
+                out.extend(std::iter::repeat_n('`', n));
+                i += n;
+            }
+        }
+    }
+    out
+}
+
+/// Raw HTML tags in the live text, other than docgate's own layout tags.
+fn foreign_tags(body: &str) -> Vec<String> {
+    let live = live_text(body);
+    // docgate's own markup; anything else came from the report.
+    let allowed = [
+        "details", "/details", "summary", "/summary", "sub", "/sub", "code", "/code", "code/",
+    ];
+    live.match_indices('<')
+        .map(|(i, _)| {
+            live[i + 1..]
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '>')
+                .collect::<String>()
+        })
+        .filter(|tag| !allowed.contains(&tag.as_str()) && tag != "!--")
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Scripted GitHub
+// ---------------------------------------------------------------------------
+
+fn comment(id: u64, login: &str, body: &str) -> Value {
+    json!({"id": id, "user": {"login": login, "type": "User"}, "body": body})
+}
+
+/// `GET /user` as `GITHUB_TOKEN` sees it: 403.
+async fn mount_user_403(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "message": "Resource not accessible by integration",
+            "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user"
+        })))
+        .mount(server)
+        .await;
+}
+
+async fn mount_user(server: &MockServer, login: &str) {
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"login": login, "id": 1})))
+        .mount(server)
+        .await;
+}
+
+/// A paginated list: page i+1 is `pages[i]`, with `rel="next"` on all but the
+/// last page.
+async fn mount_pages(server: &MockServer, list: &str, pages: Vec<Vec<Value>>) {
+    let n = pages.len();
+    for (i, items) in pages.into_iter().enumerate() {
+        let number = i + 1;
+        let mut links = Vec::new();
+        if number < n {
+            links.push(format!(
+                "<{}{list}?per_page=100&page={}>; rel=\"next\"",
+                server.uri(),
+                number + 1
+            ));
+            links.push(format!(
+                "<{}{list}?per_page=100&page={n}>; rel=\"last\"",
+                server.uri()
+            ));
+        }
+        if number > 1 {
+            links.push(format!(
+                "<{}{list}?per_page=100&page={}>; rel=\"prev\"",
+                server.uri(),
+                number - 1
+            ));
+        }
+        let mut response = ResponseTemplate::new(200).set_body_json(Value::Array(items));
+        if !links.is_empty() {
+            response = response.insert_header("link", links.join(", ").as_str());
+        }
+        Mock::given(method("GET"))
+            .and(path(list))
+            .and(query_param("page", number.to_string().as_str()))
+            .and(query_param("per_page", "100"))
+            .respond_with(response)
+            .mount(server)
+            .await;
+    }
+}
+
+async fn mount_post_comment(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(COMMENTS))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"id": 4242, "body": "created"})),
+        )
+        .mount(server)
+        .await;
+}
+
+async fn mount_patch_comment(server: &MockServer, id: u64) {
+    Mock::given(method("PATCH"))
+        .and(path(format!("/repos/acme/trading/issues/comments/{id}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id})))
+        .mount(server)
+        .await;
+}
+
+async fn mount_post_review(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(REVIEWS))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": 77, "state": "COMMENTED"})),
+        )
+        .mount(server)
+        .await;
+}
+
+/// A PR with nothing posted yet, where every write succeeds.
+async fn mount_fresh_pr(server: &MockServer) {
+    mount_user_403(server).await;
+    mount_pages(server, COMMENTS, vec![vec![]]).await;
+    mount_post_comment(server).await;
+    mount_pages(server, REVIEW_COMMENTS, vec![vec![]]).await;
+    mount_post_review(server).await;
+}
+
+// ---------------------------------------------------------------------------
+// Repositories
+// ---------------------------------------------------------------------------
+
+/// A PR that changes the covered file and updates its runbook (bumped
+/// `last_updated`, new body): no findings at all.
+fn clean_pr_repo() -> (TestRepo, String, String) {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n").write(
+        "docs/ops/app.md",
+        runbook_dated(
+            "ops-01",
+            &["src/app.py"],
+            "2026-02-01",
+            "How the app works now.",
+        ),
+    );
+    let head = repo.commit("change app with its runbook");
+    let base = repo.git(&["rev-parse", "main"]);
+    (repo, base, head)
+}
+
+/// `main`: ops-01 covers `src/app.py`, ops-02 covers `src/other.py`.
+/// `feature` changes both files, edits ops-01 with an invalid `last_updated`
+/// (frontmatter-invalid at docs/ops/app.md:7, a line the PR added) and leaves
+/// ops-02 alone (doc-not-updated on src/other.py, which has no line).
+fn review_repo() -> (TestRepo, String, String) {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('v1')\n")
+        .write("src/other.py", "x = 1\n")
+        .write(
+            "docs/ops/app.md",
+            runbook("ops-01", &["src/app.py"], "How the app works."),
+        )
+        .write(
+            "docs/ops/other.md",
+            runbook("ops-02", &["src/other.py"], "How the other part works."),
+        );
+    let base = repo.commit("initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("src/app.py", "print('v2')\n")
+        .write("src/other.py", "x = 2\n")
+        .write(
+            "docs/ops/app.md",
+            runbook_dated(
+                "ops-01",
+                &["src/app.py"],
+                "2026-13-45",
+                "How the app works now.",
+            ),
+        );
+    let head = repo.commit("change both, break ops-01's date");
+    (repo, base, head)
+}
+
+const BAD_DATE_MESSAGE: &str =
+    "`last_updated` must be a date written YYYY-MM-DD, found `2026-13-45`";
+
+/// `n` files under `src/gen/`, covered by one runbook; the PR changes all of
+/// them and not the runbook: `n` doc-not-updated errors. One commit per side,
+/// written by `git fast-import` into a pack: thousands of loose objects and
+/// work-tree files would make the setup the slowest part of the suite. The
+/// work tree stays empty (HEAD is `feature`): `docgate github` reads the
+/// range from the commits.
+fn many_findings_repo(n: usize) -> (TestRepo, String, String) {
+    use std::io::Write as _;
+    let repo = TestRepo::new();
+    let mut stream: Vec<u8> = Vec::new();
+    let mut blob = |mark: usize, data: &str| {
+        write!(stream, "blob\nmark :{mark}\ndata {}\n{data}\n", data.len()).unwrap();
+    };
+    blob(1, &runbook("ops-09", &["src/gen/"], "Generated modules."));
+    for i in 0..n {
+        blob(10 + i, &format!("V = {i}\n"));
+        blob(10 + n + i, &format!("V = {}\n", i + 1));
+    }
+    // Commit marks come after every blob mark.
+    let first_commit = 10 + 2 * n;
+    let mut commit = |branch: &str,
+                      mark: usize,
+                      parent: Option<usize>,
+                      files: &[(String, usize)]| {
+        let time = 1_780_272_000 + 60 * (mark - first_commit);
+        write!(
+            stream,
+            "commit refs/heads/{branch}\nmark :{mark}\ncommitter Test Author <author@example.invalid> {time} +0000\ndata 6\ncommit\n"
+        )
+        .unwrap();
+        if let Some(p) = parent {
+            writeln!(stream, "from :{p}").unwrap();
+        }
+        for (path, mark) in files {
+            writeln!(stream, "M 100644 :{mark} {path}").unwrap();
+        }
+        writeln!(stream).unwrap();
+    };
+    let path = |i: usize| format!("src/gen/m{i:04}.py");
+    let mut initial: Vec<(String, usize)> = vec![("docs/ops/gen.md".into(), 1)];
+    initial.extend((0..n).map(|i| (path(i), 10 + i)));
+    commit("main", first_commit, None, &initial);
+    let changed: Vec<(String, usize)> = (0..n).map(|i| (path(i), 10 + n + i)).collect();
+    commit("feature", first_commit + 1, Some(first_commit), &changed);
+
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(repo.path())
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped());
+    isolate(&mut cmd, &repo.home());
+    let mut child = cmd.spawn().expect("git fast-import runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&stream)
+        .expect("git fast-import reads");
+    assert!(child.wait().unwrap().success(), "git fast-import failed");
+    repo.git(&["symbolic-ref", "HEAD", "refs/heads/feature"]);
+    let base = repo.git(&["rev-parse", "main"]);
+    let head = repo.git(&["rev-parse", "feature"]);
+    assert_eq!(repo.git(&["rev-parse", "feature^"]), base);
+    (repo, base, head)
+}
+
+/// `git clone <extra> file://<repo> <tempdir>/<name>`.
+fn clone_repo(repo: &TestRepo, name: &str, extra: &[&str]) -> PathBuf {
+    let dest = repo.dir.path().join(name);
+    let url = format!("file://{}", repo.path().display());
+    let dest_s = dest.to_str().expect("UTF-8 temp path").to_string();
+    let mut args = vec!["clone", "-q"];
+    args.extend_from_slice(extra);
+    args.push(&url);
+    args.push(&dest_s);
+    repo.git(&args);
+    dest
+}
+
+fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
+    let d = dir.to_str().expect("UTF-8 temp path");
+    let mut all = vec!["-C", d];
+    all.extend_from_slice(args);
+    repo.git(&all)
+}
+
+fn write_event(gh: &Gh, name: &str, payload: Value) -> PathBuf {
+    let p = gh.file(name);
+    std::fs::write(&p, payload.to_string()).unwrap();
+    p
+}
+
+// ---------------------------------------------------------------------------
+// 1–3. The sticky comment
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sticky_comment_found_on_page_three_is_edited_in_place() {
+    let server = MockServer::start().await;
+    mount_user_403(&server).await;
+    let others = |first: u64| -> Vec<Value> {
+        (0..100)
+            .map(|i| match i {
+                // Our identity, but not our marker: not the sticky comment.
+                0 => comment(first, BOT, "Thanks for the contribution!"),
+                _ => comment(first + i, &format!("reviewer{i}"), "LGTM"),
+            })
+            .collect()
+    };
+    mount_pages(
+        &server,
+        COMMENTS,
+        vec![
+            others(1000),
+            others(2000),
+            vec![
+                comment(3001, "mallory", "nothing to see"),
+                comment(3002, BOT, &format!("{MARKER}\n### old docgate report")),
+            ],
+        ],
+    )
+    .await;
+    mount_patch_comment(&server, 3002).await;
+    mount_post_comment(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            page(COMMENTS, 2),
+            page(COMMENTS, 3),
+            "PATCH /repos/acme/trading/issues/comments/3002".to_string(),
+        ],
+        "{run:?}"
+    );
+    for r in &requests {
+        assert_eq!(
+            r.headers.get("authorization").map(|v| v.to_str().unwrap()),
+            Some(format!("Bearer {TOKEN}").as_str()),
+            "every request is authenticated"
+        );
+    }
+    let body = comment_text(&requests[4]);
+    assert!(body.starts_with(MARKER), "{body}");
+    assert_eq!(body.matches(MARKER).count(), 1, "{body}");
+    assert!(
+        body.contains("doc-not-updated") && !body.contains("old docgate report"),
+        "{body}"
+    );
+    // The comment is the report the job summary shows.
+    assert_eq!(body, gh.read("summary.md"));
+    assert!(
+        one_line(&run, "sticky comment").contains("updated"),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("docgate: warning"), "{run:?}");
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn marker_comment_by_another_user_is_left_alone() {
+    let server = MockServer::start().await;
+    mount_user_403(&server).await;
+    mount_pages(
+        &server,
+        COMMENTS,
+        vec![vec![comment(
+            55,
+            "mallory",
+            &format!("{MARKER}\nI am docgate, trust me"),
+        )]],
+    )
+    .await;
+    mount_patch_comment(&server, 55).await;
+    mount_post_comment(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            format!("POST {COMMENTS}")
+        ],
+        "{run:?}"
+    );
+    let body = comment_text(&requests[2]);
+    assert!(
+        body.starts_with(MARKER) && body.contains("doc-not-updated"),
+        "{body}"
+    );
+    assert!(
+        one_line(&run, "sticky comment").contains("created"),
+        "{run:?}"
+    );
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn identity_from_get_user_decides_which_comment_is_ours() {
+    let (repo, base, head) = pr_repo();
+
+    // The token is a user's (GET /user answers): github-actions[bot]'s
+    // marker comment is someone else's.
+    let server = MockServer::start().await;
+    mount_user(&server, "docgate-bot").await;
+    mount_pages(
+        &server,
+        COMMENTS,
+        vec![vec![
+            comment(66, BOT, &format!("{MARKER}\nanother workflow's docgate")),
+            comment(67, "docgate-bot", "an unrelated note"),
+        ]],
+    )
+    .await;
+    mount_patch_comment(&server, 66).await;
+    mount_patch_comment(&server, 67).await;
+    mount_post_comment(&server).await;
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            format!("POST {COMMENTS}")
+        ],
+        "{run:?}"
+    );
+    assert_no_token(&gh, &run, &requests);
+
+    // docgate-bot's own marker comment is the sticky one.
+    let server = MockServer::start().await;
+    mount_user(&server, "docgate-bot").await;
+    mount_pages(
+        &server,
+        COMMENTS,
+        vec![vec![
+            comment(66, BOT, &format!("{MARKER}\nanother workflow's docgate")),
+            comment(68, "docgate-bot", &format!("{MARKER}\nold")),
+        ]],
+    )
+    .await;
+    mount_patch_comment(&server, 66).await;
+    mount_patch_comment(&server, 68).await;
+    mount_post_comment(&server).await;
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            "PATCH /repos/acme/trading/issues/comments/68".to_string()
+        ],
+        "{run:?}"
+    );
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clean_pr_edits_an_existing_comment_to_resolved() {
+    let server = MockServer::start().await;
+    mount_user_403(&server).await;
+    mount_pages(
+        &server,
+        COMMENTS,
+        vec![vec![comment(
+            90,
+            BOT,
+            &format!("{MARKER}\n### ❌ docgate: failed — 1 error"),
+        )]],
+    )
+    .await;
+    mount_patch_comment(&server, 90).await;
+    mount_post_comment(&server).await;
+    let (repo, base, head) = clean_pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            "PATCH /repos/acme/trading/issues/comments/90".to_string()
+        ],
+        "{run:?}"
+    );
+    let body = comment_text(&requests[2]);
+    assert!(body.starts_with(MARKER), "{body}");
+    assert!(
+        body.contains("no findings") && body.contains("resolved"),
+        "{body}"
+    );
+    assert!(!body.contains("failed"), "{body}");
+    assert!(run.stdout.is_empty(), "no annotations: {run:?}");
+    assert_outputs(&gh, 0, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clean_pr_without_a_comment_gets_none() {
+    let server = MockServer::start().await;
+    mount_user_403(&server).await;
+    mount_pages(
+        &server,
+        COMMENTS,
+        vec![vec![comment(91, "alice", "looks good")]],
+    )
+    .await;
+    mount_patch_comment(&server, 91).await;
+    mount_post_comment(&server).await;
+    let (repo, base, head) = clean_pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        ["GET /user".to_string(), page(COMMENTS, 1)],
+        "{run:?}"
+    );
+    assert!(
+        one_line(&run, "sticky comment").contains("not needed"),
+        "{run:?}"
+    );
+    assert_outputs(&gh, 0, 0, &default_report(&gh));
+    assert!(gh.read("summary.md").contains("no findings"));
+    assert_no_token(&gh, &run, &requests);
+}
+
+// ---------------------------------------------------------------------------
+// 4–6. Permissions, tokens, missing resources
+// ---------------------------------------------------------------------------
+
+async fn mount_forbidden_post(server: &MockServer) {
+    mount_user_403(server).await;
+    mount_pages(server, COMMENTS, vec![vec![]]).await;
+    Mock::given(method("POST"))
+        .and(path(COMMENTS))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "message": "Resource not accessible by integration",
+            "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment"
+        })))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_token_on_a_fork_warns_and_keeps_the_findings_exit() {
+    let server = MockServer::start().await;
+    mount_forbidden_post(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "the findings decide the exit: {run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            format!("POST {COMMENTS}")
+        ],
+        "a 403 is not retried: {run:?}"
+    );
+    assert_post_warning(&run, "fork-safe two-stage workflow");
+    one_line(&run, "fork-safe");
+    assert!(
+        one_line(&run, "fork-safe").contains("Resource not accessible by integration"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout
+            .contains("::error file=src/app.py,title=docgate doc-not-updated::"),
+        "{run:?}"
+    );
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert!(gh.read("summary.md").contains("doc-not-updated"));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_token_with_comment_required_is_exit_2() {
+    let server = MockServer::start().await;
+    mount_forbidden_post(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("INPUT_COMMENT", "required")],
+        &[],
+    );
+    let requests = received(&server).await;
+
+    assert_error(&run, "fork-safe two-stage workflow");
+    assert!(
+        one_line(&run, "docgate: error:").contains("comment: required"),
+        "{run:?}"
+    );
+    one_line(&run, "fork-safe");
+    assert_eq!(of(&requests, "POST", COMMENTS).len(), 1, "{run:?}");
+    // Annotations, summary and outputs were written before posting.
+    assert!(
+        run.stdout
+            .contains("::error file=src/app.py,title=docgate doc-not-updated::"),
+        "{run:?}"
+    );
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn comment_off_makes_no_request() {
+    let server = MockServer::start().await;
+    mount_forbidden_post(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("INPUT_COMMENT", "off")],
+        &[],
+    );
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(calls(&requests), Vec::<String>::new());
+    assert!(!run.stdout.contains("::warning"), "{run:?}");
+    assert!(!run.stderr.contains("docgate: warning"), "{run:?}");
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_token_is_one_clear_line() {
+    let (repo, base, head) = pr_repo();
+    let no_token = [("GITHUB_TOKEN", ""), ("INPUT_TOKEN", "")];
+
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let run = gh_run(&repo, &gh, &server, &event, &no_token, &[]);
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert_post_warning(&run, "no GitHub token");
+    assert!(
+        one_line(&run, "no GitHub token").contains("GITHUB_TOKEN"),
+        "{run:?}"
+    );
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let mut env = no_token.to_vec();
+    env.push(("INPUT_COMMENT", "required"));
+    let run = gh_run(&repo, &gh, &server, &event, &env, &[]);
+    let requests = received(&server).await;
+    assert_error(&run, "no GitHub token");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn token_input_is_used_when_github_token_is_unset() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("GITHUB_TOKEN", ""), ("INPUT_TOKEN", TOKEN)],
+        &[],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(of(&requests, "POST", COMMENTS).len(), 1, "{run:?}");
+    assert!(
+        requests.iter().all(
+            |r| r.headers.get("authorization").map(|v| v.to_str().unwrap())
+                == Some(format!("Bearer {TOKEN}").as_str())
+        ),
+        "{:?}",
+        calls(&requests)
+    );
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rejected_token_is_one_clear_line() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "message": "Bad credentials",
+            "documentation_url": "https://docs.github.com/rest"
+        })))
+        .mount(&server)
+        .await;
+    mount_pages(&server, COMMENTS, vec![vec![]]).await;
+    mount_post_comment(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(calls(&requests), ["GET /user"], "{run:?}");
+    assert_post_warning(&run, "GitHub rejected the token (401 Bad credentials");
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn not_found_listing_comments_is_one_clear_line() {
+    let server = MockServer::start().await;
+    mount_user_403(&server).await;
+    Mock::given(method("GET"))
+        .and(path(COMMENTS))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "message": "Not Found",
+            "documentation_url": "https://docs.github.com/rest/issues/comments#list-issue-comments"
+        })))
+        .mount(&server)
+        .await;
+    mount_post_comment(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        ["GET /user".to_string(), page(COMMENTS, 1)],
+        "a 404 is not retried: {run:?}"
+    );
+    assert_post_warning(&run, "GitHub answered 404");
+    assert!(
+        one_line(&run, "404").contains("not visible to this token"),
+        "{run:?}"
+    );
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+// ---------------------------------------------------------------------------
+// 7–8. Review comments
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn findings_on_added_lines_become_one_review() {
+    let (repo, base, head) = review_repo();
+
+    // First run: nothing posted yet.
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            format!("POST {COMMENTS}"),
+            page(REVIEW_COMMENTS, 1),
+            format!("POST {REVIEWS}"),
+        ],
+        "{run:?}"
+    );
+    let sticky = comment_text(&requests[2]);
+    assert!(
+        sticky.contains("frontmatter-invalid") && sticky.contains("doc-not-updated"),
+        "the sticky comment has every finding: {sticky}"
+    );
+    let review = json_body(&requests[4]);
+    assert_eq!(review["commit_id"], head.as_str(), "{review}");
+    assert_eq!(review["event"], "COMMENT", "{review}");
+    let comments = review["comments"].as_array().expect("comments");
+    assert_eq!(
+        comments.len(),
+        1,
+        "only the finding on an added line: {review}"
+    );
+    let c = &comments[0];
+    let mut keys: Vec<&String> = c.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["body", "line", "path", "side"], "{c}");
+    assert_eq!(c["path"], "docs/ops/app.md");
+    assert_eq!(c["line"], 7);
+    assert_eq!(c["side"], "RIGHT");
+    let fp = fnv("frontmatter-invalid", "docs/ops/app.md", BAD_DATE_MESSAGE);
+    let text = c["body"].as_str().unwrap();
+    assert!(text.contains("frontmatter-invalid"), "{text}");
+    assert!(
+        text.contains(&format!("<!-- docgate:fp:{fp} -->")),
+        "fingerprint {fp}: {text}"
+    );
+    assert!(
+        !review.to_string().contains("src/other.py"),
+        "doc-not-updated has no line and is not in the review: {review}"
+    );
+    assert!(
+        one_line(&run, "review comment").contains("1 new review comment"),
+        "{run:?}"
+    );
+    let report = read_json(&default_report(&gh));
+    assert_eq!(
+        report["github"]["line_comments"][0]["fingerprint"],
+        fp.as_str()
+    );
+    assert_outputs(&gh, 2, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+
+    // Re-run: our sticky comment and our review comment are there.
+    let server = MockServer::start().await;
+    mount_user_403(&server).await;
+    mount_pages(
+        &server,
+        COMMENTS,
+        vec![vec![comment(501, BOT, &format!("{MARKER}\nold"))]],
+    )
+    .await;
+    mount_patch_comment(&server, 501).await;
+    mount_post_comment(&server).await;
+    let mut ours = comment(
+        601,
+        BOT,
+        &format!("**docgate** `frontmatter-invalid`: earlier\n\n<!-- docgate:fp:{fp} -->"),
+    );
+    ours["path"] = json!("docs/ops/app.md");
+    ours["line"] = json!(7);
+    mount_pages(
+        &server,
+        REVIEW_COMMENTS,
+        vec![vec![comment(600, "alice", "nit: wording"), ours]],
+    )
+    .await;
+    mount_post_review(&server).await;
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            "PATCH /repos/acme/trading/issues/comments/501".to_string(),
+            page(REVIEW_COMMENTS, 1),
+        ],
+        "no repeated review: {run:?}"
+    );
+    assert!(
+        one_line(&run, "review comment").contains("0 new review comment"),
+        "{run:?}"
+    );
+    assert_no_token(&gh, &run, &requests);
+
+    // review-comments: false
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("INPUT_REVIEW-COMMENTS", "false")],
+        &[],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            format!("POST {COMMENTS}"),
+        ],
+        "{run:?}"
+    );
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_review_lines_are_a_warning_and_the_sticky_comment_stands() {
+    let server = MockServer::start().await;
+    mount_user_403(&server).await;
+    mount_pages(&server, COMMENTS, vec![vec![]]).await;
+    mount_post_comment(&server).await;
+    mount_pages(&server, REVIEW_COMMENTS, vec![vec![]]).await;
+    Mock::given(method("POST"))
+        .and(path(REVIEWS))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
+            "message": "Unprocessable Entity",
+            "errors": ["Line could not be resolved"],
+            "documentation_url": "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request"
+        })))
+        .mount(&server)
+        .await;
+    let (repo, base, head) = review_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        writes(&requests),
+        [format!("POST {COMMENTS}"), format!("POST {REVIEWS}")],
+        "the sticky comment was posted and the review not retried: {run:?}"
+    );
+    let line = one_line(&run, "GitHub refused the review comments");
+    assert!(
+        line.contains("sticky comment") && line.contains("Line could not be resolved"),
+        "{line}"
+    );
+    assert!(
+        comment_text(of(&requests, "POST", COMMENTS)[0]).contains("frontmatter-invalid"),
+        "the finding is in the sticky comment"
+    );
+    assert_outputs(&gh, 2, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+// ---------------------------------------------------------------------------
+// 9–11. Rate limits, server errors, timeouts
+// ---------------------------------------------------------------------------
+
+/// The first POST of a comment gets `first`, every later one 201.
+async fn mount_post_after(server: &MockServer, first: ResponseTemplate) {
+    mount_user_403(server).await;
+    mount_pages(server, COMMENTS, vec![vec![]]).await;
+    Mock::given(method("POST"))
+        .and(path(COMMENTS))
+        .respond_with(first)
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(COMMENTS))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 4242})))
+        .with_priority(10)
+        .mount(server)
+        .await;
+}
+
+/// A run whose first comment POST fails once with `first` and then succeeds:
+/// exactly two identical POSTs, exit 1, no warning.
+async fn assert_retried_once(first: ResponseTemplate) {
+    let server = MockServer::start().await;
+    mount_post_after(&server, first).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let started = Instant::now();
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let elapsed = started.elapsed();
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            format!("POST {COMMENTS}"),
+            format!("POST {COMMENTS}"),
+        ],
+        "{run:?}"
+    );
+    let posts = of(&requests, "POST", COMMENTS);
+    assert_eq!(comment_text(posts[0]), comment_text(posts[1]));
+    assert!(!run.stderr.contains("docgate: warning"), "{run:?}");
+    assert!(!run.stdout.contains("::warning"), "{run:?}");
+    assert!(
+        one_line(&run, "sticky comment").contains("created"),
+        "{run:?}"
+    );
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limited_429_is_retried_after_retry_after() {
+    assert_retried_once(
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "0")
+            .set_body_json(json!({"message": "API rate limit exceeded"})),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secondary_rate_limit_403_is_retried() {
+    assert_retried_once(
+        ResponseTemplate::new(403)
+            .insert_header("retry-after", "0")
+            .set_body_json(json!({
+                "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+            })),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_gateway_once_is_retried() {
+    assert_retried_once(ResponseTemplate::new(502).set_body_string("<html>502 Bad Gateway</html>"))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limit_longer_than_the_wait_budget_gives_up_at_once() {
+    let server = MockServer::start().await;
+    mount_user_403(&server).await;
+    mount_pages(&server, COMMENTS, vec![vec![]]).await;
+    Mock::given(method("POST"))
+        .and(path(COMMENTS))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "3600")
+                .set_body_json(json!({"message": "API rate limit exceeded"})),
+        )
+        .mount(&server)
+        .await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let started = Instant::now();
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("DOCGATE_GITHUB_MAX_WAIT_MS", "1000")],
+        &[],
+    );
+    let elapsed = started.elapsed();
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        of(&requests, "POST", COMMENTS).len(),
+        1,
+        "gave up without retrying: {:?}",
+        calls(&requests)
+    );
+    assert_post_warning(&run, "GitHub rate limit");
+    assert!(one_line(&run, "rate limit").contains("3600 s"), "{run:?}");
+    assert!(elapsed < Duration::from_secs(20), "waited: {elapsed:?}");
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_error_on_every_attempt_gives_up_after_four() {
+    let server = MockServer::start().await;
+    mount_user_403(&server).await;
+    mount_pages(&server, COMMENTS, vec![vec![]]).await;
+    Mock::given(method("POST"))
+        .and(path(COMMENTS))
+        .respond_with(
+            // A proxy that echoes the credentials: docgate redacts them.
+            ResponseTemplate::new(500).set_body_json(
+                json!({"message": format!("Internal Server Error (Authorization: Bearer {TOKEN})")}),
+            ),
+        )
+        .mount(&server)
+        .await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        of(&requests, "POST", COMMENTS).len(),
+        4,
+        "{:?}",
+        calls(&requests)
+    );
+    assert_post_warning(&run, "GitHub kept failing (500");
+    let line = one_line(&run, "kept failing");
+    assert!(line.contains("after 4 attempts"), "{run:?}");
+    assert!(line.contains("Bearer ***"), "redacted: {run:?}");
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_api_times_out_with_bounded_attempts() {
+    let server = MockServer::start().await;
+    mount_user_403(&server).await;
+    Mock::given(method("GET"))
+        .and(path(COMMENTS))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([]))
+                .set_delay(Duration::from_secs(3)),
+        )
+        .mount(&server)
+        .await;
+    mount_post_comment(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let started = Instant::now();
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("DOCGATE_GITHUB_TIMEOUT_MS", "300")],
+        &[],
+    );
+    let elapsed = started.elapsed();
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            page(COMMENTS, 1),
+            page(COMMENTS, 1),
+            page(COMMENTS, 1),
+        ],
+        "4 attempts, then give up: {run:?}"
+    );
+    assert!(of(&requests, "POST", COMMENTS).is_empty());
+    assert_post_warning(&run, "did not answer in time");
+    assert!(
+        elapsed < Duration::from_secs(8),
+        "4 attempts of 300 ms took {elapsed:?}"
+    );
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+// ---------------------------------------------------------------------------
+// 12–13. Body truncation and annotations
+// ---------------------------------------------------------------------------
+
+fn error_rows(markdown: &str) -> usize {
+    markdown
+        .lines()
+        .filter(|l| l.starts_with("| 🔴 error |"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_thousand_findings_are_truncated_with_a_note() {
+    const N: usize = 3000;
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, base, head) = many_findings_repo(N);
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+
+    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let posts = of(&requests, "POST", COMMENTS);
+    assert_eq!(posts.len(), 1, "{:?}", calls(&requests));
+    let body = comment_text(posts[0]);
+    assert!(
+        body.chars().count() < 65_536,
+        "{} characters",
+        body.chars().count()
+    );
+    let shown = error_rows(&body);
+    assert!(shown > 0 && shown < N, "{shown} rows");
+    assert!(
+        body.contains(&format!(
+            "{} more findings are not shown: this comment is limited to 65,536 characters",
+            N - shown
+        )),
+        "truncation note: {}",
+        body.chars()
+            .skip(body.chars().count().saturating_sub(2000))
+            .collect::<String>()
+    );
+    assert!(body.starts_with(MARKER) && body.contains("#### Reproduce locally"));
+    let summary = gh.read("summary.md");
+    assert!(
+        error_rows(&summary) > shown,
+        "summary rows {} vs comment rows {shown}",
+        error_rows(&summary)
+    );
+    assert!(summary.len() <= 1_000_000, "{} bytes", summary.len());
+    // GitHub shows 10 error annotations per step.
+    assert_eq!(
+        run.stdout
+            .lines()
+            .filter(|l| l.starts_with("::error"))
+            .count(),
+        10
+    );
+    assert_outputs(&gh, N, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn more_than_ten_errors_give_ten_annotations_and_a_closing_notice() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, base, head) = many_findings_repo(12);
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let report = gh.file("full-report.json");
+    let report_s = report.display().to_string();
+
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("INPUT_REPORT-OUT", &report_s)],
+        &[],
+    );
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let errors: Vec<&&str> = lines.iter().filter(|l| l.starts_with("::error ")).collect();
+    assert_eq!(errors.len(), 10, "{run:?}");
+    assert!(
+        errors
+            .iter()
+            .all(|l| l.starts_with("::error file=src/gen/m00")
+                && l.contains(",title=docgate doc-not-updated::")),
+        "{run:?}"
+    );
+    let notices: Vec<&&str> = lines.iter().filter(|l| l.starts_with("::notice")).collect();
+    assert_eq!(notices.len(), 1, "{run:?}");
+    assert_eq!(
+        lines.last().copied(),
+        Some(*notices[0]),
+        "the notice closes: {run:?}"
+    );
+    let notice = notices[0];
+    assert!(
+        notice.starts_with("::notice title=docgate::2 more findings are not shown"),
+        "{notice}"
+    );
+    assert!(notice.contains("12 errors"), "{notice}");
+    assert!(notice.contains(&report_s), "names the report: {notice}");
+    assert_eq!(lines.len(), 11, "{run:?}");
+    // report-out: the report is there and nothing is posted.
+    assert_eq!(read_json(&report)["summary"]["errors"], 12);
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert_outputs(&gh, 12, 0, &report);
+    assert_no_token(&gh, &run, &requests);
+    assert!(!std::fs::read_to_string(&report).unwrap().contains(TOKEN));
+}
+
+// ---------------------------------------------------------------------------
+// 14. Fork-safe two-stage mode
+// ---------------------------------------------------------------------------
+
+struct Stage {
+    repo: TestRepo,
+    base: String,
+    head: String,
+    /// The report written by stage one.
+    report: Value,
+}
+
+/// Stage one on `review_repo`: `docgate github --report-out` without a token.
+async fn stage_one() -> Stage {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, base, head) = review_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let out = gh.file("report.json");
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("GITHUB_TOKEN", ""), ("INPUT_TOKEN", "")],
+        &["--report-out", out.to_str().unwrap()],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert!(
+        one_line(&run, "--report-out").contains("nothing is posted"),
+        "{run:?}"
+    );
+    assert_outputs(&gh, 2, 0, &out);
+    let report = read_json(&out);
+    Stage {
+        repo,
+        base,
+        head,
+        report,
+    }
+}
+
+fn workflow_run_event(gh: &Gh, head: &str) -> PathBuf {
+    write_event(
+        gh,
+        "run-event.json",
+        json!({
+            "action": "completed",
+            "workflow_run": {"head_sha": head, "event": "pull_request", "conclusion": "failure"}
+        }),
+    )
+}
+
+/// The privileged side's GitHub: the PR at `pr_head`, nothing posted yet.
+async fn mount_post_side(server: &MockServer, pr_head: &str) {
+    Mock::given(method("GET"))
+        .and(path(PULL))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "number": 7,
+            "state": "open",
+            "head": {"sha": pr_head, "ref": "feature"},
+            "base": {"ref": "main"}
+        })))
+        .mount(server)
+        .await;
+    mount_fresh_pr(server).await;
+}
+
+/// `docgate github post --report <file>` in a workflow_run job.
+fn post_run(
+    stage: &Stage,
+    gh: &Gh,
+    server: &MockServer,
+    report: &Path,
+    run_head: &str,
+    extra: &[(&str, &str)],
+) -> Run {
+    let event = workflow_run_event(gh, run_head);
+    let mut env = vec![("GITHUB_EVENT_NAME", "workflow_run")];
+    env.extend_from_slice(extra);
+    gh_run(
+        &stage.repo,
+        gh,
+        server,
+        &event,
+        &env,
+        &["post", "--report", report.to_str().unwrap()],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_stage_report_out_then_post() {
+    let stage = stage_one().await;
+    let gh_section = &stage.report["github"];
+    assert_eq!(gh_section["repository"], "acme/trading");
+    assert_eq!(gh_section["pull_request"], 7);
+    assert_eq!(gh_section["head_sha"], stage.head.as_str());
+    assert_eq!(gh_section["event"], "pull_request");
+    let fp = fnv("frontmatter-invalid", "docs/ops/app.md", BAD_DATE_MESSAGE);
+    assert_eq!(
+        gh_section["line_comments"],
+        json!([{
+            "path": "docs/ops/app.md",
+            "line": 7,
+            "fingerprint": fp,
+            "rule": "frontmatter-invalid",
+            "message": BAD_DATE_MESSAGE,
+            "help": stage.report["findings"][0]["help"],
+        }])
+    );
+
+    let server = MockServer::start().await;
+    mount_post_side(&server, &stage.head).await;
+    let gh = Gh::new();
+    let file = gh.file("artifact.json");
+    std::fs::write(&file, stage.report.to_string()).unwrap();
+    let run = post_run(&stage, &gh, &server, &file, &stage.head, &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "the report's findings: {run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            format!("GET {PULL}"),
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            format!("POST {COMMENTS}"),
+            page(REVIEW_COMMENTS, 1),
+            format!("POST {REVIEWS}"),
+        ],
+        "{run:?}"
+    );
+    let body = comment_text(&requests[3]);
+    assert!(body.starts_with(MARKER), "{body}");
+    assert!(
+        body.contains("frontmatter-invalid") && body.contains("doc-not-updated"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!(
+            "https://github.example/acme/trading/blob/{}/",
+            stage.head
+        )),
+        "{body}"
+    );
+    let review = json_body(&requests[5]);
+    assert_eq!(review["commit_id"], stage.head.as_str());
+    assert_eq!(review["event"], "COMMENT");
+    assert_eq!(review["comments"].as_array().unwrap().len(), 1, "{review}");
+    assert_eq!(review["comments"][0]["path"], "docs/ops/app.md");
+    assert_eq!(review["comments"][0]["line"], 7);
+    assert_eq!(review["comments"][0]["side"], "RIGHT");
+    assert!(
+        review["comments"][0]["body"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("<!-- docgate:fp:{fp} -->")),
+        "{review}"
+    );
+    assert_no_token(&gh, &run, &requests);
+}
+
+enum Refusal {
+    RunHeadMismatch,
+    PullRequestMoved,
+    Repository,
+    UnknownRule,
+    DotDotPath,
+    LongMessage,
+    NotJson,
+    TooLarge,
+    WrongEvent,
+}
+
+/// A post that must be refused: exit 2, one error line with `needle`, and
+/// nothing posted.
+async fn assert_refused(case: Refusal, needle: &str) {
+    let stage = stage_one().await;
+    let gh = Gh::new();
+    let server = MockServer::start().await;
+    let mut pr_head = stage.head.clone();
+    let mut run_head = stage.head.clone();
+    let mut report = stage.report.clone();
+    let mut bytes = None;
+    let mut extra = Vec::new();
+    match case {
+        Refusal::RunHeadMismatch => run_head = stage.base.clone(),
+        Refusal::PullRequestMoved => pr_head = stage.base.clone(),
+        Refusal::Repository => report["github"]["repository"] = json!("evil/trading"),
+        Refusal::UnknownRule => report["findings"][1]["rule"] = json!("no-such-rule"),
+        Refusal::DotDotPath => report["findings"][1]["path"] = json!("src/../../etc/passwd"),
+        Refusal::LongMessage => report["findings"][0]["message"] = json!("a".repeat(20_001)),
+        Refusal::NotJson => bytes = Some(b"{\"version\": 1, not json".to_vec()),
+        Refusal::TooLarge => {
+            // Valid JSON, padded past 8 MiB: the size alone refuses it.
+            let mut b = report.to_string().into_bytes();
+            b.resize(8 * 1024 * 1024 + 1, b' ');
+            bytes = Some(b);
+        }
+        Refusal::WrongEvent => extra.push(("GITHUB_EVENT_NAME", "pull_request")),
+    }
+    mount_post_side(&server, &pr_head).await;
+    let file = gh.file("artifact.json");
+    std::fs::write(
+        &file,
+        bytes.unwrap_or_else(|| report.to_string().into_bytes()),
+    )
+    .unwrap();
+    let run = {
+        let event = workflow_run_event(&gh, &run_head);
+        let mut env = vec![("GITHUB_EVENT_NAME", "workflow_run")];
+        env.extend_from_slice(&extra);
+        gh_run(
+            &stage.repo,
+            &gh,
+            &server,
+            &event,
+            &env,
+            &["post", "--report", file.to_str().unwrap()],
+        )
+    };
+    let requests = received(&server).await;
+
+    assert_error(&run, needle);
+    assert!(writes(&requests).is_empty(), "{:?}", calls(&requests));
+    let expected: Vec<String> = match case {
+        // Only the PR's current head was read.
+        Refusal::PullRequestMoved => vec![format!("GET {PULL}")],
+        _ => Vec::new(),
+    };
+    assert_eq!(calls(&requests), expected, "{run:?}");
+    assert!(!run.stdout.contains("::warning"), "{run:?}");
+    assert!(!run.stderr.contains("sticky comment"), "{run:?}");
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_refuses_a_report_for_another_commit_than_the_run() {
+    let stage_head_note = "but the workflow run that made it checked";
+    assert_refused(Refusal::RunHeadMismatch, stage_head_note).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_refuses_when_the_pull_request_moved_on() {
+    assert_refused(
+        Refusal::PullRequestMoved,
+        "refusing to post a report for another commit",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_refuses_a_report_from_another_repository() {
+    assert_refused(
+        Refusal::Repository,
+        "`github.repository` is `evil/trading`, but this workflow runs in acme/trading",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_refuses_an_unknown_rule() {
+    assert_refused(Refusal::UnknownRule, "`no-such-rule` is not a docgate rule").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_refuses_a_path_outside_the_repository() {
+    assert_refused(Refusal::DotDotPath, "is not a repository-relative path").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_refuses_an_oversized_message() {
+    assert_refused(Refusal::LongMessage, "is longer than 20000 characters").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_refuses_a_file_that_is_not_json() {
+    assert_refused(Refusal::NotJson, "is not JSON").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_refuses_a_file_over_8_mib() {
+    assert_refused(Refusal::TooLarge, "refusing a report of 8388609 bytes").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_runs_only_under_workflow_run() {
+    assert_refused(Refusal::WrongEvent, "runs in a workflow_run job").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_escapes_html_markers_and_mentions_from_the_report() {
+    let stage = stage_one().await;
+    let evil = "<!-- docgate:report --><img src=x onerror=alert(1)> @octocat";
+    let mut report = stage.report.clone();
+    report["findings"][0]["message"] = json!(evil);
+    report["findings"][1]["message"] = json!(format!("{evil} again"));
+    report["findings"][1]["docs"] = json!(["@octocat", "<img src=y>"]);
+    report["docs_to_read"][0]["title"] = json!(evil);
+    report["github"]["line_comments"][0]["message"] = json!(evil);
+
+    let server = MockServer::start().await;
+    mount_post_side(&server, &stage.head).await;
+    let gh = Gh::new();
+    let file = gh.file("artifact.json");
+    std::fs::write(&file, report.to_string()).unwrap();
+    let run = post_run(&stage, &gh, &server, &file, &stage.head, &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "a schema-valid report is posted: {run:?}");
+    let posts = of(&requests, "POST", COMMENTS);
+    assert_eq!(posts.len(), 1, "{:?}", calls(&requests));
+    let body = comment_text(posts[0]);
+    assert!(!body.to_ascii_lowercase().contains("<img"), "{body}");
+    assert_eq!(foreign_tags(&body), Vec::<String>::new(), "{body}");
+    assert_eq!(body.matches(MARKER).count(), 1, "{body}");
+    assert_eq!(body.matches("<!--").count(), 1, "{body}");
+    assert!(body.starts_with(MARKER), "{body}");
+    assert!(!body.contains("@octocat"), "a ping: {body}");
+    assert!(body.contains("@\u{200B}octocat"), "{body}");
+    let reviews = of(&requests, "POST", REVIEWS);
+    assert_eq!(reviews.len(), 1, "{:?}", calls(&requests));
+    let review = json_body(reviews[0]);
+    let text = review["comments"][0]["body"].as_str().unwrap();
+    assert!(!text.to_ascii_lowercase().contains("<img"), "{text}");
+    assert_eq!(foreign_tags(text), Vec::<String>::new(), "{text}");
+    assert!(!text.contains(MARKER), "{text}");
+    assert!(!text.contains("@octocat"), "{text}");
+    assert!(text.contains("@\u{200B}octocat"), "{text}");
+    // The help text is docgate's, whatever the report said.
+    assert!(text.contains("fix the frontmatter"), "{text}");
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_escapes_html_in_the_path_of_a_multi_line_finding() {
+    let stage = stage_one().await;
+    let mut report = stage.report.clone();
+    // A repository-relative path may hold `<`; a multi-line message gets a
+    // <details> block whose summary names the path.
+    report["findings"][1]["path"] = json!("src/<img src=x onerror=alert(1)> @octocat.py");
+    report["findings"][1]["message"] =
+        json!("`src/x.py` changed, but its doc did not\nsecond line for @octocat");
+
+    let server = MockServer::start().await;
+    mount_post_side(&server, &stage.head).await;
+    let gh = Gh::new();
+    let file = gh.file("artifact.json");
+    std::fs::write(&file, report.to_string()).unwrap();
+    let run = post_run(&stage, &gh, &server, &file, &stage.head, &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "a schema-valid report is posted: {run:?}");
+    let posts = of(&requests, "POST", COMMENTS);
+    assert_eq!(posts.len(), 1, "{:?}", calls(&requests));
+    let body = comment_text(posts[0]);
+    assert!(body.contains("<details>"), "the multi-line finding: {body}");
+    assert_eq!(
+        foreign_tags(&body),
+        Vec::<String>::new(),
+        "raw HTML from the report: {body}"
+    );
+    assert_eq!(body.matches(MARKER).count(), 1, "{body}");
+    assert!(!live_text(&body).contains("@octocat"), "a ping: {body}");
+    assert_no_token(&gh, &run, &requests);
+}
+
+// ---------------------------------------------------------------------------
+// 15. Other events
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_checks_before_to_after_without_pr_calls() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = write_event(
+        &gh,
+        "push.json",
+        json!({"ref": "refs/heads/feature", "before": base, "after": head,
+               "created": false, "deleted": false,
+               "repository": {"default_branch": "main"}}),
+    );
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("GITHUB_EVENT_NAME", "push")],
+        &[],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert!(
+        run.stdout
+            .contains("::error file=src/app.py,title=docgate doc-not-updated::"),
+        "{run:?}"
+    );
+    let report = read_json(&default_report(&gh));
+    assert_eq!(report["range"]["base"], base.as_str());
+    assert_eq!(report["range"]["head"], head.as_str());
+    assert_eq!(report["github"]["pull_request"], Value::Null);
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_of_a_new_branch_compares_with_the_default_branch() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, _base, _head) = pr_repo();
+    let main = repo.git(&["rev-parse", "main"]);
+    // A checkout like actions/checkout's: origin/main is a remote-tracking ref.
+    let clone = clone_repo(&repo, "clone", &[]);
+    git_in(&repo, &clone, &["checkout", "-q", "-b", "topic"]);
+    std::fs::write(clone.join("src/app.py"), "print('v3')\n").unwrap();
+    git_in(&repo, &clone, &["commit", "-q", "-am", "topic work"]);
+    let head = git_in(&repo, &clone, &["rev-parse", "HEAD"]);
+    let gh = Gh::new();
+    let event = write_event(
+        &gh,
+        "push.json",
+        json!({"ref": "refs/heads/topic", "before": ZERO, "after": head,
+               "created": true, "deleted": false,
+               "repository": {"default_branch": "main"}}),
+    );
+    let clone_s = clone.display().to_string();
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[
+            ("GITHUB_EVENT_NAME", "push"),
+            ("GITHUB_WORKSPACE", &clone_s),
+        ],
+        &[],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    let report = read_json(&default_report(&gh));
+    assert_eq!(report["range"]["base"], main.as_str(), "{report}");
+    assert_eq!(report["range"]["head"], head.as_str());
+    assert_eq!(report["range"]["base_ref"], "origin/main");
+    assert_eq!(report["checked"]["commits"], 2, "{report}");
+    assert!(
+        run.stdout
+            .contains("::error file=src/app.py,title=docgate doc-not-updated::"),
+        "{run:?}"
+    );
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_that_deletes_a_branch_has_nothing_to_check() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, _base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = write_event(
+        &gh,
+        "push.json",
+        json!({"ref": "refs/heads/feature", "before": head, "after": ZERO,
+               "created": false, "deleted": true,
+               "repository": {"default_branch": "main"}}),
+    );
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("GITHUB_EVENT_NAME", "push")],
+        &[],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert!(
+        one_line(&run, "nothing to check").contains("deleted"),
+        "{run:?}"
+    );
+    assert!(run.stdout.is_empty(), "{run:?}");
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn merge_group_checks_its_range_without_pr_calls() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = write_event(
+        &gh,
+        "merge_group.json",
+        json!({"action": "checks_requested", "merge_group": {
+            "base_sha": base, "head_sha": head,
+            "head_ref": "refs/heads/gh-readonly-queue/main/pr-7-0000000000000000000000000000000000000000",
+            "base_ref": "refs/heads/main"}}),
+    );
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("GITHUB_EVENT_NAME", "merge_group")],
+        &[],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    let report = read_json(&default_report(&gh));
+    assert_eq!(report["range"]["base"], base.as_str());
+    assert_eq!(report["range"]["head"], head.as_str());
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn workflow_dispatch_runs_lint_without_pr_calls() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, _base, _head) = pr_repo();
+    let gh = Gh::new();
+    let event = write_event(
+        &gh,
+        "dispatch.json",
+        json!({"inputs": {}, "ref": "refs/heads/main"}),
+    );
+    let dispatch = [("GITHUB_EVENT_NAME", "workflow_dispatch")];
+    let run = gh_run(&repo, &gh, &server, &event, &dispatch, &[]);
+    let requests = received(&server).await;
+    assert_eq!(run.code, 0, "a whole documentation system: {run:?}");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert_eq!(read_json(&default_report(&gh))["command"], "lint");
+    assert_outputs(&gh, 0, 0, &default_report(&gh));
+
+    // lint reports everything, including what no change touched.
+    repo.write(
+        "docs/ops/stale.md",
+        runbook("ops-07", &["src/gone.py"], "Covers a file that is gone."),
+    );
+    repo.commit("a runbook for a missing file");
+    let gh = Gh::new();
+    let run = gh_run(&repo, &gh, &server, &event, &dispatch, &[]);
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert!(
+        run.stdout
+            .contains("::error file=docs/ops/stale.md,line=6,col=5,title=docgate stale-key-file::"),
+        "{run:?}"
+    );
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+// ---------------------------------------------------------------------------
+// 16. Shallow checkouts
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shallow_checkout_fetches_the_base_from_origin() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, base, head) = pr_repo();
+    let clone = clone_repo(&repo, "shallow", &["--depth", "1"]);
+    assert_eq!(
+        git_in(&repo, &clone, &["rev-parse", "--is-shallow-repository"]),
+        "true"
+    );
+    assert_eq!(git_in(&repo, &clone, &["rev-parse", "HEAD"]), head);
+    assert_eq!(
+        git_in(&repo, &clone, &["rev-list", "--count", "HEAD"]),
+        "1",
+        "the base is not in the clone"
+    );
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let clone_s = clone.display().to_string();
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("GITHUB_WORKSPACE", &clone_s), ("INPUT_COMMENT", "off")],
+        &[],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        one_line(&run, "fetching them from origin").contains(&base),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout
+            .contains("::error file=src/app.py,title=docgate doc-not-updated::"),
+        "{run:?}"
+    );
+    let report = read_json(&default_report(&gh));
+    assert_eq!(report["range"]["base"], base.as_str());
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shallow_checkout_without_a_usable_origin_is_exit_2() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, base, head) = pr_repo();
+    let clone = clone_repo(&repo, "shallow", &["--depth", "1"]);
+    git_in(&repo, &clone, &["remote", "remove", "origin"]);
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let clone_s = clone.display().to_string();
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("GITHUB_WORKSPACE", &clone_s)],
+        &[],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 2, "{run:?}");
+    let line = one_line(&run, "docgate: error:");
+    assert!(line.contains(&base) && line.contains(&head), "{run:?}");
+    assert!(run.stderr.contains("`fetch-depth: 0`"), "{run:?}");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert!(run.stdout.is_empty(), "no annotations: {run:?}");
+    assert_no_token(&gh, &run, &requests);
+}
