@@ -14,6 +14,8 @@ need cargo "install Rust with rustup (https://rustup.rs)"
 echo "== test dependencies (Prism for the GitHub contract tests, check-jsonschema)"
 bash scripts/test-deps.sh
 export PATH="$PWD/.cache/venv/bin:$PATH"
+echo "== action.yml, example workflows and Dockerfile linters"
+bash scripts/lint-action.sh
 echo "== cargo fmt --check"
 cargo fmt --check
 echo "== cargo clippy"

@@ -88,10 +88,14 @@ fn append(file: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Where the full JSON report goes when no `report-out` was asked for.
+/// Where the full JSON report goes when no `report-out` was asked for. In a
+/// Docker action the runner passes `RUNNER_TEMP` as the host's path, which is
+/// not mounted in the container; `HOME` (`/github/home`) is.
 fn default_report_path(env: &Env) -> PathBuf {
-    env.get("RUNNER_TEMP")
-        .map(PathBuf::from)
+    ["RUNNER_TEMP", "HOME"]
+        .iter()
+        .filter_map(|k| env.get(k).map(PathBuf::from))
+        .find(|p| p.is_dir())
         .unwrap_or_else(std::env::temp_dir)
         .join("docgate-report.json")
 }

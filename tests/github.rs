@@ -82,3 +82,30 @@ async fn pull_request_end_to_end_posts_sticky_comment_and_writes_outputs() {
     );
     assert_no_token(&gh, &run, &requests);
 }
+
+/// A Docker action gets the host's RUNNER_TEMP, which is not mounted in the
+/// container: the report goes to HOME (`/github/home`) instead of failing.
+#[test]
+fn report_falls_back_to_home_when_runner_temp_is_not_mounted() {
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let home = gh.root().join("github-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let run = run_github(
+        &repo,
+        &gh,
+        "http://127.0.0.1:9",
+        &event,
+        &[
+            ("RUNNER_TEMP", "/home/runner/work/_temp-not-mounted"),
+            ("HOME", home.to_str().unwrap()),
+            ("INPUT_COMMENT", "off"),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let report = home.join("docgate-report.json");
+    assert!(report.is_file(), "{run:?}");
+    assert!(gh.read("output.txt").contains(&format!("report={}", report.display())));
+}
