@@ -3,6 +3,7 @@
 //! their own small types.
 
 pub mod change;
+pub mod prepush;
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +47,31 @@ impl Repo {
                 self.git.path().display()
             )
         })
+    }
+
+    /// The folder git runs hooks from: `core.hooksPath` (relative to the
+    /// working tree root, or to the git dir of a bare repository, as git
+    /// resolves it), else `hooks/` in the common git dir, which linked
+    /// worktrees share with the main one.
+    pub fn hooks_dir(&self) -> Result<PathBuf> {
+        let config = self
+            .git
+            .config()
+            .context("cannot read the git configuration")?;
+        match config.get_path("core.hooksPath") {
+            Ok(path) if path.is_absolute() => Ok(path),
+            Ok(path) => {
+                let base = match self.git.workdir() {
+                    Some(dir) => dir.to_path_buf(),
+                    None => self.git.path().to_path_buf(),
+                };
+                Ok(base.join(path))
+            }
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                Ok(self.git.commondir().join("hooks"))
+            }
+            Err(e) => Err(anyhow!("cannot read core.hooksPath: {}", e.message())),
+        }
     }
 
     pub fn is_shallow(&self) -> bool {

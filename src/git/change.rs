@@ -15,6 +15,12 @@ pub enum Request {
         head: Option<String>,
         origin: &'static str,
     },
+    /// Everything reachable from `head`, against the empty tree: the first
+    /// push of a history the remote has none of (pre-push).
+    Root {
+        head: String,
+        origin: &'static str,
+    },
     Staged,
     Worktree,
 }
@@ -55,6 +61,11 @@ impl Range {
     pub fn describe(&self) -> String {
         let base = self.base.map(short).unwrap_or_else(|| "empty tree".into());
         match self.mode {
+            Mode::Range if self.base.is_none() => format!(
+                "the whole history of {} against the empty tree ({})",
+                self.head_rev.as_deref().unwrap_or("HEAD"),
+                self.base_origin
+            ),
             Mode::Range => format!(
                 "{}...{} (merge-base {}, base from {})",
                 self.base_rev.as_deref().unwrap_or("?"),
@@ -205,12 +216,37 @@ impl<'r> Change<'r> {
                     .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut opts))
                     .context("cannot diff the range")?;
                 let (files, renames_exact_only) = collect(&mut diff)?;
-                let commits = commits_between(repo, merge_base, head_oid)?;
+                let commits = commits_reachable(repo, head_oid, Some(merge_base))?;
                 Ok(Change {
                     range,
                     files,
                     commits,
                     base: repo.tree_snapshot(merge_base)?,
+                    head: repo.tree_snapshot(head_oid)?,
+                    renames_exact_only,
+                })
+            }
+            Request::Root { head, origin } => {
+                let head_oid = repo.commit(head)?;
+                let head_tree = repo.git.find_commit(head_oid)?.tree()?;
+                let mut opts = diff_options();
+                let mut diff = repo
+                    .git
+                    .diff_tree_to_tree(None, Some(&head_tree), Some(&mut opts))
+                    .context("cannot diff the history against the empty tree")?;
+                let (files, renames_exact_only) = collect(&mut diff)?;
+                Ok(Change {
+                    range: Range {
+                        mode: Mode::Range,
+                        base_rev: None,
+                        base_origin: origin,
+                        head_rev: Some(head.clone()),
+                        base: None,
+                        head: Some(head_oid),
+                    },
+                    files,
+                    commits: commits_reachable(repo, head_oid, None)?,
+                    base: Snapshot::Empty,
                     head: repo.tree_snapshot(head_oid)?,
                     renames_exact_only,
                 })
@@ -329,10 +365,13 @@ fn collect(diff: &mut git2::Diff<'_>) -> Result<(Vec<ChangedFile>, bool)> {
     Ok((files, exact_only))
 }
 
-fn commits_between(repo: &Repo, base: Oid, head: Oid) -> Result<Vec<Commit>> {
+/// The commits reachable from `head` and not from `base` (all of them without one).
+fn commits_reachable(repo: &Repo, head: Oid, base: Option<Oid>) -> Result<Vec<Commit>> {
     let mut walk = repo.git.revwalk()?;
     walk.push(head)?;
-    walk.hide(base)?;
+    if let Some(base) = base {
+        walk.hide(base)?;
+    }
     let mut commits = Vec::new();
     for oid in walk {
         let oid = oid.context("cannot walk the commits in the range")?;
