@@ -72,6 +72,31 @@ pub enum Command {
     Demo(DemoArgs),
     /// GitHub Actions entry: check the event's range, annotate, summarize, comment on the PR
     Github(GithubArgs),
+    /// git pre-push hook entry: check the commits being pushed (report on stderr)
+    PrePush(PrePushArgs),
+    /// Install the pre-push hook into this repository's hooks folder
+    Install(InstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PrePushArgs {
+    /// The remote's name, or its URL when pushing to a URL (git passes both).
+    /// Without REMOTE and URL, read the pre-commit framework's PRE_COMMIT_* variables
+    #[arg(value_name = "REMOTE", requires = "url")]
+    pub remote: Option<String>,
+    /// The remote's URL (shown in the report)
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Replace a pre-push hook that is not docgate's (it is kept as pre-push.docgate-backup)
+    #[arg(long, conflicts_with = "uninstall")]
+    pub force: bool,
+    /// Remove docgate's pre-push hook (and restore the hook it replaced, if any)
+    #[arg(long)]
+    pub uninstall: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,8 @@ pub mod docs;
 pub mod features;
 pub mod git;
 pub mod github;
+pub mod hook;
+pub mod install;
 pub mod pattern;
 pub mod python;
 pub mod report;
@@ -109,6 +111,19 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
         }
         Command::Demo(args) => demo::run(args, &cli.global, stdout, stderr),
         Command::Github(args) => github::run(args, &cli.global, &cwd, stdout, stderr),
+        Command::PrePush(args) => {
+            let stdin = std::io::stdin();
+            let is_terminal = stdin.is_terminal();
+            hook::pre_push(
+                args,
+                &cli.global,
+                &cwd,
+                &mut stdin.lock(),
+                is_terminal,
+                stderr,
+            )
+        }
+        Command::Install(args) => install::run(args, &cwd, stdout),
     }
 }
 
@@ -179,7 +194,7 @@ fn range_request(args: &CheckArgs) -> Request {
     }
 }
 
-fn fail_on(global: &GlobalArgs) -> Severity {
+pub(crate) fn fail_on(global: &GlobalArgs) -> Severity {
     match global.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
