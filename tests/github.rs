@@ -107,5 +107,8 @@ fn report_falls_back_to_home_when_runner_temp_is_not_mounted() {
     assert_eq!(run.code, 1, "{run:?}");
     let report = home.join("docgate-report.json");
     assert!(report.is_file(), "{run:?}");
-    assert!(gh.read("output.txt").contains(&format!("report={}", report.display())));
+    assert!(
+        gh.read("output.txt")
+            .contains(&format!("report={}", report.display()))
+    );
 }
