@@ -111,6 +111,17 @@ bench_repo() {
   # Exit 1 (findings) is the expected outcome; 2 means docgate failed.
   measure "docgate check" "$repo" 0,1 "$f" "$d" "$c" -- \
     "$BIN" check --base main --head feature --format json --output /dev/null >>"$out"
+  if [[ -z "$full" ]]; then
+    # Scale mode: the same check without doc-not-updated findings, and the report's size.
+    measure "docgate check (matching only)" "$repo" 0,1 "$f" "$d" "$c" -- \
+      "$BIN" check --base main --head feature --format json --output /dev/null \
+      --config "$BENCH/matching-only.yml" >>"$out"
+    local report="$BIN_DIR/report.json"
+    local rc=0
+    (cd "$repo" && "$BIN" check --base main --head feature --format json --output "$report") || rc=$?
+    if (( rc > 1 )); then echo "*** BENCHMARK ABORTED: docgate check exited $rc in $repo" >&2; exit 3; fi
+    python3 "$BENCH/measure.py" size --files "$f" --docs "$d" --changed "$c" "$report" >>"$out"
+  fi
   LAST_REPO="$repo"
 }
 

@@ -426,7 +426,14 @@ pub fn parse_doc(path: &str, read: &Read, config: &Config) -> Option<Doc> {
             doc.coverage_known = false;
         }
         for (raw, item) in p.string_list(n, "key_files") {
-            match pattern::normalize(&raw).and_then(|g| pattern::compile(&g).map(|_| g)) {
+            // A plain path needs no glob compilation to be valid (most entries).
+            match pattern::normalize(&raw).and_then(|g| {
+                if pattern::is_literal(&g) {
+                    Ok(g)
+                } else {
+                    pattern::compile(&g).map(|_| g)
+                }
+            }) {
                 Ok(glob) => doc.key_files.push(KeyFile {
                     raw,
                     glob,
