@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use anyhow::Result;
 
 use crate::config::{Config, nearest};
-use crate::diagnostic::{self as rules, Diagnostic, Severity};
+use crate::diagnostic::{self as rules, Diagnostic};
 use crate::pattern;
 use crate::snapshot::{Read, Snapshot};
 use crate::yaml::{self, Node};
@@ -654,9 +654,6 @@ impl<'d> CoverageIndex<'d> {
         hits.into_iter().map(|i| self.owners[i]).collect()
     }
 }
-
-/// Severity used for the "coverage unknown" warning in `check`.
-pub const UNKNOWN_COVERAGE_SEVERITY: Severity = Severity::Warning;
 
 #[cfg(test)]
 mod tests {

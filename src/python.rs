@@ -380,10 +380,6 @@ impl Eval<'_, '_, '_> {
     }
 
     fn bind(&mut self, name: &str, binding: Binding) {
-        if let Binding::Value(Value::List { origin, .. } | Value::Scalar { origin, .. }) = &binding
-        {
-            debug_assert!(!origin.file.is_empty());
-        }
         self.bindings.insert(name.to_string(), binding);
     }
 
