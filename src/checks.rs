@@ -151,8 +151,13 @@ fn layers(config: &Config, docs: usize) -> Vec<String> {
 }
 
 /// `docgate check`: findings where the change is involved.
-pub fn check(change: &Change<'_>, config: &Config) -> Result<Outcome> {
-    let head_docs = DocSet::load(&change.head, config)?;
+/// `head_docs`: the docs at head when the caller already loaded them (while
+/// the diff ran), else they are loaded here.
+pub fn check(change: &Change<'_>, config: &Config, head_docs: Option<DocSet>) -> Result<Outcome> {
+    let head_docs = match head_docs {
+        Some(docs) => docs,
+        None => DocSet::load(&change.head, config)?,
+    };
     let doc_changes = DocChanges::compute(change, &head_docs, config)?;
     let mut diagnostics = Vec::new();
     let mut checked = Checked {

@@ -228,12 +228,11 @@ fn trim_cr(line: &[u8]) -> &[u8] {
 }
 
 fn body_fingerprint(body: &[u8]) -> u64 {
+    // Keep every non-whitespace character, then hash once (hashing per
+    // character was a visible share of loading 5,000 docs).
     let text = String::from_utf8_lossy(body);
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for c in text.chars().filter(|c| !c.is_whitespace()) {
-        c.hash(&mut h);
-    }
-    h.finish()
+    let kept: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    hash_of(kept.as_bytes())
 }
 
 /// Parse one file as a doc. `Ok(None)`: the file has no frontmatter, so it is

@@ -457,7 +457,7 @@ fn range_report(
     let change = Change::resolve(repo, request)?;
     let config = crate::load_config(repo, &config_path(env, global), dir, &change.head)?;
     let settings = settings(env, &config, global)?;
-    let report = crate::check_report(&change, &config, settings.fail_on)?;
+    let report = crate::check_report(&change, &config, settings.fail_on, None)?;
     let mut lines = Vec::new();
     if want_lines {
         let mut added_cache = std::collections::HashMap::new();

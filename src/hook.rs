@@ -184,7 +184,7 @@ fn check_one(
     }
     change.range.head_rev = Some(head.to_string());
     let config = load_config(repo, &global.config, cwd, &change.head)?;
-    let mut report = check_report(&change, &config, fail_on(global))?;
+    let mut report = check_report(&change, &config, fail_on(global), None)?;
     report.command = "pre-push";
     Ok((report, config))
 }

@@ -77,9 +77,13 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
         Command::Check(args) => {
             let repo = Repo::discover(&cwd)?;
             let request = range_request(args);
-            let change = Change::resolve(&repo, &request)?;
-            let config = load_config(&repo, &cli.global.config, &cwd, &change.head)?;
-            let report = check_report(&change, &config, fail_on(&cli.global))?;
+            // The docs at head load on this thread while the diff runs on another.
+            let (change, (config, docs)) = Change::resolve_with(&repo, &request, |head| {
+                let config = load_config(&repo, &cli.global.config, &cwd, head)?;
+                let docs = docs::DocSet::load(head, &config)?;
+                Ok((config, docs))
+            })?;
+            let report = check_report(&change, &config, fail_on(&cli.global), Some(docs))?;
             emit(&report, &cli.global, &cwd, stdout)
         }
         Command::Lint => {
@@ -128,9 +132,14 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
 }
 
 /// Run `check` over a resolved change: the finished report (waivers applied).
-pub fn check_report(change: &Change<'_>, config: &Config, fail_on: Severity) -> Result<Report> {
+pub fn check_report(
+    change: &Change<'_>,
+    config: &Config,
+    fail_on: Severity,
+    head_docs: Option<docs::DocSet>,
+) -> Result<Report> {
     require_layers(config, &change.head)?;
-    let outcome = checks::check(change, config)?;
+    let outcome = checks::check(change, config, head_docs)?;
     ensure_something_to_check(config, outcome.checked.docs + config.feature_lists.len())?;
     let (mut waivers, problems) = checks::waivers::collect(&change.commits, config);
     let mut diagnostics = outcome.diagnostics;

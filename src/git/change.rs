@@ -136,7 +136,81 @@ pub struct Change<'r> {
     pub renames_exact_only: bool,
 }
 
+/// The changed files between two commits' trees.
+fn tree_diff(git: &git2::Repository, base: Oid, head: Oid) -> Result<(Vec<ChangedFile>, bool)> {
+    let base_tree = git.find_commit(base)?.tree()?;
+    let head_tree = git.find_commit(head)?.tree()?;
+    let mut opts = diff_options();
+    let mut diff = git
+        .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut opts))
+        .context("cannot diff the range")?;
+    collect(&mut diff)
+}
+
 impl<'r> Change<'r> {
+    /// Like [`Change::resolve`], running `side` on this thread with the head
+    /// snapshot while, in range mode, the tree diff runs on another thread
+    /// with its own repository handle: on a multi-core machine loading the
+    /// docs and diffing overlap (SPEC §10).
+    pub fn resolve_with<T>(
+        repo: &'r Repo,
+        request: &Request,
+        side: impl FnOnce(&Snapshot<'r>) -> Result<T>,
+    ) -> Result<(Change<'r>, T)> {
+        let Request::Revs { base, head, origin } = request else {
+            let change = Change::resolve(repo, request)?;
+            let t = side(&change.head)?;
+            return Ok((change, t));
+        };
+        let head_rev = head.clone().unwrap_or_else(|| "HEAD".into());
+        if head.is_none() && repo.head_commit()?.is_none() {
+            return Err(anyhow!(
+                "the repository has no commits yet (HEAD is an unborn branch): nothing to compare; \
+                 commit first, or check what is staged with --staged"
+            ));
+        }
+        let (base_rev, origin) = match base {
+            Some(b) => (b.clone(), *origin),
+            None => (repo.default_base()?, "default"),
+        };
+        let head_oid = repo.commit(&head_rev)?;
+        let base_oid = repo.commit(&base_rev)?;
+        let merge_base = repo.merge_base(base_oid, head_oid)?;
+        let head_snapshot = repo.tree_snapshot(head_oid)?;
+        let location = repo.git.path().to_path_buf();
+        let (diffed, t) = std::thread::scope(|scope| {
+            let job = scope.spawn(move || -> Result<(Vec<ChangedFile>, bool)> {
+                let git = git2::Repository::open(&location)
+                    .with_context(|| format!("cannot open {} again to diff", location.display()))?;
+                tree_diff(&git, merge_base, head_oid)
+            });
+            let t = side(&head_snapshot);
+            let diffed = job.join().map_err(|_| anyhow!("the diff thread panicked"));
+            (diffed, t)
+        });
+        let t = t?;
+        let (files, renames_exact_only) = diffed??;
+        let commits = commits_reachable(repo, head_oid, Some(merge_base))?;
+        Ok((
+            Change {
+                range: Range {
+                    mode: Mode::Range,
+                    base_rev: Some(base_rev),
+                    base_origin: origin,
+                    head_rev: Some(head_rev),
+                    base: Some(merge_base),
+                    head: Some(head_oid),
+                },
+                files,
+                commits,
+                base: repo.tree_snapshot(merge_base)?,
+                head: head_snapshot,
+                renames_exact_only,
+            },
+            t,
+        ))
+    }
+
     /// Line numbers (1-based, head side) that the change added or modified in
     /// `path`: where a review comment can go. Reads only that file's blobs.
     pub fn added_lines(&self, repo: &Repo, path: &str) -> Result<std::collections::HashSet<usize>> {
@@ -185,47 +259,7 @@ impl<'r> Change<'r> {
 
     pub fn resolve(repo: &'r Repo, request: &Request) -> Result<Change<'r>> {
         match request {
-            Request::Revs { base, head, origin } => {
-                let head_rev = head.clone().unwrap_or_else(|| "HEAD".into());
-                if head.is_none() && repo.head_commit()?.is_none() {
-                    return Err(anyhow!(
-                        "the repository has no commits yet (HEAD is an unborn branch): nothing to compare; \
-                         commit first, or check what is staged with --staged"
-                    ));
-                }
-                let (base_rev, origin) = match base {
-                    Some(b) => (b.clone(), *origin),
-                    None => (repo.default_base()?, "default"),
-                };
-                let head_oid = repo.commit(&head_rev)?;
-                let base_oid = repo.commit(&base_rev)?;
-                let merge_base = repo.merge_base(base_oid, head_oid)?;
-                let range = Range {
-                    mode: Mode::Range,
-                    base_rev: Some(base_rev),
-                    base_origin: origin,
-                    head_rev: Some(head_rev),
-                    base: Some(merge_base),
-                    head: Some(head_oid),
-                };
-                let base_tree = repo.git.find_commit(merge_base)?.tree()?;
-                let head_tree = repo.git.find_commit(head_oid)?.tree()?;
-                let mut opts = diff_options();
-                let mut diff = repo
-                    .git
-                    .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut opts))
-                    .context("cannot diff the range")?;
-                let (files, renames_exact_only) = collect(&mut diff)?;
-                let commits = commits_reachable(repo, head_oid, Some(merge_base))?;
-                Ok(Change {
-                    range,
-                    files,
-                    commits,
-                    base: repo.tree_snapshot(merge_base)?,
-                    head: repo.tree_snapshot(head_oid)?,
-                    renames_exact_only,
-                })
-            }
+            Request::Revs { .. } => Ok(Change::resolve_with(repo, request, |_| Ok(()))?.0),
             Request::Root { head, origin } => {
                 let head_oid = repo.commit(head)?;
                 let head_tree = repo.git.find_commit(head_oid)?.tree()?;
