@@ -583,3 +583,28 @@ fn cycle_message_is_a_real_cycle_in_a_branching_component() {
         "{run:?}"
     );
 }
+
+#[test]
+fn waiver_with_a_scope_that_is_neither_doc_id_nor_glob_is_invalid() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated(src/[app.py): typo in the scope");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let mut rules = run.rules();
+    rules.sort();
+    assert_eq!(rules, vec!["doc-not-updated", "waiver-invalid"], "{run:?}");
+    let w = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "waiver-invalid")
+        .unwrap();
+    assert!(
+        w["message"]
+            .as_str()
+            .unwrap()
+            .contains("neither a doc id nor a valid path glob"),
+        "{w}"
+    );
+}

@@ -7,10 +7,12 @@ use crate::git::change::Commit;
 use crate::git::short;
 use crate::pattern;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiver {
     pub rule: String,
     pub scope: Option<String>,
+    /// The scope as a path glob, compiled once (`None`: no scope, or a scope
+    /// that can only be a doc id).
+    scope_glob: Option<pattern::Matcher>,
     pub reason: String,
     pub commit: String,
     /// How many findings it waived.
@@ -55,13 +57,28 @@ pub fn collect(commits: &[Commit], config: &Config) -> (Vec<Waiver>, Vec<Diagnos
                                 config.waivers.rules.join(", ")
                             )));
                         } else {
-                            waivers.push(Waiver {
-                                rule,
-                                scope,
-                                reason,
-                                commit: id.clone(),
-                                used: 0,
+                            // A scope is a doc id or a path glob; one that is
+                            // neither would silently waive nothing.
+                            let scope_glob = scope.as_deref().and_then(|s| {
+                                pattern::normalize(s)
+                                    .and_then(|g| pattern::Matcher::new(&g))
+                                    .ok()
                             });
+                            match &scope {
+                                Some(s) if scope_glob.is_none() && !looks_like_doc_id(s) => {
+                                    problems.push(invalid(format!(
+                                        "the scope `({s})` is neither a doc id nor a valid path glob"
+                                    )))
+                                }
+                                _ => waivers.push(Waiver {
+                                    rule,
+                                    scope,
+                                    scope_glob,
+                                    reason,
+                                    commit: id.clone(),
+                                    used: 0,
+                                }),
+                            }
                         }
                     }
                     Err(why) => problems.push(invalid(format!("`{key}: {value}`: {why}"))),
@@ -82,6 +99,15 @@ pub fn collect(commits: &[Commit], config: &Config) -> (Vec<Waiver>, Vec<Diagnos
         }
     }
     (waivers, problems)
+}
+
+/// Doc ids follow `[a-z0-9][a-z0-9._-]*` (SPEC §1.1).
+fn looks_like_doc_id(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }
 
 /// `rule[(scope)]: reason`.
@@ -124,10 +150,10 @@ impl Waiver {
         if d.docs.iter().any(|id| id == scope) {
             return true;
         }
-        let Some(path) = &d.path else { return false };
-        pattern::normalize(scope)
-            .and_then(|g| pattern::compile(&g))
-            .is_ok_and(|g| g.compile_matcher().is_match(path))
+        match (&d.path, &self.scope_glob) {
+            (Some(path), Some(glob)) => glob.is_match(path),
+            _ => false,
+        }
     }
 }
 
