@@ -94,16 +94,20 @@ fn one(
         shared_source: false,
         names: 0,
     };
-    if let Some(scope) = scope {
-        // The base may have read other modules (an import that moved).
-        let mut base_files = HashSet::new();
-        for side in [&list.training, &list.inference] {
-            base_files.extend(extract(scope.base, side)?.files_read);
-        }
+    // Both sides at the base, extracted once: for involvement (the base may
+    // have read other modules, an import that moved) and for additivity.
+    let base_lists = match scope {
+        Some(scope) => Some([
+            extract(scope.base, &list.training)?,
+            extract(scope.base, &list.inference)?,
+        ]),
+        None => None,
+    };
+    if let (Some(scope), Some(base_lists)) = (scope, &base_lists) {
         let involved = scope.config_changed
             || files
                 .iter()
-                .chain(&base_files)
+                .chain(base_lists.iter().flat_map(|b| &b.files_read))
                 .any(|f| scope.changed.contains(f));
         if !involved {
             summary.status = "not involved".into();
@@ -161,21 +165,27 @@ fn one(
             }
             let same = compare(list, t_items, t_origin, i_items, i_origin, &mut findings);
             summary.status = if same { "identical" } else { "mismatch" }.into();
-            if let Some(scope) = scope
+            if let (Some(scope), Some([t_base, i_base])) = (scope, &base_lists)
                 && list.additive
             {
                 let mut seen = HashSet::new();
-                for (side, source, items, origin) in [
-                    ("training", &list.training, t_items, t_origin),
-                    ("inference", &list.inference, i_items, i_origin),
+                for (side, source, items, origin, at_base) in [
+                    ("training", &list.training, t_items, t_origin, &t_base.value),
+                    (
+                        "inference",
+                        &list.inference,
+                        i_items,
+                        i_origin,
+                        &i_base.value,
+                    ),
                 ] {
                     if seen.insert(origin.clone()) {
                         additive(
                             list,
                             side,
                             source,
-                            items,
-                            origin,
+                            (items, origin),
+                            at_base,
                             scope.base,
                             version_head.as_ref(),
                             &mut findings,
@@ -345,22 +355,22 @@ fn additive(
     list: &FeatureList,
     side: &str,
     source: &FeatureSource,
-    head_items: &[Item],
-    head_origin: &Origin,
+    (head_items, head_origin): (&[Item], &Origin),
+    at_base: &Result<Value, PyError>,
     base: &Snapshot<'_>,
     version_head: Option<&Option<String>>,
     findings: &mut Vec<Diagnostic>,
 ) -> Result<()> {
-    if matches!(base.read(&source.file)?, Read::Missing) {
+    if !base.is_file(&source.file)? {
         // A list that is new in this change has nothing to stay compatible with.
         return Ok(());
     }
-    let base_items = match extract(base, source)?.value {
+    let base_items = match at_base {
         Ok(Value::List { items, .. }) => items,
         Ok(Value::Scalar { .. }) => return Ok(()),
         Err(e) => {
             let mut d = source_error(
-                &e,
+                e,
                 &format!(
                     "cannot check that the {side} list of `{}` only grew: at the base, ",
                     list.id
@@ -371,7 +381,7 @@ fn additive(
             return Ok(());
         }
     };
-    let (b, h) = (names(&base_items), names(head_items));
+    let (b, h) = (names(base_items), names(head_items));
     if h.len() >= b.len() && h[..b.len()] == b[..] {
         return Ok(());
     }
