@@ -87,13 +87,15 @@ pub struct Api {
     max_wait: Duration,
 }
 
-fn env_ms(key: &str, default: u64) -> Duration {
-    Duration::from_millis(
-        std::env::var(key)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default),
-    )
+/// A millisecond setting from the environment; a value that is not a number
+/// is an error, not a silent default.
+fn env_ms(key: &str, default: u64) -> Result<Duration, ApiError> {
+    match std::env::var(key) {
+        Err(_) => Ok(Duration::from_millis(default)),
+        Ok(v) => v.trim().parse().map(Duration::from_millis).map_err(|_| {
+            ApiError::Transport(format!("{key}=`{v}` is not a number of milliseconds"))
+        }),
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -115,7 +117,7 @@ impl Api {
             .enable_all()
             .build()
             .map_err(|e| ApiError::Transport(format!("cannot start the HTTP runtime: {e}")))?;
-        let timeout = env_ms("DOCGATE_GITHUB_TIMEOUT_MS", 30_000);
+        let timeout = env_ms("DOCGATE_GITHUB_TIMEOUT_MS", 30_000)?;
         let octo = {
             let _guard = runtime.enter();
             Octocrab::builder()
@@ -136,9 +138,9 @@ impl Api {
             owner: owner.to_string(),
             repo: repo.to_string(),
             timeout,
-            backoff: env_ms("DOCGATE_GITHUB_BACKOFF_MS", 1_000),
+            backoff: env_ms("DOCGATE_GITHUB_BACKOFF_MS", 1_000)?,
             max_wait: Duration::from_secs(
-                env_ms("DOCGATE_GITHUB_MAX_WAIT_MS", 60_000)
+                env_ms("DOCGATE_GITHUB_MAX_WAIT_MS", 60_000)?
                     .as_secs()
                     .max(1),
             ),
