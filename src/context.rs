@@ -105,6 +105,17 @@ pub fn render_json(answer: &Answer, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+fn doc_line(out: &mut dyn Write, r: &DocRef, why: &str) -> Result<()> {
+    writeln!(
+        out,
+        "    {}  {}  {}  ({why})",
+        r.id.as_deref().unwrap_or("-"),
+        r.path,
+        r.title.as_deref().unwrap_or("")
+    )?;
+    Ok(())
+}
+
 pub fn render_text(answer: &Answer, out: &mut dyn Write) -> Result<()> {
     for (i, p) in answer.paths.iter().enumerate() {
         if i > 0 {
@@ -117,26 +128,12 @@ pub fn render_text(answer: &Answer, out: &mut dyn Write) -> Result<()> {
         }
         writeln!(out, "  covered by:")?;
         for r in &p.covering {
-            writeln!(
-                out,
-                "    {}  {}  {}  (key_files: {})",
-                r.id.as_deref().unwrap_or("-"),
-                r.path,
-                r.title.as_deref().unwrap_or(""),
-                r.key_files.join(", ")
-            )?;
+            doc_line(out, r, &format!("key_files: {}", r.key_files.join(", ")))?;
         }
         if !p.depends_on.is_empty() {
             writeln!(out, "  read also (depends_on):")?;
             for r in &p.depends_on {
-                writeln!(
-                    out,
-                    "    {}  {}  {}  (via {})",
-                    r.id.as_deref().unwrap_or("-"),
-                    r.path,
-                    r.title.as_deref().unwrap_or(""),
-                    r.via.as_deref().unwrap_or("-")
-                )?;
+                doc_line(out, r, &format!("via {}", r.via.as_deref().unwrap_or("-")))?;
             }
         }
     }
