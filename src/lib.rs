@@ -20,6 +20,7 @@ pub mod pattern;
 pub mod python;
 pub mod report;
 pub mod snapshot;
+pub mod stdio;
 pub mod yaml;
 
 use std::io::{IsTerminal, Write};
@@ -50,14 +51,6 @@ impl ExitStatus {
             ExitStatus::Findings => 1,
         }
     }
-}
-
-/// Was this error a closed stdout (`docgate check | head`)? Then exit 0.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }
 
 pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<ExitStatus> {

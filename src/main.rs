@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use docgate::stdio::Stream;
 
 #[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
@@ -15,14 +16,15 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let result = docgate::run(cli, &mut stdout.lock(), &mut stderr.lock());
+    // A reader that goes away (`docgate check | head`, `git push 2>&1 | head`)
+    // loses the rest of the report, never the verdict (SPEC §2.2): the
+    // streams drop writes after EPIPE and the exit code is decided below.
+    let mut stdout = Stream::new(std::io::stdout().lock());
+    let mut stderr = Stream::new(std::io::stderr().lock());
+    let result = docgate::run(cli, &mut stdout, &mut stderr);
     match result {
         Ok(status) => ExitCode::from(status.code()),
-        Err(err) if docgate::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let mut stderr = stderr.lock();
             let _ = writeln!(stderr, "docgate: error: {err}");
             for cause in err.chain().skip(1) {
                 let _ = writeln!(stderr, "  caused by: {cause}");

@@ -244,6 +244,79 @@ fn a_new_branch_that_breaks_the_gate_is_blocked_and_the_remote_unchanged() {
     assert!(!p.remote_refs().contains("refs/heads/feature"));
 }
 
+/// `git push origin feature 2>&1 | head -3`: the reader of the hook's output
+/// goes away, and the push must still be blocked (SPEC §2.2).
+#[test]
+fn a_closed_output_pipe_does_not_let_a_failing_push_through() {
+    let p = Pushing::new();
+    p.push_ok(&["origin", "main"]);
+    p.repo.git(&["checkout", "-q", "-b", "feature"]);
+    p.change_app("v2", false);
+    let before = p.remote_refs();
+    let mut cmd = Command::new("git");
+    cmd.current_dir(p.repo.path())
+        .stdin(Stdio::null())
+        .args(["push", "origin", "feature"]);
+    isolate(&mut cmd, &p.repo.home());
+    cmd.env("PATH", path_with_docgate());
+    let status = status_with_closed_pipes(&mut cmd);
+    assert_ne!(status, Some(0), "git push must fail");
+    assert_eq!(p.remote_refs(), before, "the remote must be unchanged");
+    assert!(!p.remote_refs().contains("refs/heads/feature"));
+
+    // The hook itself, fed by hand: exit 1 with both pipes closed.
+    let head = p.repo.git(&["rev-parse", "HEAD"]);
+    let main = p.repo.git(&["rev-parse", "main"]);
+    let mut cmd = Command::new(docgate_bin());
+    cmd.current_dir(p.repo.path())
+        .args(["pre-push", "origin", path_str(&p.remote)]);
+    isolate(&mut cmd, &p.repo.home());
+    let stdin = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        stdin.path(),
+        format!("refs/heads/feature {head} refs/heads/feature {main}\n"),
+    )
+    .unwrap();
+    cmd.stdin(std::fs::File::open(stdin.path()).unwrap());
+    assert_eq!(status_with_closed_pipes(&mut cmd), Some(1));
+}
+
+/// A pushed tag whose commit the repository cannot read is not "no commits to
+/// check": the push is refused, naming the ref.
+#[test]
+fn a_tag_whose_commit_cannot_be_read_refuses_the_push() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    let commit = repo.commit("change without its runbook");
+    repo.git(&["tag", "-a", "-m", "release", "v2"]);
+    let tag = repo.git(&["rev-parse", "refs/tags/v2"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["branch", "-D", "feature"]);
+    // The commit's loose object disappears (a broken or partial clone).
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&commit[..2])
+        .join(&commit[2..]);
+    std::fs::remove_file(&object).expect("the commit is a loose object");
+    let zero = "0".repeat(40);
+    let line = format!("refs/tags/v2 {tag} refs/tags/v2 {zero}\n");
+    let run = run_in(
+        &repo,
+        &repo.path(),
+        docgate_bin(),
+        &["pre-push", "origin", "/nowhere"],
+        line.as_bytes(),
+        &[],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("refs/tags/v2") && run.stderr.contains(&commit),
+        "the ref and the missing commit are named: {run:?}"
+    );
+    assert!(!run.stderr.contains("skipped"), "{run:?}");
+}
+
 #[test]
 fn fast_forward_push_checks_remote_to_local() {
     let p = Pushing::new();

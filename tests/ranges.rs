@@ -932,28 +932,12 @@ fn big_report_repo(n: usize) -> TestRepo {
     repo
 }
 
-fn run_with_closed_stdout(repo: &TestRepo, args: &[&str]) -> (Option<i32>, String) {
-    let mut cmd = Command::new(docgate_bin());
-    cmd.current_dir(repo.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    isolate(&mut cmd, &repo.home());
-    cmd.args(args);
-    let mut child = cmd.spawn().expect("docgate spawns");
-    // Close the read end before docgate gets to write its report.
-    drop(child.stdout.take());
-    let out = child.wait_with_output().expect("docgate finishes");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
+/// SPEC §2.2: the exit code is the verdict whether or not the report could
+/// be written. A reader that goes away never turns a failing gate into 0.
 #[test]
-fn broken_pipe_on_stdout_exits_0() {
+fn broken_pipe_keeps_the_verdict() {
     let repo = big_report_repo(300);
-    // Sanity: the report is large and would fail the gate.
+    // Sanity: the report is large and fails the gate.
     let full = repo.docgate(&["check", "--base", "main"]);
     assert_eq!(full.code, 1, "{full:?}");
     assert!(
@@ -963,18 +947,53 @@ fn broken_pipe_on_stdout_exits_0() {
     );
     assert_eq!(full.stdout.matches("error[doc-not-updated]").count(), 300);
 
-    for format in ["text", "json"] {
-        let (code, stderr) =
-            run_with_closed_stdout(&repo, &["check", "--base", "main", "--format", format]);
+    for format in ["text", "json", "sarif", "github", "markdown"] {
+        let code = repo.docgate_closed_pipes(&["check", "--base", "main", "--format", format], &[]);
         assert_eq!(
             code,
-            Some(0),
-            "--format {format}: status {code:?} (None = killed by a signal), stderr: {stderr}"
+            Some(1),
+            "--format {format}: status {code:?} (None = killed by a signal)"
         );
-        assert!(!stderr.contains("panicked"), "--format {format}: {stderr}");
-        assert!(
-            !stderr.contains("error"),
-            "--format {format}: a closed pipe is not an error: {stderr}"
+    }
+    // The same with --output: the file is written, stdout is closed.
+    let code = repo.docgate_closed_pipes(
+        &["check", "--base", "main", "--output", "json=report.json"],
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    let written = std::fs::read_to_string(repo.path().join("report.json")).unwrap();
+    assert_eq!(written.matches("\"doc-not-updated\"").count(), 300);
+    std::fs::remove_file(repo.path().join("report.json")).unwrap();
+}
+
+/// Every command keeps its exit code when both output pipes are closed.
+#[test]
+fn every_command_keeps_its_exit_code_with_closed_pipes() {
+    let repo = big_report_repo(5);
+    let cases: &[(&[&str], i32)] = &[
+        (&["check", "--base", "main"], 1),
+        (&["check", "--base", "main", "--format", "json"], 1),
+        (&["check", "--base", "main", "-q"], 1),
+        (&["check", "--base", "no-such-rev"], 2),
+        (&["lint"], 0),
+        (
+            &["lint", "--fail-on", "warning", "--config", "missing.yml"],
+            2,
+        ),
+        (&["context", "src/gen/module_0000.py"], 0),
+        (&["context", "/etc/passwd"], 2),
+        (&["install", "--uninstall"], 0),
+        (&["nonsense-command"], 2),
+        (&["--help"], 0),
+    ];
+    for (args, want) in cases {
+        let open = repo.docgate(args);
+        assert_eq!(open.code, *want, "docgate {args:?}: {open:?}");
+        let closed = repo.docgate_closed_pipes(args, &[]);
+        assert_eq!(
+            closed,
+            Some(*want),
+            "docgate {args:?} with closed pipes (None = killed by a signal)"
         );
     }
 }

@@ -157,14 +157,32 @@ impl Repo {
         })
     }
 
-    /// The commit an object peels to; `Ok(None)` when it is a tree or blob,
-    /// `Err` when the repository does not have it.
+    /// The commit an object peels to; `Ok(None)` when it is (a tag of) a tree
+    /// or blob, `Err` when the repository does not have it or any object on
+    /// the way: a tag whose commit cannot be read is never "nothing to check".
     fn peel_commit(&self, oid: Oid) -> Result<Option<Oid>, git2::Error> {
-        let object = self.git.find_object(oid, None)?;
-        match object.peel(ObjectType::Commit) {
-            Ok(c) => Ok(Some(c.id())),
-            Err(_) => Ok(None),
+        let mut object = self.git.find_object(oid, None)?;
+        // A tag of a tag of ... is bounded by the objects git would write.
+        for _ in 0..64 {
+            match object.kind() {
+                Some(ObjectType::Commit) => return Ok(Some(object.id())),
+                Some(ObjectType::Tag) => {
+                    let tag = object.as_tag().expect("a tag object is a tag");
+                    let target = tag.target_id();
+                    object = self.git.find_object(target, None)?;
+                }
+                Some(ObjectType::Tree | ObjectType::Blob) => return Ok(None),
+                _ => {
+                    return Err(git2::Error::from_str(&format!(
+                        "{} is an object of unknown type",
+                        object.id()
+                    )));
+                }
+            }
         }
+        Err(git2::Error::from_str(&format!(
+            "{oid} is a chain of more than 64 tags"
+        )))
     }
 
     /// The range one pushed ref is checked over (`remote` is the name git
@@ -191,7 +209,8 @@ impl Repo {
                 });
             }
             Err(e) => bail!(
-                "git is pushing {} ({}), which this repository does not have: {}",
+                "git is pushing {} ({}), whose commit this repository cannot read: {}; \
+                 the push is refused because what it would publish cannot be checked",
                 update.local_ref,
                 update.local_oid,
                 e.message()
@@ -239,6 +258,12 @@ impl Repo {
                     update.remote_ref,
                     short(remote_object)
                 )),
+                Err(e) if e.code() != git2::ErrorCode::NotFound => bail!(
+                    "cannot read {remote}'s {} at {}: {}",
+                    update.remote_ref,
+                    short(remote_object),
+                    e.message()
+                ),
                 Err(_) => notes.push(format!(
                     "{remote} has {} at {}, which this repository does not have \
                      (`git fetch {remote}` to compare with it): checking the commits \

@@ -219,3 +219,28 @@ pub fn covered_repo() -> TestRepo {
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo
 }
+
+/// Run `cmd` with stdout and stderr on a pipe whose reader has already gone
+/// (`docgate check | head` after head exited): every write gets EPIPE. The
+/// exit status; `None` when a signal ended the process.
+pub fn status_with_closed_pipes(cmd: &mut Command) -> Option<i32> {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let writer2 = writer.try_clone().expect("the pipe's writer clones");
+    cmd.stdout(writer).stderr(writer2);
+    cmd.status().expect("the program runs").code()
+}
+
+impl TestRepo {
+    /// `docgate <args>` with stdin from `/dev/null` and both output pipes closed.
+    pub fn docgate_closed_pipes(&self, args: &[&str], env: &[(&str, &str)]) -> Option<i32> {
+        let mut cmd = Command::new(docgate_bin());
+        cmd.current_dir(self.path()).stdin(Stdio::null());
+        isolate(&mut cmd, &self.home());
+        cmd.args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        status_with_closed_pipes(&mut cmd)
+    }
+}
