@@ -194,6 +194,12 @@ pub fn check(change: &Change<'_>, config: &Config, head_docs: Option<DocSet>) ->
             .files
             .iter()
             .any(|f| f.paths().any(|p| p == crate::config::FILE_NAME)),
+        renamed_from: change
+            .files
+            .iter()
+            .filter_map(|f| Some((f.path.clone(), f.old_path.clone()?)))
+            .collect(),
+        base_config: base_config(change, config),
     };
     checked.feature_lists = features::run(config, &change.head, Some(&scope), &mut diagnostics)?;
     Ok(Outcome {
@@ -201,6 +207,25 @@ pub fn check(change: &Change<'_>, config: &Config, head_docs: Option<DocSet>) ->
         checked,
         docs_to_read,
     })
+}
+
+/// The repository's config as it was at the base, to find where a feature
+/// list was before the change moved it. Only when the config in use is the
+/// repository's own (`--config` from disk has no base version).
+fn base_config(change: &Change<'_>, config: &Config) -> Result<Option<Config>, String> {
+    if config.source.as_deref() != Some(crate::config::FILE_NAME) {
+        return Ok(None);
+    }
+    match change.base.read(crate::config::FILE_NAME) {
+        Ok(crate::snapshot::Read::Missing) => Ok(None),
+        Ok(crate::snapshot::Read::Bytes(bytes)) => {
+            Config::from_bytes(&bytes, crate::config::FILE_NAME)
+                .map(Some)
+                .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())
+        }
+        Ok(crate::snapshot::Read::TooLarge(n)) => Err(format!("it is {n} bytes")),
+        Err(e) => Err(format!("{e:#}")),
+    }
 }
 
 /// `docgate lint`: every finding in the documentation system.

@@ -1705,6 +1705,125 @@ fn a_list_new_in_the_change_has_nothing_to_stay_compatible_with() {
     assert_status(&json, "m", "identical", false, 3);
 }
 
+/// A list whose file moves in the change (the config follows it) is not a new
+/// list: it is compared with the base list at its old path.
+#[test]
+fn a_moved_list_is_compared_with_the_base_list_at_its_old_path() {
+    for (training, inference) in [
+        // git pairs the rename (same content but for one name).
+        (
+            "{file: ml/training/features.py, symbol: TRAINING_FEATURES}",
+            PY_INFERENCE,
+        ),
+        // Both files move and shrink: not paired by git; the base config says
+        // where the list was.
+        (
+            "{file: ml/training/features.py, symbol: TRAINING_FEATURES}",
+            "{file: ml/inference/features.py, symbol: INFERENCE_FEATURES}",
+        ),
+    ] {
+        let repo = additive_repo();
+        let names = ["a", "c"];
+        std::fs::remove_file(repo.path().join("training/features.py")).unwrap();
+        repo.write("ml/training/features.py", training_py("1", &names));
+        let inference_file = inference.split(['{', ',', ' ']).nth(2).unwrap();
+        if inference_file != "inference/features.py" {
+            std::fs::remove_file(repo.path().join("inference/features.py")).unwrap();
+        }
+        repo.write(inference_file, inference_py(&names));
+        repo.write(
+            ".docgate.yml",
+            config(
+                training,
+                inference,
+                "order: strict\nadditive: true\nversion: {file: ml/training/features.py, symbol: MODEL_VERSION}",
+            ),
+        );
+        repo.commit("move the lists and drop b");
+        let (run, json) = repo.check_json(&["--base", "main"]);
+        assert_eq!(run.code, 1, "{training}: {run:?}");
+        let t = at(&json, "feature-not-additive", "ml/training/features.py");
+        assert_eq!(t.len(), 1, "{run:?}");
+        assert_finding(
+            t[0],
+            "feature-not-additive",
+            "ml/training/features.py",
+            3,
+            &[
+                "the training list of `m` is not additive against the base: removed `b`",
+                "the model version (training/features.py MODEL_VERSION) is still 1",
+            ],
+            &run,
+        );
+        let i = at(&json, "feature-not-additive", inference_file);
+        assert_eq!(i.len(), 1, "{run:?}");
+        assert_eq!(t[0]["severity"], "error");
+        assert_eq!(i[0]["severity"], "error");
+    }
+}
+
+/// The same move with a model-version bump: allowed, as in place.
+#[test]
+fn a_moved_list_with_a_version_bump_is_a_note() {
+    let repo = additive_repo();
+    std::fs::remove_file(repo.path().join("training/features.py")).unwrap();
+    repo.write("ml/training/features.py", training_py("2", &["a", "c"]))
+        .write("inference/features.py", inference_py(&["a", "c"]))
+        .write(
+            ".docgate.yml",
+            config(
+                "{file: ml/training/features.py, symbol: TRAINING_FEATURES}",
+                PY_INFERENCE,
+                "order: strict\nadditive: true\nversion: {file: ml/training/features.py, symbol: MODEL_VERSION}",
+            ),
+        );
+    repo.commit("move, drop b, bump the model");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let t = at(&json, "feature-not-additive", "ml/training/features.py");
+    assert_eq!(t.len(), 1, "{run:?}");
+    assert_eq!(t[0]["severity"], "note");
+    assert!(
+        message(t[0]).contains("allowed: the model version moved from 1 to 2"),
+        "{run:?}"
+    );
+}
+
+/// A base list that was a single string cannot show that the list only grew:
+/// a warning, never a silent skip.
+#[test]
+fn a_base_list_that_was_a_single_value_is_a_warning() {
+    let repo = TestRepo::new();
+    repo.write(".docgate.yml", config(PY_TRAINING, PY_INFERENCE, ""))
+        .write("training/features.py", "TRAINING_FEATURES = \"a\"\n")
+        .write("inference/features.py", inference_py(&["a"]));
+    repo.commit("base with a single string");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(
+        "training/features.py",
+        py_list("", "TRAINING_FEATURES", &["a", "b"]),
+    )
+    .write("inference/features.py", inference_py(&["a", "b"]));
+    repo.commit("a list");
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let f = only(&run, &json);
+    assert_finding(
+        f,
+        "feature-source-error",
+        "training/features.py",
+        1,
+        &[
+            "cannot check that the training list of `m` only grew: at the base, \
+             training/features.py TRAINING_FEATURES (training/features.py:1) is a single value",
+        ],
+        &run,
+    );
+    assert_eq!(f["severity"], "warning", "{run:?}");
+    let (run, _) = repo.check_json(&["--base", "main", "--fail-on", "warning"]);
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
 #[test]
 fn a_base_list_that_cannot_be_extracted_is_a_warning() {
     let repo = TestRepo::new();

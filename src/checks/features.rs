@@ -30,6 +30,38 @@ pub struct ChangeScope<'a> {
     pub base: &'a Snapshot<'a>,
     pub changed: HashSet<String>,
     pub config_changed: bool,
+    /// Renamed files: head path → base path.
+    pub renamed_from: HashMap<String, String>,
+    /// The config at the base, when the head config is the repository's
+    /// `.docgate.yml`: `Ok(None)` when the base had none, `Err` (the reason)
+    /// when it could not be read.
+    pub base_config: Result<Option<Config>, String>,
+}
+
+impl ChangeScope<'_> {
+    /// Where a list was at the base. A list whose files moved in the change is
+    /// not a new list: its base is the base config's entry of the same id, or
+    /// else the head sources mapped back through the change's renames.
+    fn base_list(&self, list: &FeatureList) -> FeatureList {
+        if let Ok(Some(config)) = &self.base_config
+            && let Some(base) = config.feature_lists.iter().find(|l| l.id == list.id)
+        {
+            return base.clone();
+        }
+        let back = |s: &FeatureSource| {
+            let mut s = s.clone();
+            if let Some(old) = self.renamed_from.get(&s.file) {
+                s.file = old.clone();
+            }
+            s
+        };
+        FeatureList {
+            training: back(&list.training),
+            inference: back(&list.inference),
+            version: list.version.as_ref().map(back),
+            ..list.clone()
+        }
+    }
 }
 
 fn source_error(e: &PyError, prefix: &str) -> Diagnostic {
@@ -96,12 +128,13 @@ fn one(
     };
     // Both sides at the base, extracted once: for involvement (the base may
     // have read other modules, an import that moved) and for additivity.
-    let base_lists = match scope {
-        Some(scope) => Some([
-            extract(scope.base, &list.training)?,
-            extract(scope.base, &list.inference)?,
+    let base_list = scope.map(|scope| scope.base_list(list));
+    let base_lists = match (scope, &base_list) {
+        (Some(scope), Some(base_list)) => Some([
+            extract(scope.base, &base_list.training)?,
+            extract(scope.base, &base_list.inference)?,
         ]),
-        None => None,
+        _ => None,
     };
     if let (Some(scope), Some(base_lists)) = (scope, &base_lists) {
         let involved = scope.config_changed
@@ -165,15 +198,22 @@ fn one(
             }
             let same = compare(list, t_items, t_origin, i_items, i_origin, &mut findings);
             summary.status = if same { "identical" } else { "mismatch" }.into();
-            if let (Some(scope), Some([t_base, i_base])) = (scope, &base_lists)
+            if let (Some(scope), Some([t_base, i_base]), Some(base_list)) =
+                (scope, &base_lists, &base_list)
                 && list.additive
             {
                 let mut seen = HashSet::new();
                 for (side, source, items, origin, at_base) in [
-                    ("training", &list.training, t_items, t_origin, &t_base.value),
+                    (
+                        "training",
+                        &base_list.training,
+                        t_items,
+                        t_origin,
+                        &t_base.value,
+                    ),
                     (
                         "inference",
-                        &list.inference,
+                        &base_list.inference,
                         i_items,
                         i_origin,
                         &i_base.value,
@@ -183,10 +223,10 @@ fn one(
                         additive(
                             list,
                             side,
-                            source,
+                            (source, base_list.version.as_ref()),
                             (items, origin),
                             at_base,
-                            scope.base,
+                            scope,
                             version_head.as_ref(),
                             &mut findings,
                         )?;
@@ -350,24 +390,66 @@ fn diff(a: &[&str], b: &[&str]) -> String {
     lines.concat()
 }
 
+/// `(source, version)`: where this side and the model version were at the base.
 #[allow(clippy::too_many_arguments)]
 fn additive(
     list: &FeatureList,
     side: &str,
-    source: &FeatureSource,
+    (source, base_version): (&FeatureSource, Option<&FeatureSource>),
     (head_items, head_origin): (&[Item], &Origin),
     at_base: &Result<Value, PyError>,
-    base: &Snapshot<'_>,
+    scope: &ChangeScope<'_>,
     version_head: Option<&Option<String>>,
     findings: &mut Vec<Diagnostic>,
 ) -> Result<()> {
+    let base = scope.base;
     if !base.is_file(&source.file)? {
+        if let Err(why) = &scope.base_config {
+            // The list may have moved with a config edit we cannot read.
+            findings.push(at(
+                Diagnostic::new(
+                    rules::FEATURE_SOURCE_ERROR,
+                    format!(
+                        "cannot check that the {side} list of `{}` only grew: {} is not in the base \
+                         and the base's {} cannot be read to find where the list was ({why})",
+                        list.id,
+                        source.file,
+                        crate::config::FILE_NAME
+                    ),
+                ),
+                &head_origin.file,
+                head_origin.line,
+            ));
+            if let Some(d) = findings.last_mut() {
+                d.severity = Severity::Warning;
+            }
+        }
         // A list that is new in this change has nothing to stay compatible with.
         return Ok(());
     }
     let base_items = match at_base {
         Ok(Value::List { items, .. }) => items,
-        Ok(Value::Scalar { .. }) => return Ok(()),
+        Ok(Value::Scalar { origin, .. }) => {
+            findings.push(at(
+                Diagnostic::new(
+                    rules::FEATURE_SOURCE_ERROR,
+                    format!(
+                        "cannot check that the {side} list of `{}` only grew: at the base, {} \
+                         ({}:{}) is a single value, not a list of feature names",
+                        list.id,
+                        source.describe(),
+                        origin.file,
+                        origin.line
+                    ),
+                ),
+                &head_origin.file,
+                head_origin.line,
+            ));
+            if let Some(d) = findings.last_mut() {
+                d.severity = Severity::Warning;
+            }
+            return Ok(());
+        }
         Err(e) => {
             let mut d = source_error(
                 e,
@@ -429,6 +511,7 @@ fn additive(
     );
     let mut severity = Severity::Error;
     if let (Some(version), Some(after)) = (&list.version, version_head) {
+        let version = base_version.unwrap_or(version);
         let before = match base.read(&version.file)? {
             Read::Missing => None,
             _ => Some(extract(base, version)?.value),
