@@ -88,18 +88,62 @@ pub fn run_github(
     repo.docgate_env(&all, &env_refs)
 }
 
+/// The token appears nowhere docgate wrote: not in stdout or stderr, not in
+/// any file of the `Gh` folder (job summary, step outputs, the default report,
+/// `--report-out` files, whatever else landed there), not in the report the
+/// run names (`report at PATH` on stderr, `report=PATH` in the outputs, which
+/// may be outside the folder), not in a request body. A file it is told to
+/// inspect that is missing or unreadable fails the test: a moved report must
+/// not make this pass without looking.
 pub fn assert_no_token(gh: &Gh, run: &Run, requests: &[Request]) {
     assert!(
         !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
         "token leaked: {run:?}"
     );
-    for f in ["summary.md", "output.txt", "docgate-report.json"] {
-        assert!(!gh.read(f).contains(TOKEN), "token leaked into {f}");
+    let mut files = Vec::new();
+    collect_files(gh.root(), &mut files);
+    // The report the run says it wrote, wherever it is.
+    for line in run.stderr.lines() {
+        if let Some((_, p)) = line.split_once("; report at ") {
+            files.push(p.into());
+        }
+    }
+    if let Ok(outputs) = std::fs::read_to_string(gh.file("output.txt")) {
+        files.extend(
+            outputs
+                .lines()
+                .filter_map(|l| l.strip_prefix("report="))
+                .map(Into::into),
+        );
+    }
+    for f in &files {
+        let bytes = std::fs::read(f)
+            .unwrap_or_else(|e| panic!("cannot inspect {} for the token: {e}", f.display()));
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(TOKEN),
+            "token leaked into {}",
+            f.display()
+        );
     }
     for r in requests {
         assert!(
             !String::from_utf8_lossy(&r.body).contains(TOKEN),
             "token in a request body"
         );
+    }
+}
+
+/// Every regular file under `dir`, recursively; an unreadable folder fails.
+pub fn collect_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let entries = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {} for the token: {e}", dir.display()));
+    for entry in entries {
+        let entry = entry.unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+        let kind = entry.file_type().expect("file type");
+        if kind.is_dir() {
+            collect_files(&entry.path(), out);
+        } else if kind.is_file() {
+            out.push(entry.path());
+        }
     }
 }
