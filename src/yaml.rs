@@ -143,20 +143,32 @@ fn is_null(value: &str) -> bool {
 pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, true).map_err(|e| {
-        let m = e.marker();
-        let mut message = e.info().to_string();
-        if message.contains("unknown anchor") {
-            message.push_str(
-                ": a value starting with `*` is a YAML alias; quote globs like \"**/*.py\"",
-            );
+    // Pull the events one at a time instead of `Parser::load`: `load` recurses
+    // once per nesting level, so 10,000 nested block sequences (`- - - … x`)
+    // overflowed the stack before the builder's depth limit could refuse them.
+    // Stopping at the builder's first error also means an alias bomb or a
+    // too-deep document is never read further.
+    loop {
+        let (ev, mark) = parser.next_token().map_err(|e| {
+            let m = e.marker();
+            let mut message = e.info().to_string();
+            if message.contains("unknown anchor") {
+                message.push_str(
+                    ": a value starting with `*` is a YAML alias; quote globs like \"**/*.py\"",
+                );
+            }
+            YamlError {
+                line: m.line().max(1),
+                col: m.col() + 1,
+                message,
+            }
+        })?;
+        let end = ev == Event::StreamEnd;
+        builder.on_event(ev, mark);
+        if end || builder.error.is_some() {
+            break;
         }
-        YamlError {
-            line: m.line().max(1),
-            col: m.col() + 1,
-            message,
-        }
-    })?;
+    }
     if let Some(err) = builder.error {
         return Err(err);
     }
@@ -290,6 +302,13 @@ mod tests {
             err.message.contains("nesting") || err.message.contains("recursion"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn deep_block_nesting_is_refused_not_a_stack_overflow() {
+        let text = format!("f:\n{}x\n", "- ".repeat(10_000));
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nesting"), "{err}");
     }
 
     #[test]
