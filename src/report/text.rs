@@ -36,6 +36,26 @@ impl Paint {
     }
 }
 
+/// Text from the repository (paths, messages that quote them, waiver
+/// reasons from commit messages) as it may be shown on a terminal: a control
+/// character is written as its escape (`\u{1b}`, `\r`, `\n`), never raw. A
+/// file named `src/\x1b[2K\rx.py` must not erase the finding it is named in
+/// (the pre-push report reaches the terminal of the person pushing).
+fn printable(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\t') {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> Result<()> {
     let paint = Paint { on: style.color };
     let shown: Vec<&Diagnostic> = report
@@ -51,7 +71,7 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> Result<()> 
                 writeln!(out)?;
             }
             if let Some(p) = path {
-                writeln!(out, "{}", paint.bold(&format!("{p}:")))?;
+                writeln!(out, "{}", paint.bold(&format!("{}:", printable(p))))?;
             }
             last_path = Some(path);
         } else {
@@ -71,13 +91,13 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> Result<()> 
         let scope = w
             .scope
             .as_deref()
-            .map(|s| format!("({s})"))
+            .map(|s| format!("({})", printable(s)))
             .unwrap_or_default();
         writeln!(
             out,
             "{}: the waiver `{}{scope}` in commit {} matched no finding",
             paint.severity(Severity::Note),
-            w.rule,
+            printable(&w.rule),
             w.commit
         )?;
     }
@@ -93,13 +113,14 @@ fn finding(d: &Diagnostic, paint: &Paint, out: &mut dyn Write) -> Result<()> {
         "{}{}: {}",
         paint.severity(d.severity),
         paint.bold(&format!("[{}]", d.rule.id)),
-        first
+        printable(first)
     )?;
     if let Some(path) = &d.path {
+        let path = printable(path);
         let loc = match (d.line, d.column) {
             (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
             (Some(l), None) => format!("{path}:{l}"),
-            _ => path.clone(),
+            _ => path,
         };
         writeln!(out, "  {} {loc}", paint.dim("-->"))?;
     }
@@ -134,18 +155,23 @@ fn finding(d: &Diagnostic, paint: &Paint, out: &mut dyn Write) -> Result<()> {
         }
     }
     for line in rest.lines() {
-        writeln!(out, "  {line}")?;
+        writeln!(out, "  {}", printable(line))?;
     }
     if !d.docs.is_empty() {
-        writeln!(out, "  {} docs: {}", paint.dim("="), d.docs.join(", "))?;
+        writeln!(
+            out,
+            "  {} docs: {}",
+            paint.dim("="),
+            printable(&d.docs.join(", "))
+        )?;
     }
     if let Some(w) = &d.waived {
         writeln!(
             out,
             "  {} waived in commit {}: {}",
             paint.dim("="),
-            w.commit,
-            w.reason
+            printable(&w.commit),
+            printable(&w.reason)
         )?;
     }
     writeln!(out, "  {} help: {}", paint.dim("="), d.help())?;
