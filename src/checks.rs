@@ -26,6 +26,9 @@ pub struct Checked {
     pub docs: usize,
     pub docs_changed: usize,
     pub docs_unreadable: usize,
+    /// Files under the roots with frontmatter that are not read as docs.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub docs_skipped: usize,
     pub key_files: usize,
     pub commits: usize,
     pub layers: Vec<String>,
@@ -36,8 +39,14 @@ pub struct Checked {
     pub feature_lists: Vec<features::FeatureListSummary>,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
+    /// Files with frontmatter not read as docs (for "nothing to check").
+    pub skipped: Vec<String>,
     pub checked: Checked,
     /// The docs covering the changed files: what a reviewer must read.
     pub docs_to_read: Vec<DocToRead>,
@@ -168,6 +177,7 @@ pub fn check(change: &Change<'_>, config: &Config, head_docs: Option<DocSet>) ->
             .len()
             .max(doc_changes.base_versions.len()),
         docs_unreadable: head_docs.docs.iter().filter(|d| !d.coverage_known).count(),
+        docs_skipped: head_docs.skipped.len(),
         key_files: head_docs.docs.iter().map(|d| d.key_files.len()).sum(),
         commits: change.commits.len(),
         renames_exact_only: change.renames_exact_only,
@@ -204,6 +214,7 @@ pub fn check(change: &Change<'_>, config: &Config, head_docs: Option<DocSet>) ->
     checked.feature_lists = features::run(config, &change.head, Some(&scope), &mut diagnostics)?;
     Ok(Outcome {
         diagnostics,
+        skipped: head_docs.skipped_summary(),
         checked,
         docs_to_read,
     })
@@ -224,6 +235,7 @@ fn base_config(change: &Change<'_>, config: &Config) -> Result<Option<Config>, S
                 .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())
         }
         Ok(crate::snapshot::Read::TooLarge(n)) => Err(format!("it is {n} bytes")),
+        Ok(crate::snapshot::Read::LfsPointer(p)) => Err(p.describe(crate::config::FILE_NAME)),
         Err(e) => Err(format!("{e:#}")),
     }
 }
@@ -235,6 +247,7 @@ pub fn lint(snapshot: &Snapshot<'_>, config: &Config) -> Result<Outcome> {
     let mut checked = Checked {
         docs: head_docs.docs.len(),
         docs_unreadable: head_docs.docs.iter().filter(|d| !d.coverage_known).count(),
+        docs_skipped: head_docs.skipped.len(),
         key_files: head_docs.docs.iter().map(|d| d.key_files.len()).sum(),
         layers: layers(config, head_docs.docs.len()),
         ..Checked::default()
@@ -244,6 +257,7 @@ pub fn lint(snapshot: &Snapshot<'_>, config: &Config) -> Result<Outcome> {
     checked.feature_lists = features::run(config, snapshot, None, &mut diagnostics)?;
     Ok(Outcome {
         diagnostics,
+        skipped: head_docs.skipped_summary(),
         checked,
         docs_to_read: Vec::new(),
     })

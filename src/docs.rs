@@ -165,6 +165,35 @@ fn split_frontmatter(bytes: &[u8]) -> Frontmatter<'_> {
         .position(|&b| b == b'\n')
         .unwrap_or(bytes.len());
     if trim_cr(&bytes[..first_end]) != b"---" {
+        // Blank lines, then `---`: meant as frontmatter, but no reader of
+        // frontmatter (GitHub, Jekyll, Hugo, docgate) takes it. Say so
+        // rather than drop the doc and its coverage (SPEC §1.1).
+        let mut line = 1;
+        let mut pos = 0;
+        while pos < bytes.len() {
+            let end = bytes[pos..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| pos + i);
+            let text = trim_cr(&bytes[pos..end]);
+            if text == b"---" && line > 1 {
+                return Frontmatter::Broken {
+                    line,
+                    message: format!(
+                        "the frontmatter starts on line {line}, after {} blank line{}: frontmatter \
+                         is read only when `---` is the first line, so this file is not a doc; \
+                         delete the blank lines above it",
+                        line - 1,
+                        if line == 2 { "" } else { "s" }
+                    ),
+                };
+            }
+            if !text.iter().all(|b| b.is_ascii_whitespace()) {
+                break;
+            }
+            line += 1;
+            pos = end + 1;
+        }
         return Frontmatter::None;
     }
     let mut pos = (first_end + 1).min(bytes.len());
@@ -266,6 +295,16 @@ pub fn parse_doc(path: &str, read: &Read, config: &Config) -> Option<Doc> {
             doc.problems.push(d);
             return Some(doc);
         }
+        Read::LfsPointer(p) => {
+            let mut d = invalid(format!(
+                "{}; its frontmatter was not read",
+                p.describe(path)
+            ));
+            d.line = Some(1);
+            d.column = Some(1);
+            doc.problems.push(d);
+            return Some(doc);
+        }
         Read::Bytes(b) => b.as_slice(),
     };
     doc.raw_fingerprint = hash_of(bytes);
@@ -323,6 +362,7 @@ pub fn parse_doc(path: &str, read: &Read, config: &Config) -> Option<Doc> {
     };
 
     let mut seen: Vec<&str> = Vec::new();
+    let mut near_miss_coverage = false;
     for (k, _) in entries {
         let Some(key) = k.as_str() else {
             p.invalid(
@@ -338,10 +378,29 @@ pub fn parse_doc(path: &str, read: &Read, config: &Config) -> Option<Doc> {
         if !KNOWN_KEYS.contains(&key)
             && let Some(near) = nearest(key, KNOWN_KEYS)
         {
-            let d = Diagnostic::new(
-                rules::UNKNOWN_FRONTMATTER_KEY,
-                format!("unknown frontmatter key `{key}` (did you mean `{near}`?)"),
-            );
+            // A typo of a key that carries the doc's coverage or its links
+            // silently takes them away: an error, not a hint (SPEC §1.1).
+            let d = match near {
+                "key_files" | "depends_on" => Diagnostic::new(
+                    rules::FRONTMATTER_INVALID,
+                    format!(
+                        "unknown frontmatter key `{key}` (did you mean `{near}`?): spelled this way \
+                         it {}",
+                        if near == "key_files" {
+                            "covers no files, so changes to them would not need this doc"
+                        } else {
+                            "links no docs"
+                        }
+                    ),
+                ),
+                _ => Diagnostic::new(
+                    rules::UNKNOWN_FRONTMATTER_KEY,
+                    format!("unknown frontmatter key `{key}` (did you mean `{near}`?)"),
+                ),
+            };
+            if near == "key_files" && root.get("key_files").is_none() {
+                near_miss_coverage = true;
+            }
             p.push(d, k);
         }
     }
@@ -419,7 +478,8 @@ pub fn parse_doc(path: &str, read: &Read, config: &Config) -> Option<Doc> {
             });
         }
     }
-    doc.coverage_known = true;
+    // With `keyfiles:` (and no `key_files:`) what the doc covers is unknown.
+    doc.coverage_known = !near_miss_coverage;
     if let Some(n) = root.get("key_files") {
         if n.as_seq().is_none() && !matches!(n.kind, yaml::Kind::Null) {
             doc.coverage_known = false;
@@ -496,19 +556,71 @@ impl FieldParser<'_> {
 
 /// Is `path` a doc file by the config (under a root, `.md`, not excluded)?
 pub fn is_doc_path(path: &str, config: &Config) -> bool {
-    path.ends_with(".md")
-        && config.docs.roots.iter().any(|r| {
-            path.strip_prefix(r.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
-        })
-        && !config.docs.exclude.is_match(path)
+    path.ends_with(".md") && under_roots(path, config)
 }
+
+/// Under a doc root and not excluded.
+fn under_roots(path: &str, config: &Config) -> bool {
+    config.docs.roots.iter().any(|r| {
+        path.strip_prefix(r.as_str())
+            .is_some_and(|rest| rest.starts_with('/'))
+    }) && !config.docs.exclude.is_match(path)
+}
+
+/// Markdown under other names: files docgate does not read as docs, but which
+/// a writer may have meant as one (Cursor's `.mdc`, MDX, `.markdown`).
+const OTHER_MARKDOWN: &[&str] = &[
+    ".mdc",
+    ".markdown",
+    ".mdx",
+    ".mdown",
+    ".mkd",
+    ".mkdn",
+    ".mdwn",
+];
 
 /// All docs of one snapshot.
 pub struct DocSet {
     pub docs: Vec<Doc>,
     /// Files under the doc roots that were read (with or without frontmatter).
     pub files_read: usize,
+    /// Files under the roots with frontmatter that are not read as docs (a
+    /// `.mdc` runbook): one `frontmatter-invalid` finding each, never skipped
+    /// without a word (SPEC §1.1).
+    pub skipped: Vec<Diagnostic>,
+}
+
+impl DocSet {
+    /// The skipped files as one line each, for "nothing to check".
+    pub fn skipped_summary(&self) -> Vec<String> {
+        self.skipped
+            .iter()
+            .map(|d| d.path.clone().unwrap_or_default())
+            .collect()
+    }
+}
+
+/// A file under the roots that is not a doc by its name but has frontmatter.
+fn skipped_doc(path: &str, read: &Read) -> Option<Diagnostic> {
+    let Read::Bytes(bytes) = read else {
+        return None;
+    };
+    if matches!(split_frontmatter(bytes), Frontmatter::None) {
+        return None;
+    }
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    let mut d = Diagnostic::new(
+        rules::FRONTMATTER_INVALID,
+        format!(
+            "{path} has YAML frontmatter, but docgate reads only `*.md` files under docs.roots \
+             as docs, so this `.{ext}` file covers nothing: rename it to `.md`, or add it to \
+             `docs.exclude` if it is not a runbook"
+        ),
+    )
+    .at(path);
+    d.line = Some(1);
+    d.column = Some(1);
+    Some(d)
 }
 
 impl DocSet {
@@ -518,10 +630,23 @@ impl DocSet {
         let mut read = Vec::new();
         let mut files_read = 0;
         let mut seen = HashSet::new();
+        let mut skipped = Vec::new();
         for root in &config.docs.roots {
             for entry in snapshot.entries_under(root)? {
                 let path = String::from_utf8_lossy(&entry.raw).into_owned();
-                if !is_doc_path(&path, config) || !seen.insert(entry.raw.clone()) {
+                if !is_doc_path(&path, config) {
+                    let lower = path.to_ascii_lowercase();
+                    // `.MD` too: only lower-case `.md` is a doc.
+                    if (lower.ends_with(".md") || OTHER_MARKDOWN.iter().any(|e| lower.ends_with(e)))
+                        && under_roots(&path, config)
+                        && seen.insert(entry.raw.clone())
+                        && let Some(d) = skipped_doc(&path, &snapshot.read_entry(&entry)?)
+                    {
+                        skipped.push(d);
+                    }
+                    continue;
+                }
+                if !seen.insert(entry.raw.clone()) {
                     continue;
                 }
                 files_read += 1;
@@ -549,7 +674,11 @@ impl DocSet {
                 .collect()
         });
         docs.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(DocSet { docs, files_read })
+        Ok(DocSet {
+            docs,
+            files_read,
+            skipped,
+        })
     }
 
     pub fn by_id(&self) -> HashMap<&str, Vec<usize>> {

@@ -32,6 +32,7 @@ fn read_text(snapshot: &Snapshot<'_>, file: &str) -> Result<Result<Option<String
             1,
             format!("the file is {n} bytes, over docgate's limit of {MAX_FILE_BYTES}"),
         )),
+        Read::LfsPointer(p) => Err(err(file, 1, p.describe(file))),
         Read::Bytes(b) => match String::from_utf8(b) {
             Ok(t) => Ok(Some(
                 t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t),

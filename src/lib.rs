@@ -91,7 +91,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
             let snapshot = repo.workdir_snapshot()?;
             let config = load_config(&repo, &cli.global.config, &cwd, &snapshot)?;
             let docs = docs::DocSet::load(&snapshot, &config)?;
-            ensure_something_to_check(&config, docs.docs.len())?;
+            ensure_something_to_check(&config, docs.docs.len(), &docs.skipped_summary())?;
             let root = repo.workdir()?;
             let paths = args
                 .paths
@@ -133,7 +133,11 @@ pub fn check_report(
 ) -> Result<Report> {
     require_layers(config, &change.head)?;
     let outcome = checks::check(change, config, head_docs)?;
-    ensure_something_to_check(config, outcome.checked.docs + config.feature_lists.len())?;
+    ensure_something_to_check(
+        config,
+        outcome.checked.docs + config.feature_lists.len(),
+        &outcome.skipped,
+    )?;
     let (mut waivers, problems) = checks::waivers::collect(&change.commits, config);
     let mut diagnostics = outcome.diagnostics;
     diagnostics.extend(problems);
@@ -154,7 +158,11 @@ pub fn check_report(
 pub fn lint_report(snapshot: &Snapshot<'_>, config: &Config, fail_on: Severity) -> Result<Report> {
     require_layers(config, snapshot)?;
     let outcome = checks::lint(snapshot, config)?;
-    ensure_something_to_check(config, outcome.checked.docs + config.feature_lists.len())?;
+    ensure_something_to_check(
+        config,
+        outcome.checked.docs + config.feature_lists.len(),
+        &outcome.skipped,
+    )?;
     let diagnostics = checks::waivers::apply(outcome.diagnostics, config, &mut []);
     Ok(Report::new(
         "lint",
@@ -215,6 +223,9 @@ pub fn load_config(
         let full = cwd.join(path);
         let bytes = std::fs::read(&full)
             .with_context(|| format!("cannot read the config file {}", path.display()))?;
+        if let Some(p) = snapshot::LfsPointer::parse(&bytes) {
+            bail!("{}", p.describe(&path.display().to_string()));
+        }
         return Ok(Config::from_bytes(&bytes, &path.display().to_string())?);
     }
     let read = match repo.workdir() {
@@ -227,6 +238,7 @@ pub fn load_config(
             "{}: the config is {n} bytes; that is not a configuration file",
             config::FILE_NAME
         ),
+        Read::LfsPointer(p) => bail!("{}", p.describe(config::FILE_NAME)),
         Read::Bytes(bytes) => Ok(Config::from_bytes(&bytes, config::FILE_NAME)?),
     }
 }
@@ -269,9 +281,23 @@ fn require_layers(config: &Config, snapshot: &Snapshot<'_>) -> Result<()> {
 }
 
 /// A repository with no config and no docs has nothing to gate: never a pass.
-fn ensure_something_to_check(config: &Config, docs: usize) -> Result<()> {
+fn ensure_something_to_check(config: &Config, docs: usize, skipped: &[String]) -> Result<()> {
     if docs == 0 {
         let roots = config.docs.roots.join(", ");
+        if !skipped.is_empty() {
+            let shown: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
+            bail!(
+                "nothing to check: no docs under {roots}/; {} file{} there ha{} YAML frontmatter but \
+                 {} not `*.md`, so docgate does not read {} as docs: {}{}. Rename runbooks to `.md`",
+                skipped.len(),
+                if skipped.len() == 1 { "" } else { "s" },
+                if skipped.len() == 1 { "s" } else { "ve" },
+                if skipped.len() == 1 { "is" } else { "are" },
+                if skipped.len() == 1 { "it" } else { "them" },
+                shown.join(", "),
+                if skipped.len() > 5 { ", ..." } else { "" }
+            );
+        }
         if config.source.is_none() {
             bail!(
                 "nothing to check: no {} and no docs with YAML frontmatter under {roots}/. \

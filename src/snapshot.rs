@@ -36,7 +36,67 @@ pub struct Entry {
 pub enum Read {
     Missing,
     TooLarge(u64),
+    /// A Git LFS pointer: the file's content is not in the repository, so
+    /// there is nothing to parse (never read the pointer text as content).
+    LfsPointer(LfsPointer),
     Bytes(Vec<u8>),
+}
+
+/// What a Git LFS pointer says about the file it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LfsPointer {
+    /// `sha256:<hex>`.
+    pub oid: String,
+    pub size: u64,
+}
+
+impl LfsPointer {
+    /// Is `bytes` a Git LFS pointer file (git-lfs spec v1: under 1024 bytes,
+    /// `version` first, then `oid` and `size` lines)?
+    pub fn parse(bytes: &[u8]) -> Option<LfsPointer> {
+        if bytes.len() >= 1024 {
+            return None;
+        }
+        let text = std::str::from_utf8(bytes).ok()?;
+        let mut lines = text.lines();
+        let version = lines.next()?.strip_prefix("version ")?;
+        if !matches!(
+            version,
+            "https://git-lfs.github.com/spec/v1" | "https://hawser.github.com/spec/v1"
+        ) {
+            return None;
+        }
+        let (mut oid, mut size) = (None, None);
+        for line in lines {
+            if let Some(v) = line.strip_prefix("oid ") {
+                oid = Some(v.to_string());
+            } else if let Some(v) = line.strip_prefix("size ") {
+                size = v.parse().ok();
+            }
+        }
+        Some(LfsPointer {
+            oid: oid?,
+            size: size?,
+        })
+    }
+
+    /// The sentence every parser reports for a pointer at `path`.
+    pub fn describe(&self, path: &str) -> String {
+        format!(
+            "{path} is a Git LFS pointer (oid {}, {} bytes), not the file: its content is not in \
+             the git objects docgate reads, so it cannot be checked; keep docs, the config and \
+             feature sources out of Git LFS (.gitattributes)",
+            self.oid, self.size
+        )
+    }
+}
+
+/// Bytes as read, or the LFS pointer they are.
+fn content(bytes: Vec<u8>) -> Read {
+    match LfsPointer::parse(&bytes) {
+        Some(p) => Read::LfsPointer(p),
+        None => Read::Bytes(bytes),
+    }
 }
 
 impl<'r> Snapshot<'r> {
@@ -78,10 +138,8 @@ impl<'r> Snapshot<'r> {
             },
             Snapshot::Workdir { root, .. } => {
                 let full = root.join(path_ref);
-                let meta = match std::fs::symlink_metadata(&full) {
-                    Ok(m) => m,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Read::Missing),
-                    Err(e) => return Err(e).with_context(|| format!("cannot read {path}")),
+                let Some(meta) = disk_metadata(&full, path)? else {
+                    return Ok(Read::Missing);
                 };
                 if meta.file_type().is_symlink() {
                     // Like git: a link's content is its target, never what it points at.
@@ -96,7 +154,7 @@ impl<'r> Snapshot<'r> {
                     return Ok(Read::TooLarge(meta.len()));
                 }
                 std::fs::read(&full)
-                    .map(Read::Bytes)
+                    .map(content)
                     .with_context(|| format!("cannot read {path}"))
             }
         }
@@ -112,8 +170,8 @@ impl<'r> Snapshot<'r> {
                 Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
             },
             Snapshot::Index { index, .. } => index.get_path(Path::new(path), 0).is_some(),
-            Snapshot::Workdir { root, .. } => std::fs::symlink_metadata(root.join(path))
-                .is_ok_and(|m| m.is_file() || m.file_type().is_symlink()),
+            Snapshot::Workdir { root, .. } => disk_metadata(&root.join(path), path)?
+                .is_some_and(|m| m.is_file() || m.is_symlink()),
         })
     }
 
@@ -129,7 +187,7 @@ impl<'r> Snapshot<'r> {
             Snapshot::Index { index, .. } => {
                 index.get_path(Path::new(path), 0).is_some() || self.has_files_under(path)?
             }
-            Snapshot::Workdir { root, .. } => std::fs::symlink_metadata(root.join(path)).is_ok(),
+            Snapshot::Workdir { root, .. } => disk_metadata(&root.join(path), path)?.is_some(),
         })
     }
 
@@ -263,8 +321,15 @@ impl<'r> Snapshot<'r> {
                 // Tracked files still on disk, plus untracked files git does not ignore.
                 let index = repo.index().context("cannot read the index")?;
                 for e in index.iter() {
+                    // A tracked file that cannot be examined is an error, not a
+                    // deletion: a doc that vanished that way would take its
+                    // coverage with it.
                     if e.path.starts_with(prefix.as_bytes())
-                        && std::fs::symlink_metadata(root.join(raw_path(&e.path))).is_ok()
+                        && disk_metadata(
+                            &root.join(raw_path(&e.path)),
+                            &String::from_utf8_lossy(&e.path),
+                        )?
+                        .is_some()
                     {
                         out.push(Entry {
                             raw: e.path,
@@ -299,6 +364,24 @@ impl<'r> Snapshot<'r> {
     }
 }
 
+/// A path's metadata on disk (not following a symlink); `None` when nothing
+/// is there (also when a parent is now a file). Any other failure, such as a
+/// folder docgate may not read, is an error naming the path.
+fn disk_metadata(full: &Path, path: &str) -> Result<Option<std::fs::Metadata>> {
+    match std::fs::symlink_metadata(full) {
+        Ok(m) => Ok(Some(m)),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot read {path}")),
+    }
+}
+
 /// A repo-relative path from git's raw bytes.
 #[cfg(unix)]
 fn raw_path(raw: &[u8]) -> std::path::PathBuf {
@@ -325,5 +408,5 @@ fn read_blob(repo: &Repository, id: git2::Oid, path: &str) -> Result<Read> {
     let blob = repo
         .find_blob(id)
         .with_context(|| format!("cannot read {path} (object {id})"))?;
-    Ok(Read::Bytes(blob.content().to_vec()))
+    Ok(content(blob.content().to_vec()))
 }

@@ -6,6 +6,7 @@ use support::*;
 // never a panic, never a silent pass.
 
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -945,4 +946,328 @@ fn empty_config_means_defaults() {
         assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
         assert_eq!(findings(&run)[0]["path"], "src/app.py", "{run:?}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// fail-open paths (issue 8): each was a silent pass
+
+/// A near-miss of `key_files` or `depends_on` silently takes the doc's
+/// coverage or links away: an error, at the key, in lint and in check.
+#[test]
+fn near_miss_of_key_files_or_depends_on_is_an_error() {
+    for (key, near, what) in [
+        ("keyfiles", "key_files", "covers no files"),
+        ("key-files", "key_files", "covers no files"),
+        ("key_file", "key_files", "covers no files"),
+        ("depends-on", "depends_on", "links no docs"),
+        ("dependson", "depends_on", "links no docs"),
+    ] {
+        let content = runbook("ops-01", &["src/app.py"], "How the app works.")
+            .replace(
+                "key_files:",
+                &format!(
+                    "{}:",
+                    if near == "key_files" {
+                        key
+                    } else {
+                        "key_files"
+                    }
+                ),
+            )
+            .replace(
+                "perspective:",
+                &if near == "depends_on" {
+                    format!("{key}: [ops-02]\nperspective:")
+                } else {
+                    "perspective:".to_string()
+                },
+            );
+        let line = content
+            .lines()
+            .position(|l| l.starts_with(&format!("{key}:")))
+            .unwrap()
+            + 1;
+        let run = lint_doc(&content);
+        let f = assert_single(
+            &run,
+            "frontmatter-invalid",
+            DOC,
+            line as u64,
+            &format!(
+                "unknown frontmatter key `{key}` (did you mean `{near}`?): spelled this way it {what}"
+            ),
+        );
+        assert_eq!(f["column"], 1, "{run:?}");
+    }
+}
+
+/// `keyfiles:` in an unchanged doc: the change to the file it meant to cover
+/// is reported as of unknown coverage, never a clean pass.
+#[test]
+fn near_miss_of_key_files_makes_coverage_unknown_in_check() {
+    let repo = covered_repo();
+    repo.write(
+        DOC,
+        runbook("ops-01", &["src/app.py"], "How the app works.").replace("key_files:", "keyfiles:"),
+    );
+    repo.commit("typo in the runbook");
+    repo.git(&["checkout", "-q", "-b", "later"]);
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change the app");
+    let run = repo.docgate(&["check", "--base", "feature", "--format", "json"]);
+    assert_no_panic(&run);
+    let f = finding_at(&run, "frontmatter-invalid", DOC, 5);
+    assert_eq!(f["severity"], "warning", "{run:?}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("which files it covers is unknown"),
+        "{run:?}"
+    );
+    // The change that introduced the typo is an error.
+    let run = repo.docgate(&[
+        "check", "--base", "main", "--head", "feature", "--format", "json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let f = finding_at(&run, "frontmatter-invalid", DOC, 5);
+    assert_eq!(f["severity"], "error", "{run:?}");
+}
+
+/// Frontmatter after blank lines is not frontmatter to any reader: say so at
+/// the `---` line instead of dropping the doc.
+#[test]
+fn frontmatter_after_blank_lines_is_reported_not_skipped() {
+    for (prefix, line, blank) in [
+        ("\n", 2, "1 blank line:"),
+        ("\n  \n\r\n", 4, "3 blank lines:"),
+    ] {
+        let content = format!("{prefix}{}", runbook("ops-01", &["src/app.py"], "Body."));
+        let run = lint_doc(&content);
+        assert_single(
+            &run,
+            "frontmatter-invalid",
+            DOC,
+            line,
+            &format!(
+                "the frontmatter starts on line {line}, after {blank} frontmatter is read only when `---` is the first line"
+            ),
+        );
+    }
+    // Text before the `---` is a Markdown file with a rule, not a doc.
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "x\n")
+        .write("docs/ok.md", runbook("ops-02", &["src/app.py"], "Body."))
+        .write(DOC, "# Notes\n\n---\n\nmore\n");
+    let run = lint(&repo);
+    assert_clean(&run);
+}
+
+/// `.mdc` (and other Markdown names) with frontmatter under the roots: a
+/// finding each, and "nothing to check" names them.
+#[test]
+fn frontmatter_in_a_file_that_is_not_a_doc_is_reported() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "x\n")
+        .write("docs/ok.md", runbook("ops-02", &["src/app.py"], "Body."))
+        .write(
+            "docs/ops/serving.mdc",
+            runbook("ops-01", &["src/app.py"], "Body."),
+        )
+        .write(
+            "docs/ops/NOTES.MD",
+            runbook("ops-03", &["src/app.py"], "Body."),
+        )
+        .write("docs/ops/plain.mdx", "# no frontmatter\n")
+        .write("docs/data.yaml", "---\nkey: value\n");
+    let run = lint(&repo);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.rules(),
+        vec!["frontmatter-invalid", "frontmatter-invalid"],
+        "{run:?}"
+    );
+    for (path, ext) in [("docs/ops/serving.mdc", "mdc"), ("docs/ops/NOTES.MD", "MD")] {
+        let f = finding_at(&run, "frontmatter-invalid", path, 1);
+        assert!(
+            f["message"].as_str().unwrap().contains(&format!(
+                "{path} has YAML frontmatter, but docgate reads only `*.md` files under docs.roots as docs, so this `.{ext}` file covers nothing"
+            )),
+            "{run:?}"
+        );
+    }
+    assert_eq!(run.json()["checked"]["docs_skipped"], 2, "{run:?}");
+
+    // Only `.mdc` runbooks: exit 2, and the message says why nothing was read.
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "x\n").write(
+        "docs/ops/serving.mdc",
+        runbook("ops-01", &["src/app.py"], "Body."),
+    );
+    for args in [&["lint"][..], &["context", "src/app.py"][..]] {
+        let run = repo.docgate(args);
+        assert_eq!(run.code, 2, "{run:?}");
+        assert!(
+            run.stderr.contains(
+                "nothing to check: no docs under docs/; 1 file there has YAML frontmatter but is not `*.md`, \
+                 so docgate does not read it as docs: docs/ops/serving.mdc"
+            ),
+            "{run:?}"
+        );
+    }
+}
+
+fn lfs_pointer(size: u64) -> String {
+    format!(
+        "version https://git-lfs.github.com/spec/v1\n\
+         oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n\
+         size {size}\n"
+    )
+}
+
+/// A Git LFS pointer is never parsed as content: a doc, the config and a
+/// feature source that are pointers each give a clear finding or error.
+#[test]
+fn lfs_pointers_are_named_never_parsed() {
+    let said = "is a Git LFS pointer (oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393, 12345 bytes), not the file";
+    // A doc, in lint (working tree) and in check (git objects).
+    let run = lint_doc(lfs_pointer(12345));
+    let f = assert_single(&run, "frontmatter-invalid", DOC, 1, said);
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{DOC} {said}"))
+    );
+    let run = check_doc(lfs_pointer(12345));
+    assert_single(&run, "frontmatter-invalid", DOC, 1, said);
+
+    // The config: exit 2 naming it.
+    let repo = repo_with_config(lfs_pointer(12345));
+    let run = lint(&repo);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(".docgate.yml {said}")),
+        "{run:?}"
+    );
+    std::fs::write(repo.path().join("other.yml"), lfs_pointer(12345)).unwrap();
+    std::fs::remove_file(repo.path().join(".docgate.yml")).unwrap();
+    let run = repo.docgate(&["lint", "--config", "other.yml"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains(&format!("other.yml {said}")), "{run:?}");
+
+    // A text feature source: not three feature names.
+    let repo = TestRepo::new();
+    repo.write(
+        ".docgate.yml",
+        "feature_lists:\n  - id: m\n    training: {file: training/features.txt}\n    inference: {file: inference/features.txt}\n",
+    )
+    .write("training/features.txt", lfs_pointer(12345))
+    .write("inference/features.txt", "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n");
+    let run = lint(&repo);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.rules(),
+        vec!["feature-source-error", "feature-source-error"],
+        "{run:?}"
+    );
+    let f = finding_at(&run, "feature-source-error", "training/features.txt", 1);
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("training/features.txt {said}")),
+        "{run:?}"
+    );
+    assert_eq!(run.json()["checked"]["feature_lists"][0]["status"], "error");
+}
+
+/// The uid this test process runs as (the owner of a file it creates).
+fn my_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    let f = tempfile::NamedTempFile::new().unwrap();
+    f.as_file().metadata().unwrap().uid()
+}
+
+/// Run docgate as a user that file permissions apply to: as root (where
+/// `chmod 000` stops nothing) through util-linux's `setpriv` as `nobody`,
+/// with the repository handed to that user.
+fn docgate_unprivileged(repo: &TestRepo, args: &[&str]) -> Run {
+    let mut cmd;
+    if my_uid() == 0 {
+        let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect("running as root, this test needs util-linux's setpriv to drop privileges (apt-get install util-linux)");
+        let chown = std::process::Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(repo.dir.path())
+            .status()
+            .expect("chown runs");
+        assert!(chown.success());
+        cmd = std::process::Command::new(setpriv);
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(docgate_bin());
+    } else {
+        cmd = std::process::Command::new(docgate_bin());
+    }
+    cmd.current_dir(repo.path())
+        .stdin(std::process::Stdio::null());
+    isolate(&mut cmd, &repo.home());
+    cmd.args(args);
+    let out = cmd.output().expect("docgate runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A tracked doc that cannot be read is not a deleted doc: its coverage must
+/// not vanish. Exit 2 naming it.
+#[test]
+fn an_unreadable_tracked_doc_is_an_error_not_a_deletion() {
+    let repo = covered_repo();
+    repo.write(
+        "docs/other.md",
+        runbook("ops-02", &["src/other.py"], "Other."),
+    );
+    repo.commit("a second runbook");
+    chmod(&repo.path().join("docs/ops"), 0o000);
+    let run = docgate_unprivileged(&repo, &["lint"]);
+    chmod(&repo.path().join("docs/ops"), 0o755);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("cannot read docs/ops/app.md")
+            && run.stderr.contains("Permission denied"),
+        "{run:?}"
+    );
+}
+
+/// A working-tree file git cannot examine is not "unchanged": `--worktree`
+/// refuses to decide instead of leaving it out.
+#[test]
+fn an_unreadable_working_tree_file_is_an_error_not_left_out() {
+    let repo = covered_repo();
+    std::fs::create_dir_all(repo.path().join("src/new")).unwrap();
+    repo.write("src/new/model.py", "x = 1\n");
+    // Readable but not searchable: git lists the name, cannot stat it.
+    chmod(&repo.path().join("src/new"), 0o444);
+    let run = docgate_unprivileged(&repo, &["check", "--worktree"]);
+    chmod(&repo.path().join("src/new"), 0o755);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "cannot read src/new/model.py in the working tree (permission denied?): what changed there is unknown"
+        ),
+        "{run:?}"
+    );
 }

@@ -352,18 +352,20 @@ fn check_reports_graph_problems_only_where_the_change_is_involved() {
 fn unknown_frontmatter_key_close_to_a_known_one() {
     let repo = graph_repo(&[(
         "docs/a.md",
-        runbook("a", &["src/a.py"], "b").replace("key_files:", "key_file:"),
+        runbook("a", &["src/a.py"], "b").replace("title:", "tag: [x]\ntitle:"),
     )]);
     let run = repo.docgate(&["lint", "--format", "json"]);
     let json = run.json();
+    assert_eq!(run.code, 0, "a warning: {run:?}");
     assert_eq!(run.rules(), vec!["unknown-frontmatter-key"], "{run:?}");
+    assert_eq!(json["findings"][0]["severity"], "warning");
     assert!(
         json["findings"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("did you mean `key_files`?")
+            .contains("unknown frontmatter key `tag` (did you mean `tags`?)")
     );
-    assert_eq!(json["findings"][0]["line"], 5);
+    assert_eq!(json["findings"][0]["line"], 3);
     // Far-away keys are allowed silently.
     let repo = graph_repo(&[(
         "docs/a.md",

@@ -31,6 +31,7 @@ pub fn lint(docs: &DocSet, out: &mut Vec<Diagnostic>) {
     for doc in &docs.docs {
         out.extend(doc.problems.iter().cloned());
     }
+    out.extend(docs.skipped.iter().cloned());
     relations(docs, &Scope::All, out);
 }
 
@@ -61,6 +62,22 @@ pub fn check(
                 d.source_line = first.source_line.clone();
             }
             d.severity = Severity::Warning;
+            out.push(d);
+        }
+    }
+    // A file with frontmatter that is not read as a doc: an error when the
+    // change touched it, else (like a doc whose frontmatter cannot be read)
+    // a warning that its coverage is unknown whenever files changed.
+    if !change.files.is_empty() {
+        for skipped in &docs.skipped {
+            let mut d = skipped.clone();
+            let touched = change
+                .files
+                .iter()
+                .any(|f| f.paths().any(|p| Some(p) == skipped.path.as_deref()));
+            if !touched {
+                d.severity = Severity::Warning;
+            }
             out.push(d);
         }
     }

@@ -1,6 +1,6 @@
 //! What changed: the resolved range, the changed files and the commits in it.
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Context as _, Result, anyhow, bail};
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
 
 use super::{Repo, short};
@@ -339,7 +339,11 @@ impl<'r> Change<'r> {
 
 fn diff_options() -> DiffOptions {
     let mut opts = DiffOptions::new();
-    opts.include_typechange(true).ignore_submodules(false);
+    // Unreadable working-tree files are reported (and refused in `collect`),
+    // not left out of the diff.
+    opts.include_typechange(true)
+        .ignore_submodules(false)
+        .include_unreadable(true);
     opts
 }
 
@@ -381,7 +385,15 @@ fn collect(diff: &mut git2::Diff<'_>) -> Result<(Vec<ChangedFile>, bool)> {
             Delta::Renamed => (new, Status::Renamed, old),
             // A copy leaves its source untouched: only the new path changed.
             Delta::Copied => (new, Status::Added, None),
-            Delta::Unmodified | Delta::Ignored | Delta::Unreadable => continue,
+            // A file git cannot read (a folder without permission) is not
+            // "unchanged": what changed there is unknown, so docgate cannot
+            // decide (never a silent drop).
+            Delta::Unreadable => bail!(
+                "cannot read {} in the working tree (permission denied?): what changed there is \
+                 unknown, so the change cannot be checked",
+                new.or(old).unwrap_or_else(|| "a file".into())
+            ),
+            Delta::Unmodified | Delta::Ignored => continue,
         };
         let path = path.ok_or_else(|| anyhow!("git reported a change without a path"))?;
         let base_raw = match status {
