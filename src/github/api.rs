@@ -126,8 +126,12 @@ impl Api {
                     ApiError::Transport(format!("GITHUB_API_URL `{api_url}` is not a URL: {e}"))
                 })?
                 .personal_token(token.clone())
-                .set_connect_timeout(Some(timeout))
-                .set_read_timeout(Some(timeout))
+                // The per-request deadline in `send` is what fires. These are
+                // a backstop set later, so that a slow answer is always a
+                // Timeout, never a race with a transport error at the same
+                // millisecond.
+                .set_connect_timeout(Some(timeout * 2))
+                .set_read_timeout(Some(timeout * 2))
                 .build()
                 .map_err(|e| ApiError::Transport(redact(&e.to_string(), &token)))?
         };
@@ -201,7 +205,11 @@ impl Api {
             if (200..300).contains(&resp.status) {
                 return Ok(resp);
             }
-            let message = self.redact(&github_message(&resp.body));
+            // Redact before `github_message` cuts a body that is not JSON to
+            // 200 characters (a cut through the token would leave a prefix
+            // that no longer matches it), and after, for a token that JSON
+            // escapes (`\u0067hs_…`) hid from the first pass.
+            let message = self.redact(&github_message(&self.redact(&resp.body)));
             let what = format!(
                 "{} {}",
                 method_name(method),
@@ -232,6 +240,28 @@ impl Api {
                     "{} {message} ({what})",
                     resp.status
                 )));
+            }
+            // Redirects are never followed: octocrab is built without its
+            // `follow-redirect` feature (`default-features = false` in
+            // Cargo.toml; keep it off), so no request, and no token, goes
+            // anywhere but GITHUB_API_URL. A 3xx is a failure that says where
+            // it pointed.
+            if (300..400).contains(&resp.status) {
+                let to = resp
+                    .headers
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+                    .map(|l| {
+                        let l: String = self.redact(l).chars().take(200).collect();
+                        format!(" to {l}")
+                    })
+                    .unwrap_or_default();
+                return Err(ApiError::Other(
+                    resp.status,
+                    format!(
+                        "a redirect{to}, which docgate does not follow: GITHUB_API_URL must be the API's own address ({what})"
+                    ),
+                ));
             }
             let detail = format!("{message} ({what})");
             return Err(match resp.status {
