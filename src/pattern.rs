@@ -10,6 +10,14 @@ pub fn normalize(raw: &str) -> Result<String, String> {
     if s.is_empty() {
         return Err("empty path".into());
     }
+    // git cannot store a path with a NUL in it, and the OS cannot open one
+    // (`cannot read t` at run time instead of the config line).
+    if s.contains('\0') {
+        return Err(format!(
+            "`{}` contains a NUL byte, which no file name can",
+            raw.escape_debug()
+        ));
+    }
     if s.contains('\\') {
         return Err(format!(
             "`{raw}` contains a backslash; use `/` between folders"
@@ -96,6 +104,7 @@ mod tests {
         assert!(normalize("a\\b").is_err());
         assert!(normalize("").is_err());
         assert!(normalize("C:/x").is_err());
+        assert!(normalize("a\0b").unwrap_err().contains("NUL"));
     }
 
     #[test]

@@ -141,6 +141,17 @@ fn is_null(value: &str) -> bool {
 /// Parse the first YAML document of `text`. `Ok(None)` means the text holds no
 /// document at all (empty or only comments). More than one document is an error.
 pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
+    // The scanner takes a NUL for the end of the input and silently drops
+    // everything after it (`feature_lists:\0…` read as no feature lists at
+    // all). YAML text cannot contain one: refuse the file instead.
+    if let Some(at) = text.find('\0') {
+        let (line, col) = position_of(text.as_bytes(), at);
+        return Err(YamlError {
+            line,
+            col,
+            message: "a NUL byte: YAML text cannot contain one (is this a binary file?)".into(),
+        });
+    }
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     // Pull the events one at a time instead of `Parser::load`: `load` recurses
@@ -309,6 +320,13 @@ mod tests {
         let text = format!("f:\n{}x\n", "- ".repeat(10_000));
         let err = parse(&text).unwrap_err();
         assert!(err.message.contains("nesting"), "{err}");
+    }
+
+    #[test]
+    fn a_nul_byte_is_refused_not_taken_for_the_end() {
+        let err = parse("a: 1\nb: 2\0\nc: 3\n").unwrap_err();
+        assert_eq!((err.line, err.col), (2, 5), "{err}");
+        assert!(err.message.contains("NUL"), "{err}");
     }
 
     #[test]
