@@ -5,7 +5,7 @@
 
 pub mod api;
 pub mod event;
-mod post;
+pub mod post;
 pub mod publish;
 
 use std::io::Write;
@@ -34,32 +34,16 @@ struct Settings {
 }
 
 fn settings(env: &Env, config: &Config, global: &GlobalArgs) -> Result<Settings> {
-    let comment = match env.input("comment") {
-        None => config.github.comment,
-        Some("sticky") => CommentMode::Sticky,
-        Some("off") => CommentMode::Off,
-        Some("required") => CommentMode::Required,
-        Some(other) => bail!("the `comment` input must be sticky, off or required, not `{other}`"),
-    };
-    let review_comments = match env.input("review-comments") {
-        None => config.github.review_comments,
-        Some("true") => true,
-        Some("false") => false,
-        Some(other) => bail!("the `review-comments` input must be true or false, not `{other}`"),
-    };
-    let fail_on = match env.input("fail-on") {
-        None => match global.fail_on {
+    let inputs = env.inputs(event::ACTION_INPUTS, "the docgate action")?;
+    Ok(Settings {
+        comment: inputs.comment.unwrap_or(config.github.comment),
+        review_comments: inputs
+            .review_comments
+            .unwrap_or(config.github.review_comments),
+        fail_on: inputs.fail_on.unwrap_or(match global.fail_on {
             FailOn::Error => Severity::Error,
             FailOn::Warning => Severity::Warning,
-        },
-        Some("error") => Severity::Error,
-        Some("warning") => Severity::Warning,
-        Some(other) => bail!("the `fail-on` input must be error or warning, not `{other}`"),
-    };
-    Ok(Settings {
-        comment,
-        review_comments,
-        fail_on,
+        }),
     })
 }
 
@@ -181,6 +165,11 @@ pub fn run(
     let dir = match (&global.dir, env.workspace()) {
         (Some(_), _) | (None, None) => cwd.to_path_buf(),
         (None, Some(ws)) => ws,
+    };
+    // Misspelled inputs fail before anything runs.
+    match &args.action {
+        Some(GithubAction::Post(_)) => env.inputs(event::POST_INPUTS, "docgate's post action")?,
+        None => env.inputs(event::ACTION_INPUTS, "the docgate action")?,
     };
     match &args.action {
         Some(GithubAction::Post(post_args)) => {

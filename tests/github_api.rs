@@ -2206,3 +2206,135 @@ async fn shallow_checkout_without_a_usable_origin_is_exit_2() {
     assert!(run.stdout.is_empty(), "no annotations: {run:?}");
     assert_no_token(&gh, &run, &requests);
 }
+
+// ---------------------------------------------------------------------------
+// Action inputs: a misspelled name or value is exit 2 with the accepted
+// values, in `github` and `github post` alike, before anything is posted.
+
+const BAD_INPUTS: &[(&str, &str, &str)] = &[
+    (
+        "INPUT_COMMENT",
+        "requierd",
+        "the `comment` input must be sticky, off, required, not `requierd` (did you mean `required`?)",
+    ),
+    (
+        "INPUT_FAIL-ON",
+        "eror",
+        "the `fail-on` input must be error, warning, not `eror` (did you mean `error`?)",
+    ),
+    (
+        "INPUT_REVIEW-COMMENTS",
+        "yes",
+        "the `review-comments` input must be true, false, not `yes`",
+    ),
+    (
+        "INPUT_COMENT",
+        "off",
+        "unknown input `coment` (did you mean `comment`?)",
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn github_refuses_misspelled_inputs() {
+    for (key, value, needle) in BAD_INPUTS {
+        let server = MockServer::start().await;
+        mount_fresh_pr(&server).await;
+        let (repo, base, head) = pr_repo();
+        let gh = Gh::new();
+        let event = pr_event(&gh, 7, &base, &head);
+        let run = gh_run(&repo, &gh, &server, &event, &[(key, value)], &[]);
+        assert_error(&run, needle);
+        assert!(
+            run.stderr.contains(
+                "the docgate action takes config, token, comment, review-comments, fail-on, report-out"
+            ) || *key != "INPUT_COMENT",
+            "{run:?}"
+        );
+        let requests = received(&server).await;
+        assert!(requests.is_empty(), "{key}: {:?}", calls(&requests));
+        assert_eq!(gh.read("output.txt"), "", "{key}: no outputs written");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn github_post_refuses_misspelled_inputs() {
+    let stage = stage_one().await;
+    for (key, value, needle) in BAD_INPUTS {
+        let server = MockServer::start().await;
+        mount_post_side(&server, &stage.head).await;
+        let gh = Gh::new();
+        let file = gh.file("artifact.json");
+        std::fs::write(&file, stage.report.to_string()).unwrap();
+        let run = post_run(&stage, &gh, &server, &file, &stage.head, &[(key, value)]);
+        assert_error(&run, needle);
+        if *key == "INPUT_COMENT" {
+            assert!(
+                run.stderr.contains(
+                    "docgate's post action takes report, token, comment, review-comments, fail-on"
+                ),
+                "{run:?}"
+            );
+        }
+        let requests = received(&server).await;
+        assert!(requests.is_empty(), "{key}: {:?}", calls(&requests));
+    }
+    // An input of the main action is not one of the post action's.
+    let server = MockServer::start().await;
+    mount_post_side(&server, &stage.head).await;
+    let gh = Gh::new();
+    let file = gh.file("artifact.json");
+    std::fs::write(&file, stage.report.to_string()).unwrap();
+    let run = post_run(
+        &stage,
+        &gh,
+        &server,
+        &file,
+        &stage.head,
+        &[("INPUT_REPORT-OUT", "x.json")],
+    );
+    assert_error(
+        &run,
+        "unknown input `report-out`; docgate's post action takes report, token, comment",
+    );
+}
+
+/// SPEC §2.2 for the action: with stdout and stderr closed (a log collector
+/// that went away), the step still fails on the findings.
+#[tokio::test(flavor = "multi_thread")]
+async fn github_keeps_the_verdict_with_closed_pipes() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let open = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    assert_eq!(open.code, 1, "{open:?}");
+    let env = [
+        ("GITHUB_ACTIONS", "true".to_string()),
+        ("GITHUB_EVENT_NAME", "pull_request".to_string()),
+        ("GITHUB_EVENT_PATH", event.display().to_string()),
+        ("GITHUB_REPOSITORY", "acme/trading".to_string()),
+        ("GITHUB_API_URL", server.uri()),
+        ("GITHUB_TOKEN", TOKEN.to_string()),
+        (
+            "GITHUB_STEP_SUMMARY",
+            gh.file("summary2.md").display().to_string(),
+        ),
+        (
+            "GITHUB_OUTPUT",
+            gh.file("output2.txt").display().to_string(),
+        ),
+        ("GITHUB_WORKSPACE", repo.path().display().to_string()),
+        ("RUNNER_TEMP", gh.root().display().to_string()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let code = tokio::task::block_in_place(|| repo.docgate_closed_pipes(&["github"], &env));
+    assert_eq!(code, Some(1));
+    // It did its whole job: outputs and summary are files, not pipes.
+    assert!(
+        gh.read("output2.txt").starts_with("errors=1\n"),
+        "{}",
+        gh.read("output2.txt")
+    );
+    assert!(gh.read("summary2.md").contains("doc-not-updated"));
+}

@@ -6,6 +6,31 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result, anyhow, bail};
 use serde_json::Value;
 
+use crate::config::CommentMode;
+use crate::diagnostic::Severity;
+
+/// The inputs of the main action (`action.yml`).
+pub const ACTION_INPUTS: &[&str] = &[
+    "config",
+    "token",
+    "comment",
+    "review-comments",
+    "fail-on",
+    "report-out",
+];
+/// The inputs of the post action (`post/action.yml`).
+pub const POST_INPUTS: &[&str] = &["report", "token", "comment", "review-comments", "fail-on"];
+
+/// The action inputs that choose behaviour, validated once, before any work:
+/// a misspelled name or value is exit 2 naming the accepted ones, never a
+/// default (`requierd` must not mean `sticky`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Inputs {
+    pub comment: Option<CommentMode>,
+    pub review_comments: Option<bool>,
+    pub fail_on: Option<Severity>,
+}
+
 /// Largest event payload read (GitHub's are far smaller).
 const MAX_EVENT_BYTES: u64 = 25 * 1024 * 1024;
 
@@ -40,6 +65,79 @@ impl Env {
     /// An action input, the way a Docker action receives it (`INPUT_FAIL-ON`).
     pub fn input(&self, name: &str) -> Option<&str> {
         self.get(&format!("INPUT_{}", name.to_ascii_uppercase()))
+    }
+
+    /// Check every `INPUT_*` variable against the inputs `action` declares
+    /// (`known`) and parse the ones with a fixed set of values; all problems
+    /// at once.
+    pub fn inputs(&self, known: &[&str], action: &str) -> Result<Inputs> {
+        let mut problems = Vec::new();
+        let mut names: Vec<String> = self
+            .vars
+            .keys()
+            .filter_map(|k| k.strip_prefix("INPUT_"))
+            .map(str::to_ascii_lowercase)
+            .collect();
+        names.sort();
+        for name in names {
+            if !known.contains(&name.as_str()) {
+                let hint = crate::config::nearest(&name, known)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                problems.push(format!(
+                    "unknown input `{name}`{hint}; {action} takes {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        fn choice<T: Copy>(
+            env: &Env,
+            name: &str,
+            values: &[(&str, T)],
+            problems: &mut Vec<String>,
+        ) -> Option<T> {
+            let given = env.input(name)?;
+            let found = values.iter().find(|(v, _)| *v == given).map(|(_, t)| *t);
+            if found.is_none() {
+                let accepted: Vec<&str> = values.iter().map(|(v, _)| *v).collect();
+                let hint = crate::config::nearest(given, &accepted)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                problems.push(format!(
+                    "the `{name}` input must be {}, not `{given}`{hint}",
+                    accepted.join(", ")
+                ));
+            }
+            found
+        }
+        let inputs = Inputs {
+            comment: choice(
+                self,
+                "comment",
+                &[
+                    ("sticky", CommentMode::Sticky),
+                    ("off", CommentMode::Off),
+                    ("required", CommentMode::Required),
+                ],
+                &mut problems,
+            ),
+            review_comments: choice(
+                self,
+                "review-comments",
+                &[("true", true), ("false", false)],
+                &mut problems,
+            ),
+            fail_on: choice(
+                self,
+                "fail-on",
+                &[("error", Severity::Error), ("warning", Severity::Warning)],
+                &mut problems,
+            ),
+        };
+        if !problems.is_empty() {
+            bail!("{}", problems.join("\n"));
+        }
+        Ok(inputs)
     }
 
     pub fn token(&self) -> Option<&str> {

@@ -110,14 +110,14 @@ fn severity(s: &str) -> Option<Severity> {
 }
 
 /// A report file turned back into a [`Report`], with what posting needs.
-struct Posted {
+pub struct Posted {
     report: Report,
     pull_request: u64,
     head_sha: String,
     line_comments: Vec<LineComment>,
 }
 
-fn parse(bytes: &[u8], file: &str, repository: &str, fail_on: Severity) -> Result<Posted> {
+pub fn parse(bytes: &[u8], file: &str, repository: &str, fail_on: Severity) -> Result<Posted> {
     let c = Check { file };
     let v: Value = serde_json::from_slice(bytes)
         .map_err(|e| c.fail("the file", format!("is not JSON ({e})")))?;
@@ -363,10 +363,11 @@ pub fn run(
     }
     let bytes =
         std::fs::read(report_file).with_context(|| format!("cannot read the report {file}"))?;
-    let fail_on = match (env.input("fail-on"), global.fail_on) {
-        (Some("warning"), _) | (None, FailOn::Warning) => Severity::Warning,
-        _ => Severity::Error,
-    };
+    let inputs = env.inputs(super::event::POST_INPUTS, "docgate's post action")?;
+    let fail_on = inputs.fail_on.unwrap_or(match global.fail_on {
+        FailOn::Warning => Severity::Warning,
+        FailOn::Error => Severity::Error,
+    });
     let mut posted = parse(&bytes, &file, &repository, fail_on)?;
     if posted.head_sha != run_head {
         bail!(
@@ -379,11 +380,7 @@ pub fn run(
         repository: repository.clone(),
         head: posted.head_sha.clone(),
     });
-    let mode = match env.input("comment") {
-        Some("off") => CommentMode::Off,
-        Some("required") => CommentMode::Required,
-        _ => CommentMode::Sticky,
-    };
+    let mode = inputs.comment.unwrap_or(CommentMode::Sticky);
     let status = if posted.report.failed() {
         ExitStatus::Findings
     } else {
@@ -392,7 +389,7 @@ pub fn run(
     if mode == CommentMode::Off {
         return Ok(status);
     }
-    let review = env.input("review-comments") != Some("false");
+    let review = inputs.review_comments.unwrap_or(true);
     let pr = posted.pull_request;
     let result = Api::new(env.api_url(), env.token(), &owner, &name).and_then(|api| {
         // The report names a pull request; it must be the one whose head the
