@@ -1414,3 +1414,395 @@ async fn uploaded_report_with_control_characters_is_posted_escaped() {
     assert!(text.contains("src/new line.py"), "{text}");
     assert_no_token(&gh, &run, &requests);
 }
+
+// ---------------------------------------------------------------------------
+// repositories: empty, detached HEAD, SHA-256
+
+#[test]
+fn empty_repository() {
+    let repo = TestRepo::new();
+    let nothing = "nothing to check: no .docgate.yml and no docs with YAML frontmatter under docs/";
+    assert_exit_2(&lint(&repo), &[nothing]);
+    assert_exit_2(
+        &repo.docgate(&["check", "--staged", "--format", "json"]),
+        &[nothing],
+    );
+    for args in [&["check"][..], &["check", "--base", "main"][..]] {
+        assert_exit_2(
+            &repo.docgate(args),
+            &[
+                "the repository has no commits yet (HEAD is an unborn branch)",
+                "--staged",
+            ],
+        );
+    }
+    let run = pre_push(&repo, b"");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "docgate pre-push: nothing to check (git sent no refs)\n"
+    );
+
+    // Before the first commit, what is staged is checked against nothing.
+    repo.write("src/app.py", "print('v1')\n").write(
+        DOC,
+        runbook("ops-01", &["src/app.py"], "How the app works."),
+    );
+    repo.git(&["add", "-A"]);
+    let run = repo.docgate(&["check", "--staged", "--format", "json"]);
+    assert_clean(&run);
+    let json = run.json();
+    assert_eq!(json["range"]["mode"], "staged", "{run:?}");
+    assert_eq!(json["range"]["base"], Value::Null, "{run:?}");
+    assert_eq!(json["checked"]["changed_files"], 2, "{run:?}");
+    assert_eq!(json["checked"]["docs"], 1, "{run:?}");
+    let run = repo.docgate(&["context", "src/app.py", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.json()["paths"][0]["covering"][0]["id"],
+        "ops-01",
+        "{run:?}"
+    );
+}
+
+#[test]
+fn detached_head_is_checked_against_the_default_base() {
+    let (repo, main, head) = failing_change();
+    repo.git(&["checkout", "-q", "--detach"]);
+    let run = repo.docgate(&["check", "--format", "json"]);
+    assert_error(
+        &run,
+        "doc-not-updated",
+        "src/app.py",
+        0,
+        &["`src/app.py` changed"],
+    );
+    let range = &run.json()["range"];
+    assert_eq!(range["base_ref"], "main", "{run:?}");
+    assert_eq!(range["head_ref"], "HEAD", "{run:?}");
+    assert_eq!(range["base"], main.as_str(), "{run:?}");
+    assert_eq!(range["head"], head.as_str(), "{run:?}");
+}
+
+/// [`failing_change`] in a SHA-256 repository.
+fn sha256_failing_change() -> (TestRepo, String, String) {
+    let repo = TestRepo::new();
+    std::fs::remove_dir_all(repo.path().join(".git")).unwrap();
+    repo.git(&["init", "-q", "--object-format=sha256", "-b", "main"]);
+    repo.write("src/app.py", "print('v1')\n").write(
+        DOC,
+        runbook("ops-01", &["src/app.py"], "How the app works."),
+    );
+    let main = repo.commit("initial");
+    assert_eq!(main.len(), 64, "a SHA-256 repository");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("src/app.py", "print('v2')\n");
+    let head = repo.commit("change app");
+    (repo, main, head)
+}
+
+#[test]
+fn sha256_repository_check_lint_context_and_pre_push() {
+    let (repo, main, head) = sha256_failing_change();
+    let run = check(&repo);
+    assert_error(
+        &run,
+        "doc-not-updated",
+        "src/app.py",
+        0,
+        &["`src/app.py` changed"],
+    );
+    assert_eq!(run.json()["range"]["base"], main.as_str(), "{run:?}");
+    assert_eq!(run.json()["range"]["head"], head.as_str(), "{run:?}");
+    assert_clean(&lint(&repo));
+    let run = repo.docgate(&["context", "src/app.py", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.json()["paths"][0]["covering"][0]["id"],
+        "ops-01",
+        "{run:?}"
+    );
+
+    repo.write("src/app.py", "print('v3')\n");
+    repo.git(&["add", "src/app.py"]);
+    let run = repo.docgate(&["check", "--staged", "--format", "json"]);
+    assert_error(
+        &run,
+        "doc-not-updated",
+        "src/app.py",
+        0,
+        &["`src/app.py` changed"],
+    );
+
+    let run = pre_push(
+        &repo,
+        format!("refs/heads/feature {head} refs/heads/feature {main}\n").as_bytes(),
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("error[doc-not-updated]"), "{run:?}");
+}
+
+#[test]
+fn sha256_repository_github_event() {
+    let (repo, main, head) = sha256_failing_change();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &main, &head);
+    let run = github(&repo, &gh, &event, &[]);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .starts_with("::error file=src/app.py,title=docgate doc-not-updated::"),
+        "{run:?}"
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(gh.file("docgate-report.json")).unwrap()).unwrap();
+    assert_eq!(report["github"]["head_sha"], head.as_str(), "{report}");
+}
+
+// ---------------------------------------------------------------------------
+// a read-only repository: docgate writes nothing to it (SPEC §10)
+
+/// Everything docgate could write to: every entry of the work tree and of
+/// `.git` (kind and mode, and the bytes of a file or the target of a link),
+/// the index, every ref, and what git status says.
+#[derive(PartialEq)]
+struct RepoState {
+    entries: std::collections::BTreeMap<PathBuf, (u32, Vec<u8>)>,
+    index: Vec<u8>,
+    refs: String,
+    status: String,
+}
+
+impl RepoState {
+    fn of(repo: &TestRepo) -> RepoState {
+        use std::os::unix::fs::PermissionsExt;
+        fn walk(
+            dir: &Path,
+            root: &Path,
+            out: &mut std::collections::BTreeMap<PathBuf, (u32, Vec<u8>)>,
+        ) {
+            for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            {
+                let p = entry.unwrap().path();
+                let meta = std::fs::symlink_metadata(&p).unwrap();
+                let mode = meta.permissions().mode();
+                let rel = p.strip_prefix(root).unwrap().to_path_buf();
+                if meta.file_type().is_symlink() {
+                    let target = std::fs::read_link(&p).unwrap();
+                    out.insert(rel, (mode, target.as_os_str().as_bytes().to_vec()));
+                } else if meta.is_dir() {
+                    out.insert(rel, (mode, Vec::new()));
+                    walk(&p, root, out);
+                } else {
+                    out.insert(rel, (mode, std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        let root = repo.path();
+        let mut entries = std::collections::BTreeMap::new();
+        walk(&root, &root, &mut entries);
+        RepoState {
+            entries,
+            index: std::fs::read(root.join(".git/index")).expect("the index"),
+            refs: repo.git(&[
+                "for-each-ref",
+                "--format=%(refname) %(objectname) %(symref)",
+            ]) + "\nHEAD: "
+                + &std::fs::read_to_string(root.join(".git/HEAD")).unwrap(),
+            status: repo.git(&[
+                "--no-optional-locks",
+                "status",
+                "--porcelain=v1",
+                "--untracked-files=all",
+            ]),
+        }
+    }
+
+    /// What differs between two states, for the failure message.
+    fn diff(&self, other: &RepoState) -> Vec<String> {
+        let mut out = Vec::new();
+        for (p, v) in &self.entries {
+            match other.entries.get(p) {
+                None => out.push(format!("removed: {}", p.display())),
+                Some(w) if w.0 != v.0 => {
+                    out.push(format!("mode {:o} -> {:o}: {}", v.0, w.0, p.display()))
+                }
+                Some(w) if w.1 != v.1 => out.push(format!("changed: {}", p.display())),
+                _ => {}
+            }
+        }
+        for p in other.entries.keys() {
+            if !self.entries.contains_key(p) {
+                out.push(format!("added: {}", p.display()));
+            }
+        }
+        if self.index != other.index {
+            out.push("the index file changed".into());
+        }
+        if self.refs != other.refs {
+            out.push(format!("refs: {} -> {}", self.refs, other.refs));
+        }
+        if self.status != other.status {
+            out.push(format!("status: {:?} -> {:?}", self.status, other.status));
+        }
+        out
+    }
+}
+
+/// Makes the repository read-only (`chmod -R a-w`: every file and folder
+/// loses its write bits; links are left alone, as chmod -R does) and restores
+/// every original mode when dropped, so the temp dir can be removed even
+/// after a failure.
+struct ReadOnly {
+    modes: Vec<(PathBuf, u32)>,
+}
+
+impl ReadOnly {
+    fn new(repo: &TestRepo) -> ReadOnly {
+        use std::os::unix::fs::PermissionsExt;
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, u32)>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let p = entry.unwrap().path();
+                let meta = std::fs::symlink_metadata(&p).unwrap();
+                if meta.file_type().is_symlink() {
+                    continue;
+                }
+                out.push((p.clone(), meta.permissions().mode()));
+                if meta.is_dir() {
+                    walk(&p, out);
+                }
+            }
+        }
+        let root = repo.path();
+        let mut modes = vec![(
+            root.clone(),
+            std::fs::metadata(&root).unwrap().permissions().mode(),
+        )];
+        walk(&root, &mut modes);
+        let guard = ReadOnly { modes };
+        for (p, mode) in &guard.modes {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode & !0o222))
+                .unwrap_or_else(|e| panic!("chmod a-w {}: {e}", p.display()));
+        }
+        guard
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        for (p, mode) in &self.modes {
+            // Best effort while unwinding; a failure shows in the state check.
+            let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(*mode));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_command_writes_to_the_repository_even_when_it_is_read_only() {
+    let server = MockServer::start().await;
+    let comments = "/repos/acme/trading/issues/7/comments";
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"message": "no"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(comments))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(comments))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 1})))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+
+    tokio::task::block_in_place(|| {
+        // A branch that fails the gate, a feature-list pair, a link, and a
+        // working tree busy in every way: a staged change, an unstaged one on
+        // top, an untracked file, and a file rewritten with the same bytes so
+        // the index's stat data is stale (a refreshing reader would rewrite it).
+        let (repo, main, head) = failing_change();
+        repo.write(
+            ".docgate.yml",
+            feature_config("{file: training/features.py, symbol: F}"),
+        )
+        .write("training/features.py", "F = [\"a\", \"b\"]\n")
+        .write("inf.txt", "a\nb\n");
+        symlink("/etc/passwd", repo.path().join("src/link.py"));
+        let _ = head;
+        let head = repo.commit("a feature list and a link");
+        repo.write("src/app.py", "print('v3')\n");
+        repo.git(&["add", "src/app.py"]);
+        repo.write("src/app.py", "print('v4')\n")
+            .write("src/untracked.py", "y = 1\n");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        repo.write(
+            "src/other.py",
+            std::fs::read(repo.path().join("src/other.py")).unwrap(),
+        );
+
+        let gh = Gh::new();
+        let event = pr_event(&gh, 7, &main, &head);
+        let push_line = format!("refs/heads/feature {head} refs/heads/feature {main}\n");
+        // Every command but init and install (and demo, which makes its own
+        // repository), each with the exit code that shows it did its job.
+        let run_all = |label: &str| {
+            let expect = |run: Run, code: i32, what: &str| {
+                assert_no_panic(&run);
+                assert_eq!(run.code, code, "{label}: {what}: {run:?}");
+            };
+            expect(check(&repo), 1, "check --base main");
+            expect(repo.docgate(&["check"]), 1, "check");
+            expect(repo.docgate(&["check", "--staged"]), 1, "check --staged");
+            expect(
+                repo.docgate(&["check", "--worktree"]),
+                1,
+                "check --worktree",
+            );
+            expect(repo.docgate(&["lint", "--format", "sarif"]), 0, "lint");
+            expect(
+                repo.docgate(&["context", "src/app.py", "src/other.py"]),
+                0,
+                "context",
+            );
+            expect(pre_push(&repo, push_line.as_bytes()), 1, "pre-push");
+            let run = run_github(&repo, &gh, &uri, &event, &[], &[]);
+            assert!(
+                run.stderr.contains("sticky comment created on #7"),
+                "{label}: {run:?}"
+            );
+            expect(run, 1, "github");
+        };
+
+        let before = RepoState::of(&repo);
+        run_all("writable");
+        let after = RepoState::of(&repo);
+        assert!(
+            before == after,
+            "docgate wrote to the repository: {:?}",
+            before.diff(&after)
+        );
+
+        {
+            let _read_only = ReadOnly::new(&repo);
+            let before = RepoState::of(&repo);
+            run_all("read-only");
+            let after = RepoState::of(&repo);
+            assert!(
+                before == after,
+                "docgate wrote to the read-only repository: {:?}",
+                before.diff(&after)
+            );
+        }
+        let restored = RepoState::of(&repo);
+        assert!(
+            before == restored,
+            "permissions restored: {:?}",
+            before.diff(&restored)
+        );
+    });
+}
