@@ -583,6 +583,25 @@ fn february_29_follows_the_century_rule() {
 }
 
 #[test]
+fn a_binary_md_with_an_unclosed_fence_added_in_a_change_is_a_finding() {
+    // A binary file that happens to start with `---`: never a doc that
+    // covers nothing, always a finding naming it.
+    let repo = covered_repo();
+    let mut bytes = b"---\n".to_vec();
+    bytes.extend((0..64 * KIB as u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    assert!(bytes.contains(&0), "binary content");
+    repo.write("docs/blob.md", bytes);
+    repo.commit("add a binary file named .md");
+    assert_error(
+        &check(&repo),
+        "frontmatter-invalid",
+        "docs/blob.md",
+        1,
+        &["never closed"],
+    );
+}
+
+#[test]
 fn doc_names_with_spaces_quotes_and_a_newline_are_reported_by_their_names() {
     let repo = docs_repo();
     let bad = doc("id: Bad Id\ntitle: T\nperspective: operations\nlast_updated: 2026-01-15\n");
@@ -1805,4 +1824,214 @@ async fn no_command_writes_to_the_repository_even_when_it_is_read_only() {
             before.diff(&restored)
         );
     });
+}
+
+// ===========================================================================
+// FAILING UNTIL THE BUGS BELOW ARE FIXED (outside this suite's files)
+//
+// Each test asserts the correct behaviour; each comment names the bug.
+// ===========================================================================
+
+// fails until: src/lib.rs load_config (through src/snapshot.rs
+// Snapshot::read, Workdir) reads a `.docgate.yml` that is a symbolic link as
+// its target path ("/etc/passwd") and reports ".docgate.yml:1:1: the
+// configuration must be a mapping, found a string", which tells the user
+// nothing; it must say the config is a symbolic link docgate does not follow.
+#[test]
+fn config_that_is_a_symlink_out_of_the_repository_is_named_as_a_link() {
+    let outside = Outside::new();
+    for target in [
+        outside.path().join(".docgate.yml"),
+        PathBuf::from("/etc/passwd"),
+    ] {
+        let repo = docs_repo();
+        symlink(&target, repo.path().join(".docgate.yml"));
+        let run = lint(&repo);
+        assert_exit_2(&run, &[".docgate.yml", "symbolic link"]);
+        // Never read through: the outside config would turn coverage off.
+        assert!(!run.stderr.contains("enforce"), "{run:?}");
+    }
+}
+
+// fails until: src/docs.rs split_frontmatter (via parse_doc) takes a UTF-16
+// file for "no frontmatter" and DocSet::load drops it silently, so what the
+// runbook covers (here src/other.py) is ungated; it must be a
+// frontmatter-invalid finding at line 1 saying the file is UTF-16.
+#[test]
+fn a_utf16_runbook_is_reported_not_silently_skipped() {
+    let repo = docs_repo();
+    repo.write("src/other.py", "x = 1\n");
+    let text = runbook("ops-02", &["src/other.py"], "Saved by a Windows editor.");
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    repo.write("docs/ops/windows.md", utf16);
+    assert_error(
+        &lint(&repo),
+        "frontmatter-invalid",
+        "docs/ops/windows.md",
+        1,
+        &["UTF-16"],
+    );
+}
+
+// fails until: src/snapshot.rs Snapshot::has_files_under counts only blobs:
+// a folder whose only entry is a submodule (a gitlink) "matches no file" in a
+// commit (Tree: ObjectType::Commit entries are skipped) and in a working tree
+// where the submodule is not checked out (Workdir: the gitlink's folder is
+// absent), although the same entry just covered the submodule's change.
+// A gitlink is a file of the tree for key_files.
+#[test]
+fn a_folder_holding_only_a_submodule_is_not_a_stale_key_file() {
+    let repo = submodule_repo();
+    bump_submodule(&repo);
+    repo.write(
+        DOC,
+        runbook_dated(
+            "ops-01",
+            &["src/app.py", "vendor/"],
+            "2026-06-01",
+            "How the app works, with the new lib.",
+        ),
+    );
+    repo.git(&["add", DOC]);
+    repo.git(&["commit", "-q", "-m", "the runbook follows the bump"]);
+    assert_clean(&check(&repo));
+    assert_clean(&lint(&repo));
+}
+
+// fails until: src/snapshot.rs Snapshot::is_file / read (Workdir) join the
+// path to the root and let the OS resolve every folder on the way, so
+// `ext/secret.py`, where `ext` is a tracked link to a folder outside the
+// repository, "exists" in lint (the outside file is found) while check,
+// reading the commit, rightly says it matches no file. A path through a
+// link is not in the repository.
+#[test]
+fn a_key_file_through_a_symlinked_folder_is_stale_in_lint_as_in_check() {
+    let outside = Outside::new();
+    let repo = docs_repo();
+    symlink(outside.path(), repo.path().join("ext"));
+    repo.write(
+        DOC,
+        runbook(
+            "ops-01",
+            &["src/app.py", "ext/secret.py"],
+            "How the app works.",
+        ),
+    );
+    repo.commit("initial");
+    let run = lint(&repo);
+    assert_error(
+        &run,
+        "stale-key-file",
+        DOC,
+        7,
+        &["`key_files` entry `ext/secret.py` of ops-01 (docs/ops/app.md) matches no file"],
+    );
+}
+
+// fails until: src/snapshot.rs Snapshot::read (Workdir) follows a linked
+// folder on the way to the file: lint reads training/features.txt's list
+// from `ext/features.txt` outside the repository (and reports a mismatch
+// about its contents), while check says it does not exist.
+#[test]
+fn a_feature_source_through_a_symlinked_folder_is_not_read_from_outside() {
+    let outside = Outside::new();
+    let repo = feature_repo("{file: ext/features.txt}", &[]);
+    repo.write("inf.txt", "a\nc\n");
+    symlink(outside.path(), repo.path().join("ext"));
+    let run = lint(&repo);
+    assert_source_error(&run, ".docgate.yml", 3, &["`ext/features.txt`"]);
+    assert!(!run.stdout.contains("only in training"), "{run:?}");
+}
+
+// fails until: src/features.rs read_text (through Snapshot::read, which
+// returns a link's target as its content) reads a feature source that is a
+// symbolic link as a list holding one name, the link's target path
+// ("/tmp/.../features.txt"): two links to the same target would even be
+// "identical". A link must be a feature-source-error naming it.
+#[test]
+fn a_feature_source_that_is_a_symlink_is_an_error_not_its_target_path() {
+    let outside = Outside::new();
+    let repo = feature_repo("{file: feat.txt}", &[]);
+    symlink(
+        outside.path().join("features.txt"),
+        repo.path().join("feat.txt"),
+    );
+    let run = lint(&repo);
+    assert_source_error(&run, ".docgate.yml", 3, &["`feat.txt` is a symbolic link"]);
+}
+
+// fails until: src/features.rs text_list keeps a NUL byte inside a name
+// ("b\0"): a text source with a NUL is binary (or UTF-16), not a list of
+// names, and must be a feature-source-error at its line, as a doc with a NUL
+// in its frontmatter is.
+#[test]
+fn a_text_source_with_a_nul_byte_is_refused() {
+    let repo = feature_repo("{file: t.txt}", &[("t.txt", b"a\nb\0\n")]);
+    assert_source_error(&lint(&repo), "t.txt", 2, &["NUL"]);
+}
+
+// fails until: src/features.rs from_yaml walks the pointer with
+// yaml::Node::get, which silently takes the last of two equal keys (YAML
+// says keys are unique; JSON parsers disagree on which one wins, TOML
+// refuses): the list docgate checks may not be the one the pipeline reads.
+// A duplicate key on the pointer's path must be a feature-source-error at
+// the second key, like a duplicate in the config or in frontmatter.
+#[test]
+fn yaml_and_json_sources_with_a_duplicate_key_are_refused() {
+    let repo = feature_repo(
+        "{file: t.yaml, pointer: /f}",
+        &[("t.yaml", b"f: [a, b]\nf: [a, b, c]\n")],
+    );
+    assert_source_error(&lint(&repo), "t.yaml", 2, &["`f` is given twice"]);
+    let repo = feature_repo(
+        "{file: t.json, pointer: /f}",
+        &[(
+            "t.json",
+            b"{\n  \"f\": [\"a\", \"b\"],\n  \"f\": [\"x\"]\n}\n",
+        )],
+    );
+    assert_source_error(&lint(&repo), "t.json", 3, &["`f` is given twice"]);
+}
+
+// fails until: src/git/prepush.rs parse quotes the whole offending line in
+// its error ("got `<line>`"): a 10 MB line on stdin comes back as 10 MB on
+// the terminal. The quote must be cut to a short prefix.
+#[test]
+fn a_ten_megabyte_ref_line_is_refused_without_echoing_it() {
+    let (repo, _, _) = failing_change();
+    let mut line = vec![b'x'; 10 * MIB];
+    line.push(b'\n');
+    let run = pre_push(&repo, &line);
+    assert_exit_2(&run, &["line 1 of the ref list on stdin"]);
+    assert!(
+        run.stderr.len() < 2 * KIB,
+        "stderr is {} bytes: the line was echoed back",
+        run.stderr.len()
+    );
+}
+
+// fails until: src/git/prepush.rs Repo::parse_oid accepts a 40-digit id in a
+// SHA-256 repository (git2's Oid::from_str_ext takes it as a prefix and pads
+// it with zeros, "no match for id (aaaa…000000)"), while a 64-digit id in a
+// SHA-1 repository is refused as "not a sha1 object id". The length must
+// match the repository's format.
+#[test]
+fn a_sha1_id_in_a_sha256_repository_is_refused_naming_the_format() {
+    let (repo, _, _) = sha256_failing_change();
+    let run = pre_push(
+        &repo,
+        format!(
+            "refs/heads/feature {} refs/heads/feature {}\n",
+            "a".repeat(40),
+            zeros(40)
+        )
+        .as_bytes(),
+    );
+    assert_no_panic(&run);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("is not a sha256 object id"), "{run:?}");
+    assert!(!run.stderr.contains("000000000000000000000000)"), "{run:?}");
 }
