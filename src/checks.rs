@@ -236,6 +236,7 @@ fn base_config(change: &Change<'_>, config: &Config) -> Result<Option<Config>, S
         }
         Ok(crate::snapshot::Read::TooLarge(n)) => Err(format!("it is {n} bytes")),
         Ok(crate::snapshot::Read::LfsPointer(p)) => Err(p.describe(crate::config::FILE_NAME)),
+        Ok(crate::snapshot::Read::Symlink(_)) => Err("it is a symbolic link".into()),
         Err(e) => Err(format!("{e:#}")),
     }
 }

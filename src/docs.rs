@@ -159,6 +159,20 @@ enum Frontmatter<'a> {
 }
 
 fn split_frontmatter(bytes: &[u8]) -> Frontmatter<'_> {
+    // UTF-16 (a Windows editor's "Unicode"), with or without its byte-order
+    // mark: read as UTF-8 it has no `---` line, and the doc would vanish.
+    if bytes.starts_with(b"\xFF\xFE")
+        || bytes.starts_with(b"\xFE\xFF")
+        || bytes.starts_with(b"-\0-\0-\0")
+        || bytes.starts_with(b"\0-\0-\0-")
+    {
+        return Frontmatter::Broken {
+            line: 1,
+            message: "the file is UTF-16, not UTF-8: docgate reads docs as UTF-8, so its \
+                      frontmatter cannot be read; save it as UTF-8"
+                .into(),
+        };
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first_end = bytes
         .iter()
@@ -284,7 +298,9 @@ pub fn parse_doc(path: &str, read: &Read, config: &Config) -> Option<Doc> {
     };
     let invalid = |msg: String| Diagnostic::new(rules::FRONTMATTER_INVALID, msg).at(path);
     let bytes = match read {
-        Read::Missing => return None,
+        // A link's content is its target, as git stores it: no frontmatter,
+        // and never followed (out of the repository or not).
+        Read::Missing | Read::Symlink(_) => return None,
         Read::TooLarge(size) => {
             let mut d = invalid(format!(
                 "the file is {size} bytes, over docgate's limit of {} bytes; its frontmatter was not read",

@@ -23,24 +23,23 @@ fn err(file: &str, line: usize, message: impl Into<String>) -> PyError {
     }
 }
 
-/// Read a file as UTF-8 text; `Ok(None)` when it does not exist.
-fn read_text(snapshot: &Snapshot<'_>, file: &str) -> Result<Result<Option<String>, PyError>> {
+/// Read a file as UTF-8 text.
+fn read_text(snapshot: &Snapshot<'_>, file: &str) -> Result<FileText> {
     Ok(match snapshot.read(file)? {
-        Read::Missing => Ok(None),
-        Read::TooLarge(n) => Err(err(
+        Read::Missing => FileText::Missing,
+        Read::Symlink(target) => FileText::Symlink(String::from_utf8_lossy(&target).into_owned()),
+        Read::TooLarge(n) => FileText::Unreadable(err(
             file,
             1,
             format!("the file is {n} bytes, over docgate's limit of {MAX_FILE_BYTES}"),
         )),
-        Read::LfsPointer(p) => Err(err(file, 1, p.describe(file))),
+        Read::LfsPointer(p) => FileText::Unreadable(err(file, 1, p.describe(file))),
         Read::Bytes(b) => match String::from_utf8(b) {
-            Ok(t) => Ok(Some(
-                t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t),
-            )),
+            Ok(t) => FileText::Text(t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t)),
             Err(e) => {
                 let bytes = e.as_bytes();
                 let (line, col) = yaml::position_of(bytes, e.utf8_error().valid_up_to());
-                Err(err(
+                FileText::Unreadable(err(
                     file,
                     line,
                     format!("not valid UTF-8 at line {line}, column {col}"),
@@ -53,32 +52,28 @@ fn read_text(snapshot: &Snapshot<'_>, file: &str) -> Result<Result<Option<String
 /// Extract the value a source names (a list, or a scalar for versions).
 pub fn extract(snapshot: &Snapshot<'_>, source: &FeatureSource) -> Result<Extraction> {
     if source.kind == SourceKind::Python {
-        let mut read = |p: &str| -> Result<FileText> {
-            Ok(match read_text(snapshot, p)? {
-                Ok(Some(t)) => FileText::Text(t),
-                Ok(None) => FileText::Missing,
-                Err(e) => FileText::Unreadable(e),
-            })
-        };
+        let mut read = |p: &str| -> Result<FileText> { read_text(snapshot, p) };
         let mut resolver = python::Resolver::new(&mut read);
         let value = resolver.resolve_from(&source.file, &source.locator, &source.site)?;
         let files_read = resolver.files_read.clone();
         return Ok(Extraction { value, files_read });
     }
     let files_read = vec![source.file.clone()];
+    let at_site = |message: String| Extraction {
+        value: Err(err(&source.site.0, source.site.1, message)),
+        files_read: files_read.clone(),
+    };
     let text = match read_text(snapshot, &source.file)? {
-        Ok(Some(t)) => t,
-        Ok(None) => {
-            return Ok(Extraction {
-                value: Err(err(
-                    &source.site.0,
-                    source.site.1,
-                    format!("`{}` does not exist", source.file),
-                )),
-                files_read,
-            });
+        FileText::Text(t) => t,
+        FileText::Missing => return Ok(at_site(format!("`{}` does not exist", source.file))),
+        FileText::Symlink(target) => {
+            return Ok(at_site(format!(
+                "`{}` is a symbolic link (to `{target}`); docgate does not follow links: \
+                 name the file itself",
+                source.file
+            )));
         }
-        Err(e) => {
+        FileText::Unreadable(e) => {
             return Ok(Extraction {
                 value: Err(e),
                 files_read,
@@ -86,7 +81,7 @@ pub fn extract(snapshot: &Snapshot<'_>, source: &FeatureSource) -> Result<Extrac
         }
     };
     let value = match source.kind {
-        SourceKind::Text => Ok(text_list(&source.file, &text)),
+        SourceKind::Text => text_list(&source.file, &text),
         SourceKind::Yaml => from_yaml(source, &text),
         SourceKind::Json => match serde_json::from_str::<serde_json::Value>(&text) {
             Err(e) => Err(err(
@@ -103,7 +98,16 @@ pub fn extract(snapshot: &Snapshot<'_>, source: &FeatureSource) -> Result<Extrac
     Ok(Extraction { value, files_read })
 }
 
-fn text_list(file: &str, text: &str) -> Value {
+fn text_list(file: &str, text: &str) -> Result<Value, PyError> {
+    // A NUL is no part of a name: the file is binary (or UTF-16).
+    if let Some(at) = text.find('\0') {
+        let line = 1 + text[..at].matches('\n').count();
+        return Err(err(
+            file,
+            line,
+            "a NUL byte: this is a binary (or UTF-16) file, not one feature name a line",
+        ));
+    }
     let items = text
         .lines()
         .enumerate()
@@ -116,14 +120,14 @@ fn text_list(file: &str, text: &str) -> Value {
             })
         })
         .collect();
-    Value::List {
+    Ok(Value::List {
         items,
         origin: Origin {
             file: file.to_string(),
             line: 1,
             symbol: String::new(),
         },
-    }
+    })
 }
 
 /// JSON-pointer segments (`/a/b~1c` → `a`, `b/c`).
@@ -150,7 +154,24 @@ fn from_yaml(source: &FeatureSource, text: &str) -> Result<Value, PyError> {
         walked.push('/');
         walked.push_str(&seg);
         let next = match &node.kind {
-            yaml::Kind::Map(_) => node.get(&seg),
+            yaml::Kind::Map(entries) => {
+                // YAML keys are unique; parsers disagree on which of two
+                // wins, so the list docgate checks may not be the pipeline's.
+                let mut same = entries
+                    .iter()
+                    .filter(|(k, _)| k.as_str() == Some(seg.as_str()));
+                if let (Some(_), Some((second, _))) = (same.next(), same.next()) {
+                    return Err(err(
+                        file,
+                        second.line,
+                        format!(
+                            "`{seg}` is given twice (on the path of pointer {})",
+                            source.locator
+                        ),
+                    ));
+                }
+                node.get(&seg)
+            }
             yaml::Kind::Seq(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
             _ => None,
         };

@@ -239,6 +239,12 @@ pub fn load_config(
             config::FILE_NAME
         ),
         Read::LfsPointer(p) => bail!("{}", p.describe(config::FILE_NAME)),
+        Read::Symlink(target) => bail!(
+            "{} is a symbolic link (to `{}`); docgate does not follow links in the repository: \
+             commit the config itself, or pass it with --config",
+            config::FILE_NAME,
+            String::from_utf8_lossy(&target)
+        ),
         Read::Bytes(bytes) => Ok(Config::from_bytes(&bytes, config::FILE_NAME)?),
     }
 }

@@ -53,6 +53,8 @@ pub enum FileText {
     Text(String),
     /// Exists but cannot be read as text (too large, not UTF-8).
     Unreadable(PyError),
+    /// A symbolic link (its target): never followed, never read as code.
+    Symlink(String),
 }
 
 /// Reads a repository file. `Err`: docgate could not read the repository.
@@ -152,6 +154,12 @@ impl<'a> Resolver<'a> {
                 FileText::Text(t) => t,
                 FileText::Missing => return Ok(Err(err(format!("`{file}` does not exist")))),
                 FileText::Unreadable(e) => return Ok(Err(e)),
+                FileText::Symlink(target) => {
+                    return Ok(Err(err(format!(
+                        "`{file}` is a symbolic link (to `{target}`); docgate does not follow links: \
+                         name the file itself"
+                    ))));
+                }
             };
             self.files_read.push(file.to_string());
             self.loading.push(file.to_string());

@@ -31,11 +31,21 @@ pub struct Entry {
     pub raw: Vec<u8>,
     /// The blob id, when listed from a commit's tree.
     pub id: Option<git2::Oid>,
+    /// A symbolic link (mode 120000), when listed from a commit's tree.
+    pub link: bool,
 }
+
+/// git's mode of a symbolic link.
+const LINK_MODE: u32 = 0o120000;
+/// git's mode of a submodule (a gitlink).
+const GITLINK_MODE: u32 = 0o160000;
 
 pub enum Read {
     Missing,
     TooLarge(u64),
+    /// A symbolic link, with its target (as git stores it). docgate never
+    /// follows one, and a parser must not take the target for content.
+    Symlink(Vec<u8>),
     /// A Git LFS pointer: the file's content is not in the repository, so
     /// there is nothing to parse (never read the pointer text as content).
     LfsPointer(LfsPointer),
@@ -130,22 +140,24 @@ impl<'r> Snapshot<'r> {
                 if entry.kind() != Some(ObjectType::Blob) {
                     return Ok(Read::Missing);
                 }
-                read_blob(repo, entry.id(), path)
+                read_blob(repo, entry.id(), path, entry.filemode() as u32 == LINK_MODE)
             }
             Snapshot::Index { repo, index } => match index.get_path(path_ref, 0) {
-                Some(entry) => read_blob(repo, entry.id, path),
+                Some(entry) => read_blob(repo, entry.id, path, entry.mode == LINK_MODE),
                 None => Ok(Read::Missing),
             },
             Snapshot::Workdir { root, .. } => {
                 let full = root.join(path_ref);
-                let Some(meta) = disk_metadata(&full, path)? else {
+                let Some(meta) = workdir_metadata(root, path_ref, path)? else {
                     return Ok(Read::Missing);
                 };
                 if meta.file_type().is_symlink() {
                     // Like git: a link's content is its target, never what it points at.
                     let target = std::fs::read_link(&full)
                         .with_context(|| format!("cannot read link {path}"))?;
-                    return Ok(Read::Bytes(target.as_os_str().as_encoded_bytes().to_vec()));
+                    return Ok(Read::Symlink(
+                        target.as_os_str().as_encoded_bytes().to_vec(),
+                    ));
                 }
                 if !meta.is_file() {
                     return Ok(Read::Missing);
@@ -164,13 +176,14 @@ impl<'r> Snapshot<'r> {
     pub fn is_file(&self, path: &str) -> Result<bool> {
         Ok(match self {
             Snapshot::Empty => false,
+            // A gitlink (a submodule) is a file of the tree for key_files.
             Snapshot::Tree { tree, .. } => match tree.get_path(Path::new(path)) {
-                Ok(e) => e.kind() == Some(ObjectType::Blob),
+                Ok(e) => matches!(e.kind(), Some(ObjectType::Blob | ObjectType::Commit)),
                 Err(e) if e.code() == git2::ErrorCode::NotFound => false,
                 Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
             },
             Snapshot::Index { index, .. } => index.get_path(Path::new(path), 0).is_some(),
-            Snapshot::Workdir { root, .. } => disk_metadata(&root.join(path), path)?
+            Snapshot::Workdir { root, .. } => workdir_metadata(root, Path::new(path), path)?
                 .is_some_and(|m| m.is_file() || m.is_symlink()),
         })
     }
@@ -187,7 +200,9 @@ impl<'r> Snapshot<'r> {
             Snapshot::Index { index, .. } => {
                 index.get_path(Path::new(path), 0).is_some() || self.has_files_under(path)?
             }
-            Snapshot::Workdir { root, .. } => disk_metadata(&root.join(path), path)?.is_some(),
+            Snapshot::Workdir { root, .. } => {
+                workdir_metadata(root, Path::new(path), path)?.is_some()
+            }
         })
     }
 
@@ -207,7 +222,7 @@ impl<'r> Snapshot<'r> {
                 while let Some(id) = stack.pop() {
                     for entry in repo.find_tree(id)?.iter() {
                         match entry.kind() {
-                            Some(ObjectType::Blob) => return Ok(true),
+                            Some(ObjectType::Blob | ObjectType::Commit) => return Ok(true),
                             Some(ObjectType::Tree) => stack.push(entry.id()),
                             _ => {}
                         }
@@ -253,7 +268,7 @@ impl<'r> Snapshot<'r> {
     pub fn read_entry(&self, entry: &Entry) -> Result<Read> {
         match (self, entry.id) {
             (Snapshot::Tree { repo, .. }, Some(id)) => {
-                read_blob(repo, id, &String::from_utf8_lossy(&entry.raw))
+                read_blob(repo, id, &String::from_utf8_lossy(&entry.raw), entry.link)
             }
             _ => self.read_raw(&entry.raw),
         }
@@ -296,6 +311,14 @@ impl<'r> Snapshot<'r> {
                             Some(ObjectType::Blob) => out.push(Entry {
                                 raw: path,
                                 id: Some(entry.id()),
+                                link: entry.filemode() as u32 == LINK_MODE,
+                            }),
+                            // A submodule: listed, never read (its commit is
+                            // not in this repository).
+                            Some(ObjectType::Commit) => out.push(Entry {
+                                raw: path,
+                                id: None,
+                                link: false,
                             }),
                             Some(ObjectType::Tree) => {
                                 path.push(b'/');
@@ -313,6 +336,7 @@ impl<'r> Snapshot<'r> {
                         out.push(Entry {
                             raw: e.path,
                             id: None,
+                            link: false,
                         });
                     }
                 }
@@ -323,17 +347,21 @@ impl<'r> Snapshot<'r> {
                 for e in index.iter() {
                     // A tracked file that cannot be examined is an error, not a
                     // deletion: a doc that vanished that way would take its
-                    // coverage with it.
+                    // coverage with it. A submodule is part of the tree whether
+                    // or not it is checked out.
                     if e.path.starts_with(prefix.as_bytes())
-                        && disk_metadata(
-                            &root.join(raw_path(&e.path)),
-                            &String::from_utf8_lossy(&e.path),
-                        )?
-                        .is_some()
+                        && (e.mode == GITLINK_MODE
+                            || workdir_metadata(
+                                root,
+                                &raw_path(&e.path),
+                                &String::from_utf8_lossy(&e.path),
+                            )?
+                            .is_some())
                     {
                         out.push(Entry {
                             raw: e.path,
                             id: None,
+                            link: false,
                         });
                     }
                 }
@@ -353,6 +381,7 @@ impl<'r> Snapshot<'r> {
                         out.push(Entry {
                             raw: s.path_bytes().to_vec(),
                             id: None,
+                            link: false,
                         });
                     }
                 }
@@ -382,6 +411,28 @@ fn disk_metadata(full: &Path, path: &str) -> Result<Option<std::fs::Metadata>> {
     }
 }
 
+/// A repo-relative path's metadata in the working tree, as git sees it: a
+/// path whose folder on the way is a symbolic link is not in the repository
+/// (git never tracks a file beyond a link), so it is missing, however the
+/// operating system would resolve it (never read through a link out of the
+/// repository).
+fn workdir_metadata(root: &Path, rel: &Path, path: &str) -> Result<Option<std::fs::Metadata>> {
+    let mut dir = root.to_path_buf();
+    let mut parts = rel.components().peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            break;
+        }
+        dir.push(part);
+        match disk_metadata(&dir, path)? {
+            Some(m) if m.is_dir() => {}
+            // A link, a file where a folder should be, or nothing.
+            _ => return Ok(None),
+        }
+    }
+    disk_metadata(&root.join(rel), path)
+}
+
 /// A repo-relative path from git's raw bytes.
 #[cfg(unix)]
 fn raw_path(raw: &[u8]) -> std::path::PathBuf {
@@ -394,7 +445,7 @@ fn raw_path(raw: &[u8]) -> std::path::PathBuf {
     std::path::PathBuf::from(String::from_utf8_lossy(raw).into_owned())
 }
 
-fn read_blob(repo: &Repository, id: git2::Oid, path: &str) -> Result<Read> {
+fn read_blob(repo: &Repository, id: git2::Oid, path: &str, link: bool) -> Result<Read> {
     let odb = repo.odb()?;
     let (size, kind) = odb
         .read_header(id)
@@ -408,5 +459,8 @@ fn read_blob(repo: &Repository, id: git2::Oid, path: &str) -> Result<Read> {
     let blob = repo
         .find_blob(id)
         .with_context(|| format!("cannot read {path} (object {id})"))?;
+    if link {
+        return Ok(Read::Symlink(blob.content().to_vec()));
+    }
     Ok(content(blob.content().to_vec()))
 }

@@ -7,8 +7,8 @@
 //! never a panic, never a silent pass. The frontmatter and config basics
 //! are in tests/bad_input.rs; nothing here repeats them.
 //!
-//! The cases that fail until a bug outside this suite's reach is fixed are in
-//! the last section, each marked `// fails until: ...`.
+//! The last section holds the cases that found bugs outside this suite's
+//! files (fixed since), each marked `// was: ...` with the bug as found.
 
 #[path = "support/gh.rs"]
 mod gh;
@@ -1829,12 +1829,11 @@ async fn no_command_writes_to_the_repository_even_when_it_is_read_only() {
 }
 
 // ===========================================================================
-// FAILING UNTIL THE BUGS BELOW ARE FIXED (outside this suite's files)
-//
-// Each test asserts the correct behaviour; each comment names the bug.
+// Bugs this suite found outside its own files, each fixed since (issue 8).
+// Each comment names the bug as it was; the test asserts the fix.
 // ===========================================================================
 
-// fails until: src/lib.rs load_config (through src/snapshot.rs
+// was: src/lib.rs load_config (through src/snapshot.rs
 // Snapshot::read, Workdir) reads a `.docgate.yml` that is a symbolic link as
 // its target path ("/etc/passwd") and reports ".docgate.yml:1:1: the
 // configuration must be a mapping, found a string", which tells the user
@@ -1855,7 +1854,7 @@ fn config_that_is_a_symlink_out_of_the_repository_is_named_as_a_link() {
     }
 }
 
-// fails until: src/docs.rs split_frontmatter (via parse_doc) takes a UTF-16
+// was: src/docs.rs split_frontmatter (via parse_doc) takes a UTF-16
 // file for "no frontmatter" and DocSet::load drops it silently, so what the
 // runbook covers (here src/other.py) is ungated; it must be a
 // frontmatter-invalid finding at line 1 saying the file is UTF-16.
@@ -1878,7 +1877,7 @@ fn a_utf16_runbook_is_reported_not_silently_skipped() {
     );
 }
 
-// fails until: src/snapshot.rs Snapshot::has_files_under counts only blobs:
+// was: src/snapshot.rs Snapshot::has_files_under counts only blobs:
 // a folder whose only entry is a submodule (a gitlink) "matches no file" in a
 // commit (Tree: ObjectType::Commit entries are skipped) and in a working tree
 // where the submodule is not checked out (Workdir: the gitlink's folder is
@@ -1903,7 +1902,7 @@ fn a_folder_holding_only_a_submodule_is_not_a_stale_key_file() {
     assert_clean(&lint(&repo));
 }
 
-// fails until: src/snapshot.rs Snapshot::is_file / read (Workdir) join the
+// was: src/snapshot.rs Snapshot::is_file / read (Workdir) join the
 // path to the root and let the OS resolve every folder on the way, so
 // `ext/secret.py`, where `ext` is a tracked link to a folder outside the
 // repository, "exists" in lint (the outside file is found) while check,
@@ -1933,7 +1932,7 @@ fn a_key_file_through_a_symlinked_folder_is_stale_in_lint_as_in_check() {
     );
 }
 
-// fails until: src/snapshot.rs Snapshot::read (Workdir) follows a linked
+// was: src/snapshot.rs Snapshot::read (Workdir) follows a linked
 // folder on the way to the file: lint reads training/features.txt's list
 // from `ext/features.txt` outside the repository (and reports a mismatch
 // about its contents), while check says it does not exist.
@@ -1948,7 +1947,7 @@ fn a_feature_source_through_a_symlinked_folder_is_not_read_from_outside() {
     assert!(!run.stdout.contains("only in training"), "{run:?}");
 }
 
-// fails until: src/features.rs read_text (through Snapshot::read, which
+// was: src/features.rs read_text (through Snapshot::read, which
 // returns a link's target as its content) reads a feature source that is a
 // symbolic link as a list holding one name, the link's target path
 // ("/tmp/.../features.txt"): two links to the same target would even be
@@ -1965,7 +1964,7 @@ fn a_feature_source_that_is_a_symlink_is_an_error_not_its_target_path() {
     assert_source_error(&run, ".docgate.yml", 3, &["`feat.txt` is a symbolic link"]);
 }
 
-// fails until: src/features.rs text_list keeps a NUL byte inside a name
+// was: src/features.rs text_list keeps a NUL byte inside a name
 // ("b\0"): a text source with a NUL is binary (or UTF-16), not a list of
 // names, and must be a feature-source-error at its line, as a doc with a NUL
 // in its frontmatter is.
@@ -1975,7 +1974,7 @@ fn a_text_source_with_a_nul_byte_is_refused() {
     assert_source_error(&lint(&repo), "t.txt", 2, &["NUL"]);
 }
 
-// fails until: src/features.rs from_yaml walks the pointer with
+// was: src/features.rs from_yaml walks the pointer with
 // yaml::Node::get, which silently takes the last of two equal keys (YAML
 // says keys are unique; JSON parsers disagree on which one wins, TOML
 // refuses): the list docgate checks may not be the one the pipeline reads.
@@ -1998,7 +1997,7 @@ fn yaml_and_json_sources_with_a_duplicate_key_are_refused() {
     assert_source_error(&lint(&repo), "t.json", 3, &["`f` is given twice"]);
 }
 
-// fails until: src/git/prepush.rs parse quotes the whole offending line in
+// was: src/git/prepush.rs parse quotes the whole offending line in
 // its error ("got `<line>`"): a 10 MB line on stdin comes back as 10 MB on
 // the terminal. The quote must be cut to a short prefix.
 #[test]
@@ -2015,7 +2014,7 @@ fn a_ten_megabyte_ref_line_is_refused_without_echoing_it() {
     );
 }
 
-// fails until: src/git/prepush.rs Repo::parse_oid accepts a 40-digit id in a
+// was: src/git/prepush.rs Repo::parse_oid accepts a 40-digit id in a
 // SHA-256 repository (git2's Oid::from_str_ext takes it as a prefix and pads
 // it with zeros, "no match for id (aaaa…000000)"), while a 64-digit id in a
 // SHA-1 repository is refused as "not a sha1 object id". The length must

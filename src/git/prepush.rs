@@ -65,6 +65,16 @@ pub struct ParseError {
     pub message: String,
 }
 
+/// At most 100 characters of untrusted input, for an error message (a 10 MB
+/// line is not echoed back).
+fn quote(text: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 100;
+    match text.char_indices().nth(MAX) {
+        None => text.into(),
+        Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], text.len()).into(),
+    }
+}
+
 /// Parse git's ref list. Empty lines are ignored (git writes none); anything
 /// else that is not four fields with 40- or 64-digit object ids is an error.
 pub fn parse(input: &[u8]) -> Result<Vec<RefUpdate>, ParseError> {
@@ -85,16 +95,18 @@ pub fn parse(input: &[u8]) -> Result<Vec<RefUpdate>, ParseError> {
             (fields.next(), fields.next(), fields.next(), fields.next())
         else {
             return Err(err(format!(
-                "expected `<local ref> <local oid> <remote ref> <remote oid>`, got `{text}`"
+                "expected `<local ref> <local oid> <remote ref> <remote oid>`, got `{}`",
+                quote(&text)
             )));
         };
         if local_ref.is_empty() || remote_ref.is_empty() {
-            return Err(err(format!("empty ref name in `{text}`")));
+            return Err(err(format!("empty ref name in `{}`", quote(&text))));
         }
         for oid in [local_oid, remote_oid] {
             if !is_oid(oid) {
                 return Err(err(format!(
-                    "`{oid}` is not an object id (40 hex digits for SHA-1, 64 for SHA-256)"
+                    "`{}` is not an object id (40 hex digits for SHA-1, 64 for SHA-256)",
+                    quote(oid)
                 )));
             }
         }
@@ -114,7 +126,8 @@ pub fn parse(input: &[u8]) -> Result<Vec<RefUpdate>, ParseError> {
         }
         if is_zero(local_oid) && is_zero(remote_oid) {
             return Err(err(format!(
-                "both object ids are zero in `{text}`: nothing is pushed and nothing deleted"
+                "both object ids are zero in `{}`: nothing is pushed and nothing deleted",
+                quote(&text)
             )));
         }
         updates.push(RefUpdate {
@@ -148,6 +161,17 @@ impl Repo {
     /// An object id as git printed it, in this repository's object format.
     fn parse_oid(&self, hex: &str) -> Result<Oid> {
         let format = self.git.object_format();
+        // git2 takes a shorter id as a prefix and pads it with zeros.
+        let digits = match format.str() {
+            "sha256" => 64,
+            _ => 40,
+        };
+        if hex.len() != digits {
+            bail!(
+                "`{hex}` is not a {} object id ({digits} hex digits), the format of this repository",
+                format.str()
+            );
+        }
         Oid::from_str_ext(hex, format).map_err(|e| {
             anyhow!(
                 "`{hex}` is not a {} object id, the format of this repository: {}",
