@@ -166,6 +166,32 @@ pub fn run(
         (Some(_), _) | (None, None) => cwd.to_path_buf(),
         (None, Some(ws)) => ws,
     };
+    // A flag docgate github would not honour is refused, never ignored.
+    let is_post = matches!(args.action, Some(GithubAction::Post(_)));
+    if global.format != Format::Text {
+        bail!(
+            "`docgate github{}` writes workflow commands (annotations) to stdout; --format is for \
+             `docgate check`{}",
+            if is_post { " post" } else { "" },
+            if is_post {
+                ""
+            } else {
+                ": write other formats with --output FORMAT=FILE"
+            }
+        );
+    }
+    if is_post && !global.output.is_empty() {
+        bail!("`docgate github post` posts a report made elsewhere; it writes no --output files");
+    }
+    if let Some(bare) = global.output.iter().find(|o| {
+        o.split_once('=')
+            .is_none_or(|(f, _)| Format::from_name(f).is_none())
+    }) {
+        bail!(
+            "`docgate github` keeps stdout for workflow commands: `--output {bare}` needs a format \
+             (`--output sarif={bare}`); the JSON report goes to `--report-out`"
+        );
+    }
     // Misspelled inputs fail before anything runs.
     match &args.action {
         Some(GithubAction::Post(_)) => env.inputs(event::POST_INPUTS, "docgate's post action")?,
@@ -307,6 +333,9 @@ fn check_event(
     )?;
     std::fs::write(&report_path, &json_bytes)
         .with_context(|| format!("cannot write the report to {}", report_path.display()))?;
+    // `--output FORMAT=FILE`: extra reports (SARIF for code scanning), relative
+    // to the workspace.
+    crate::write_outputs(&report, global, dir)?;
     report::render(
         &report,
         Format::Github,

@@ -221,6 +221,15 @@ pub fn load_config(
 ) -> Result<Config> {
     if let Some(path) = config_path {
         let full = cwd.join(path);
+        let size = std::fs::metadata(&full)
+            .with_context(|| format!("cannot read the config file {}", path.display()))?
+            .len();
+        if size > snapshot::MAX_FILE_BYTES {
+            bail!(
+                "{}: the config is {size} bytes; that is not a configuration file",
+                path.display()
+            );
+        }
         let bytes = std::fs::read(&full)
             .with_context(|| format!("cannot read the config file {}", path.display()))?;
         if let Some(p) = snapshot::LfsPointer::parse(&bytes) {
@@ -370,6 +379,25 @@ fn emit(
     cwd: &Path,
     stdout: &mut dyn Write,
 ) -> Result<ExitStatus> {
+    let to_stdout = write_outputs(report, global, cwd)?;
+    if to_stdout {
+        let style = Style {
+            color: use_color(global.color),
+            quiet: global.quiet,
+        };
+        report::render(report, global.format, style, stdout)?;
+        stdout.flush()?;
+    }
+    Ok(if report.failed() {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// Write the `--output` files; `false` when one of them replaces stdout
+/// (`--output FILE` without a format).
+pub(crate) fn write_outputs(report: &Report, global: &GlobalArgs, cwd: &Path) -> Result<bool> {
     let mut to_stdout = true;
     for spec in &global.output {
         let (format, path) = match spec.split_once('=') {
@@ -394,17 +422,5 @@ fn emit(
         std::fs::write(cwd.join(path), buf)
             .with_context(|| format!("cannot write the report to {path}"))?;
     }
-    if to_stdout {
-        let style = Style {
-            color: use_color(global.color),
-            quiet: global.quiet,
-        };
-        report::render(report, global.format, style, stdout)?;
-        stdout.flush()?;
-    }
-    Ok(if report.failed() {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Clean
-    })
+    Ok(to_stdout)
 }

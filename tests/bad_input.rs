@@ -1271,3 +1271,20 @@ fn an_unreadable_working_tree_file_is_an_error_not_left_out() {
         "{run:?}"
     );
 }
+
+/// `--config FILE` from disk has the same size limit as a config in the
+/// repository: a 9 MiB file is refused, never read.
+#[test]
+fn an_oversized_config_given_with_dash_dash_config_is_refused() {
+    let repo = repo_with_config("version: 1\n");
+    let big = format!("version: 1\n#{}\n", "x".repeat(MAX_FILE_BYTES + 1));
+    std::fs::write(repo.path().join("big.yml"), big).unwrap();
+    let run = repo.docgate(&["lint", "--config", "big.yml"]);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("big.yml: the config is 8388622 bytes; that is not a configuration file"),
+        "{run:?}"
+    );
+}

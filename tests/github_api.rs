@@ -2338,3 +2338,45 @@ async fn github_keeps_the_verdict_with_closed_pipes() {
     );
     assert!(gh.read("summary2.md").contains("doc-not-updated"));
 }
+
+/// `docgate github` honours `--output FORMAT=FILE` (SARIF for code scanning)
+/// and refuses what it would otherwise ignore.
+#[tokio::test(flavor = "multi_thread")]
+async fn github_writes_extra_outputs_and_refuses_flags_it_cannot_honour() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let sarif = gh.file("results.sarif");
+    let arg = format!("sarif={}", sarif.display());
+    let run = gh_run(&repo, &gh, &server, &event, &[], &["--output", &arg]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(written["version"], "2.1.0");
+    assert_eq!(
+        written["runs"][0]["results"][0]["ruleId"], "doc-not-updated",
+        "{written}"
+    );
+    for (args, needle) in [
+        (
+            &["--format", "json"][..],
+            "`docgate github` writes workflow commands (annotations) to stdout; --format is for `docgate check`",
+        ),
+        (
+            &["--output", "report.txt"][..],
+            "`--output report.txt` needs a format (`--output sarif=report.txt`)",
+        ),
+        (
+            &["post", "--report", "x.json", "--output", "sarif=x.sarif"][..],
+            "`docgate github post` posts a report made elsewhere; it writes no --output files",
+        ),
+    ] {
+        let server = MockServer::start().await;
+        let gh = Gh::new();
+        let event = pr_event(&gh, 7, &base, &head);
+        let run = gh_run(&repo, &gh, &server, &event, &[], args);
+        assert_error(&run, needle);
+        assert!(received(&server).await.is_empty(), "{args:?}");
+    }
+}

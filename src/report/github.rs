@@ -13,11 +13,20 @@ use crate::diagnostic::{Diagnostic, Severity};
 /// Per-kind annotation limit of a step.
 pub const PER_KIND: usize = 10;
 
-/// The toolkit's escaping of a command's message.
+/// The toolkit's escaping of a command's message; other control characters
+/// (a file named with terminal escapes) are written as escapes (`\u{1b}`),
+/// never raw into the job log.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.chars()
+        .map(|c| match c {
+            '%' => "%25".to_string(),
+            '\r' => "%0D".to_string(),
+            '\n' => "%0A".to_string(),
+            '\t' => "\t".to_string(),
+            c if c.is_control() => c.escape_debug().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// The toolkit's escaping of a property value (also `:` and `,`).
@@ -104,5 +113,14 @@ mod tests {
     fn escaping_matches_the_toolkit() {
         assert_eq!(escape_data("50% a\r\nb"), "50%25 a%0D%0Ab");
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+
+    #[test]
+    fn other_control_characters_are_escaped_never_raw() {
+        assert_eq!(
+            escape_data("src/\u{1b}[2K\u{7}x\ty.py"),
+            "src/\\u{1b}[2K\\u{7}x\ty.py"
+        );
+        assert_eq!(escape_property("a\u{0}b"), "a\\0b");
     }
 }
