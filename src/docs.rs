@@ -389,6 +389,10 @@ pub fn parse_doc(path: &str, read: &Read, config: &Config) -> Option<Doc> {
         };
         if seen.contains(&key) {
             p.invalid(k, format!("`{key}` is given twice"));
+            if key == "key_files" {
+                // Which of the two lists the writer meant is unknown.
+                near_miss_coverage = true;
+            }
         }
         seen.push(key);
         if !KNOWN_KEYS.contains(&key)
@@ -496,6 +500,7 @@ pub fn parse_doc(path: &str, read: &Read, config: &Config) -> Option<Doc> {
     }
     // With `keyfiles:` (and no `key_files:`) what the doc covers is unknown.
     doc.coverage_known = !near_miss_coverage;
+    let problems_before = p.problems.len();
     if let Some(n) = root.get("key_files") {
         if n.as_seq().is_none() && !matches!(n.kind, yaml::Kind::Null) {
             doc.coverage_known = false;
@@ -518,6 +523,11 @@ pub fn parse_doc(path: &str, read: &Read, config: &Config) -> Option<Doc> {
                 Err(why) => p.invalid(item, format!("invalid `key_files` entry: {why}")),
             }
         }
+    }
+    // An entry that could not be read may have been the one covering the
+    // changed file: coverage through this doc is unknown, not "the rest".
+    if p.problems.len() > problems_before {
+        doc.coverage_known = false;
     }
     doc.head_text = file_text;
     Some(doc)
@@ -616,27 +626,76 @@ impl DocSet {
     }
 }
 
-/// A file under the roots that is not a doc by its name but has frontmatter.
+/// A file under the roots that is not a doc by its name but has frontmatter
+/// (or cannot be looked at: too large, an LFS pointer).
 fn skipped_doc(path: &str, read: &Read) -> Option<Diagnostic> {
-    let Read::Bytes(bytes) = read else {
-        return None;
-    };
-    if matches!(split_frontmatter(bytes), Frontmatter::None) {
-        return None;
-    }
     let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    let why = match read {
+        Read::Bytes(bytes) if matches!(split_frontmatter(bytes), Frontmatter::None) => return None,
+        Read::Bytes(_) => "has YAML frontmatter".to_string(),
+        Read::TooLarge(n) => format!(
+            "is {n} bytes, over docgate's limit of {} bytes, so whether it is a runbook is unknown",
+            crate::snapshot::MAX_FILE_BYTES
+        ),
+        Read::LfsPointer(p) => p.describe(path),
+        Read::Missing | Read::Symlink(_) => return None,
+    };
     let mut d = Diagnostic::new(
         rules::FRONTMATTER_INVALID,
         format!(
-            "{path} has YAML frontmatter, but docgate reads only `*.md` files under docs.roots \
-             as docs, so this `.{ext}` file covers nothing: rename it to `.md`, or add it to \
-             `docs.exclude` if it is not a runbook"
+            "{path} {why}, but docgate reads only `*.md` files under docs.roots as docs, so this \
+             `.{ext}` file covers nothing: rename it to `.md`, or add it to `docs.exclude` if it \
+             is not a runbook"
         ),
     )
     .at(path);
     d.line = Some(1);
     d.column = Some(1);
     Some(d)
+}
+
+/// A doc path under the roots that is a symbolic link: docgate follows no
+/// link, so the link is not a doc. When its target is a file of the same
+/// snapshot with frontmatter (a runbook kept elsewhere and linked in), that
+/// runbook's coverage would silently not count: say so. A target outside the
+/// repository is never read.
+fn linked_doc(snapshot: &Snapshot<'_>, path: &str, target: &[u8]) -> Result<Option<Diagnostic>> {
+    let target = String::from_utf8_lossy(target);
+    if target.starts_with('/') {
+        return Ok(None);
+    }
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Ok(None); // out of the repository
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    let resolved = parts.join("/");
+    let Read::Bytes(bytes) = snapshot.read(&resolved)? else {
+        return Ok(None);
+    };
+    if matches!(split_frontmatter(&bytes), Frontmatter::None) {
+        return Ok(None);
+    }
+    let mut d = Diagnostic::new(
+        rules::FRONTMATTER_INVALID,
+        format!(
+            "{path} is a symbolic link to {resolved}, which has YAML frontmatter; docgate follows \
+             no links, so this runbook covers nothing here: move it under docs.roots (or add its \
+             folder to docs.roots) instead of linking it"
+        ),
+    )
+    .at(path);
+    d.line = Some(1);
+    d.column = Some(1);
+    Ok(Some(d))
 }
 
 impl DocSet {
@@ -666,7 +725,14 @@ impl DocSet {
                     continue;
                 }
                 files_read += 1;
-                read.push((path, snapshot.read_entry(&entry)?));
+                let content = snapshot.read_entry(&entry)?;
+                if let Read::Symlink(target) = &content {
+                    if let Some(d) = linked_doc(snapshot, &path, target)? {
+                        skipped.push(d);
+                    }
+                    continue;
+                }
+                read.push((path, content));
             }
         }
         let threads = std::thread::available_parallelism()

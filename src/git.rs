@@ -175,14 +175,30 @@ impl Repo {
             "@{upstream}",
         ];
         for c in CANDIDATES {
-            if self
-                .git
-                .revparse_single(c)
-                .and_then(|o| o.peel_to_commit())
-                .is_ok()
-            {
-                return Ok((*c).to_string());
-            }
+            // Only "there is no such ref" moves on to the next candidate; a
+            // ref that exists but cannot be read is an error, never a quiet
+            // switch to another base.
+            let object = match self.git.revparse_single(c) {
+                Ok(o) => o,
+                Err(e)
+                    if matches!(
+                        e.code(),
+                        git2::ErrorCode::NotFound
+                            | git2::ErrorCode::InvalidSpec
+                            | git2::ErrorCode::UnbornBranch
+                    ) =>
+                {
+                    continue;
+                }
+                Err(e) => bail!("cannot read {c} to choose the base: {}", e.message()),
+            };
+            object.peel_to_commit().map_err(|e| {
+                anyhow!(
+                    "{c} exists but does not point at a commit ({}): pass --base <rev>",
+                    e.message()
+                )
+            })?;
+            return Ok((*c).to_string());
         }
         bail!(
             "no base to compare with: none of {} exists; pass --base <rev> (for example --base origin/main)",

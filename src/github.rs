@@ -183,10 +183,11 @@ pub fn run(
     if is_post && !global.output.is_empty() {
         bail!("`docgate github post` posts a report made elsewhere; it writes no --output files");
     }
-    if let Some(bare) = global.output.iter().find(|o| {
-        o.split_once('=')
-            .is_none_or(|(f, _)| Format::from_name(f).is_none())
-    }) {
+    if let Some(bare) = global
+        .output
+        .iter()
+        .find(|o| matches!(crate::output_spec(o), Ok((None, _))))
+    {
         bail!(
             "`docgate github` keeps stdout for workflow commands: `--output {bare}` needs a format \
              (`--output sarif={bare}`); the JSON report goes to `--report-out`"

@@ -192,17 +192,16 @@ fn check_one(
 /// The one ref the pre-commit framework passes (it reads git's list itself
 /// and stops at the first ref with something to push).
 fn pre_commit_target(repo: &Repo) -> Result<(String, Vec<Target>)> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let remote = env("PRE_COMMIT_REMOTE_NAME");
-    let local_ref = env("PRE_COMMIT_LOCAL_BRANCH");
-    let remote_ref = env("PRE_COMMIT_REMOTE_BRANCH");
+    let remote = crate::pre_commit_var("PRE_COMMIT_REMOTE_NAME")?;
+    let local_ref = crate::pre_commit_var("PRE_COMMIT_LOCAL_BRANCH")?;
+    let remote_ref = crate::pre_commit_var("PRE_COMMIT_REMOTE_BRANCH")?;
     let label = format!(
         "{} -> {}",
         local_ref.as_deref().unwrap_or("?"),
         remote_ref.as_deref().unwrap_or("?")
     );
     let shown_remote = remote.clone().unwrap_or_else(|| "the remote".into());
-    if let (Some(from), Some(to)) = (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
+    if let Some((from, to)) = crate::pre_commit_range()? {
         let plan = Plan::Check {
             base: format!("PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, {from:.12}..{to:.12}"),
             head: local_ref

@@ -66,10 +66,13 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
         }
         None => std::env::current_dir().context("cannot read the current directory")?,
     };
+    for spec in &cli.global.output {
+        output_spec(spec)?;
+    }
     match &cli.command {
         Command::Check(args) => {
             let repo = Repo::discover(&cwd)?;
-            let request = range_request(args);
+            let request = range_request(args)?;
             // The docs at head load on this thread while the diff runs on another.
             let (change, (config, docs)) = Change::resolve_with(&repo, &request, |head| {
                 let config = load_config(&repo, &cli.global.config, &cwd, head)?;
@@ -174,33 +177,64 @@ pub fn lint_report(snapshot: &Snapshot<'_>, config: &Config, fail_on: Severity) 
     ))
 }
 
-fn range_request(args: &CheckArgs) -> Request {
+/// A pre-commit framework variable: `None` when unset or empty; not UTF-8 is
+/// an error.
+pub(crate) fn pre_commit_var(k: &str) -> Result<Option<String>> {
+    match std::env::var(k) {
+        Ok(v) if v.is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => bail!("{k} is not valid UTF-8"),
+    }
+}
+
+/// The range the pre-commit framework passes, when it passes one. Half a
+/// range is not "no range": never fall back to another base.
+pub(crate) fn pre_commit_range() -> Result<Option<(String, String)>> {
+    match (
+        pre_commit_var("PRE_COMMIT_FROM_REF")?,
+        pre_commit_var("PRE_COMMIT_TO_REF")?,
+    ) {
+        (Some(from), Some(to)) => Ok(Some((from, to))),
+        (None, None) => Ok(None),
+        (from, _) => bail!(
+            "PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF come together (the pre-commit framework \
+             sets both); only {} is set",
+            if from.is_some() {
+                "PRE_COMMIT_FROM_REF"
+            } else {
+                "PRE_COMMIT_TO_REF"
+            }
+        ),
+    }
+}
+
+fn range_request(args: &CheckArgs) -> Result<Request> {
     if args.staged {
-        return Request::Staged;
+        return Ok(Request::Staged);
     }
     if args.worktree {
-        return Request::Worktree;
+        return Ok(Request::Worktree);
     }
     if args.base.is_some() || args.head.is_some() {
-        return Request::Revs {
+        return Ok(Request::Revs {
             base: args.base.clone(),
             head: args.head.clone(),
             origin: "--base",
-        };
+        });
     }
     // The pre-commit framework passes the pushed range this way.
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    if let (Some(from), Some(to)) = (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
-        return Request::Revs {
+    match pre_commit_range()? {
+        Some((from, to)) => Ok(Request::Revs {
             base: Some(from),
             head: Some(to),
             origin: "PRE_COMMIT_FROM_REF",
-        };
-    }
-    Request::Revs {
-        base: None,
-        head: None,
-        origin: "default",
+        }),
+        None => Ok(Request::Revs {
+            base: None,
+            head: None,
+            origin: "default",
+        }),
     }
 }
 
@@ -302,13 +336,15 @@ fn ensure_something_to_check(config: &Config, docs: usize, skipped: &[String]) -
         if !skipped.is_empty() {
             let shown: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
             bail!(
-                "nothing to check: no docs under {roots}/; {} file{} there ha{} YAML frontmatter but \
-                 {} not `*.md`, so docgate does not read {} as docs: {}{}. Rename runbooks to `.md`",
-                skipped.len(),
-                if skipped.len() == 1 { "" } else { "s" },
-                if skipped.len() == 1 { "s" } else { "ve" },
+                "nothing to check: no docs under {roots}/; {} there but {} not read as docs (a Markdown \
+                 file not named `*.md`, a symbolic link, too large): {}{}. Rename runbooks to `.md` \
+                 and keep them under {roots}/ as files",
+                if skipped.len() == 1 {
+                    "1 file looks like a runbook".to_string()
+                } else {
+                    format!("{} files look like runbooks", skipped.len())
+                },
                 if skipped.len() == 1 { "is" } else { "are" },
-                if skipped.len() == 1 { "it" } else { "them" },
                 shown.join(", "),
                 if skipped.len() > 5 { ", ..." } else { "" }
             );
@@ -395,18 +431,39 @@ fn emit(
     })
 }
 
+/// One `--output` value: `FORMAT=FILE`, or a plain `FILE` (`None`). A word
+/// before `=` that names no format (`jsno=report.json`) is an error, never a
+/// file of that name: a path with `=` in it has a `/` or a `.` before it.
+pub(crate) fn output_spec(spec: &str) -> Result<(Option<Format>, &str)> {
+    match spec.split_once('=') {
+        Some((name, path)) => match Format::from_name(name) {
+            Some(format) => Ok((Some(format), path)),
+            None if !name.contains(['/', '.']) => {
+                let names = ["text", "json", "sarif", "github", "markdown"];
+                let hint = config::nearest(name, &names)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                bail!(
+                    "`--output {spec}`: `{name}` is not a report format{hint}; the formats are {}",
+                    names.join(", ")
+                )
+            }
+            None => Ok((None, spec)),
+        },
+        None => Ok((None, spec)),
+    }
+}
+
 /// Write the `--output` files; `false` when one of them replaces stdout
 /// (`--output FILE` without a format).
 pub(crate) fn write_outputs(report: &Report, global: &GlobalArgs, cwd: &Path) -> Result<bool> {
     let mut to_stdout = true;
     for spec in &global.output {
-        let (format, path) = match spec.split_once('=') {
-            Some((name, path)) if Format::from_name(name).is_some() => {
-                (Format::from_name(name).expect("checked"), path)
-            }
-            _ => {
+        let (format, path) = match output_spec(spec)? {
+            (Some(format), path) => (format, path),
+            (None, path) => {
                 to_stdout = false;
-                (global.format, spec.as_str())
+                (global.format, path)
             }
         };
         let mut buf = Vec::new();

@@ -21,7 +21,26 @@ fn main() -> ExitCode {
     // streams drop writes after EPIPE and the exit code is decided below.
     let mut stdout = Stream::new(std::io::stdout().lock());
     let mut stderr = Stream::new(std::io::stderr().lock());
-    let result = docgate::run(cli, &mut stdout, &mut stderr);
+    // A panic is a bug in docgate, and docgate could not do its job: exit 2
+    // like any other failure (Rust's own 101 is no verdict a hook or CI
+    // documents). The panic message is already on stderr.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // The test suite's way to prove this path (tests/ranges.rs).
+        if std::env::var_os("DOCGATE_PANIC_FOR_TESTS").is_some() {
+            panic!("DOCGATE_PANIC_FOR_TESTS is set");
+        }
+        docgate::run(cli, &mut stdout, &mut stderr)
+    }));
+    let result = match result {
+        Ok(result) => result,
+        Err(_) => {
+            let _ = writeln!(
+                stderr,
+                "docgate: error: internal error (docgate panicked; this is a bug, please report it)"
+            );
+            return ExitCode::from(2);
+        }
+    };
     match result {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {

@@ -1109,8 +1109,8 @@ fn frontmatter_in_a_file_that_is_not_a_doc_is_reported() {
         assert_eq!(run.code, 2, "{run:?}");
         assert!(
             run.stderr.contains(
-                "nothing to check: no docs under docs/; 1 file there has YAML frontmatter but is not `*.md`, \
-                 so docgate does not read it as docs: docs/ops/serving.mdc"
+                "nothing to check: no docs under docs/; 1 file looks like a runbook there but is not read \
+                 as docs (a Markdown file not named `*.md`, a symbolic link, too large): docs/ops/serving.mdc"
             ),
             "{run:?}"
         );
@@ -1287,4 +1287,119 @@ fn an_oversized_config_given_with_dash_dash_config_is_refused() {
             .contains("big.yml: the config is 8388622 bytes; that is not a configuration file"),
         "{run:?}"
     );
+}
+
+/// A doc with an invalid `key_files` entry (or `key_files` twice) may have
+/// been the one covering a changed file: in check its coverage is unknown
+/// (a warning), never silently "the other entries".
+#[test]
+fn an_unreadable_key_files_entry_makes_coverage_unknown() {
+    let base = runbook("ops-01", &["src/app.py"], "How the app works.");
+    for content in [
+        // An entry that is not a valid glob.
+        base.replace(
+            r#"  - "src/app.py""#,
+            "  - \"src/app.py\"\n  - \"src/core/{a,b\"",
+        ),
+        // An entry that is not a string.
+        base.replace(r#"  - "src/app.py""#, "  - \"src/app.py\"\n  - [a, b]"),
+        // `key_files` twice: which list was meant is unknown.
+        base.replace("last_updated:", "key_files: [src/other.py]\nlast_updated:"),
+    ] {
+        let repo = covered_repo();
+        repo.write(DOC, &content);
+        repo.commit("a runbook with a broken key_files entry");
+        repo.git(&["checkout", "-q", "-b", "later"]);
+        repo.write("src/app.py", "print('v2')\n");
+        repo.commit("change the app");
+        let run = repo.docgate(&["check", "--base", "feature", "--format", "json"]);
+        assert_no_panic(&run);
+        let hits: Vec<Value> = findings(&run)
+            .into_iter()
+            .filter(|f| f["rule"] == "frontmatter-invalid" && f["path"] == DOC)
+            .collect();
+        assert_eq!(hits.len(), 1, "{content}: {run:?}");
+        assert_eq!(hits[0]["severity"], "warning", "{run:?}");
+        assert!(
+            hits[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("which files it covers is unknown for this change"),
+            "{run:?}"
+        );
+        assert_eq!(run.json()["checked"]["docs_unreadable"], 1, "{run:?}");
+    }
+}
+
+/// A `.mdc` (or `.MD`) file under the roots that is too large or an LFS
+/// pointer cannot be looked at: named, never skipped without a word.
+#[test]
+fn an_lfs_or_oversized_markdown_file_that_is_not_md_is_named() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "x\n")
+        .write("docs/ok.md", runbook("ops-02", &["src/app.py"], "Body."))
+        .write(
+            "docs/rules.mdc",
+            "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 99\n",
+        )
+        .write("docs/BIG.MD", "x".repeat(MAX_FILE_BYTES + 1));
+    let run = lint(&repo);
+    assert_eq!(run.code, 1, "{run:?}");
+    let f = finding_at(&run, "frontmatter-invalid", "docs/rules.mdc", 1);
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("docs/rules.mdc is a Git LFS pointer"),
+        "{run:?}"
+    );
+    let f = finding_at(&run, "frontmatter-invalid", "docs/BIG.MD", 1);
+    assert!(
+        f["message"].as_str().unwrap().contains(&format!(
+            "docs/BIG.MD is {} bytes, over docgate's limit",
+            MAX_FILE_BYTES + 1
+        )),
+        "{run:?}"
+    );
+}
+
+/// A doc that is a symbolic link to a runbook elsewhere in the repository:
+/// docgate follows no link, and says the linked runbook covers nothing here.
+#[test]
+fn a_doc_linked_to_a_runbook_in_the_repository_is_named() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "x\n")
+        .write("docs/ok.md", runbook("ops-02", &["src/app.py"], "Body."))
+        .write(
+            "runbooks/serving.md",
+            runbook("ops-01", &["src/app.py"], "Body."),
+        )
+        .write("runbooks/plain.md", "# no frontmatter\n");
+    std::os::unix::fs::symlink(
+        "../runbooks/serving.md",
+        repo.path().join("docs/serving.md"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../runbooks/plain.md", repo.path().join("docs/README.md")).unwrap();
+    for run in [lint(&repo), {
+        repo.commit("linked runbooks");
+        repo.docgate(&["lint", "--format", "json"])
+    }] {
+        assert_eq!(run.code, 1, "{run:?}");
+        assert_eq!(run.rules(), vec!["frontmatter-invalid"], "{run:?}");
+        let f = finding_at(&run, "frontmatter-invalid", "docs/serving.md", 1);
+        assert!(
+            f["message"].as_str().unwrap().contains(
+                "docs/serving.md is a symbolic link to runbooks/serving.md, which has YAML frontmatter; docgate follows no links"
+            ),
+            "{run:?}"
+        );
+    }
+    // In a commit too (check reads git objects).
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("src/app.py", "y\n");
+    repo.commit("change");
+    let run = check(&repo);
+    let f = finding_at(&run, "frontmatter-invalid", "docs/serving.md", 1);
+    assert_eq!(f["severity"], "warning", "{run:?}");
 }

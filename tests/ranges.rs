@@ -1086,3 +1086,91 @@ fn color_always_paints_and_no_color_with_auto_does_not() {
     assert!(!run.stdout.contains('\x1b'), "{run:?}");
     assert_eq!(run.rules(), vec!["doc-not-updated"]);
 }
+
+/// A panic (a bug) is exit 2, docgate could not do its job: never 0, and not
+/// Rust's 101, which no hook or CI documents.
+#[test]
+fn a_panic_is_exit_2() {
+    let repo = big_report_repo(1);
+    for args in [&["check", "--base", "main"][..], &["lint"][..]] {
+        let run = repo.docgate_env(args, &[("DOCGATE_PANIC_FOR_TESTS", "1")]);
+        assert_eq!(run.code, 2, "{run:?}");
+        assert!(
+            run.stderr.contains("DOCGATE_PANIC_FOR_TESTS is set"),
+            "{run:?}"
+        );
+        assert!(
+            run.stderr.contains(
+                "docgate: error: internal error (docgate panicked; this is a bug, please report it)"
+            ),
+            "{run:?}"
+        );
+    }
+}
+
+/// Half of the pre-commit framework's range is an error, never a quiet
+/// fallback to the default base.
+#[test]
+fn half_a_pre_commit_range_is_exit_2() {
+    let repo = big_report_repo(1);
+    let main = repo.git(&["rev-parse", "main"]);
+    for (k, other) in [
+        ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_FROM_REF"),
+        ("PRE_COMMIT_TO_REF", "PRE_COMMIT_TO_REF"),
+    ] {
+        for args in [&["check"][..], &["pre-push"][..]] {
+            let run = repo.docgate_env(args, &[(k, main.as_str())]);
+            assert_eq!(run.code, 2, "{args:?} {k}: {run:?}");
+            assert!(
+                run.stderr.contains(&format!(
+                    "PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF come together (the pre-commit framework sets both); only {other} is set"
+                )),
+                "{run:?}"
+            );
+        }
+    }
+}
+
+/// A default-base candidate that exists but is not a commit is an error,
+/// not a quiet switch to the next candidate.
+#[test]
+fn a_default_base_that_is_not_a_commit_is_exit_2() {
+    let repo = big_report_repo(1);
+    let tree = repo.git(&["rev-parse", "main^{tree}"]);
+    repo.git(&["update-ref", "refs/remotes/origin/main", &tree]);
+    let run = repo.docgate(&["check"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("origin/main exists but does not point at a commit"),
+        "{run:?}"
+    );
+}
+
+/// `--output jsno=report.json` is a misspelled format, not a file named
+/// `jsno=report.json` in the repository; a path with `=` still works.
+#[test]
+fn a_misspelled_output_format_is_exit_2_and_writes_nothing() {
+    let repo = big_report_repo(1);
+    let run = repo.docgate(&["check", "--base", "main", "--output", "jsno=report.json"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "`--output jsno=report.json`: `jsno` is not a report format (did you mean `json`?); the formats are text, json, sarif, github, markdown"
+        ),
+        "{run:?}"
+    );
+    assert!(!repo.path().join("jsno=report.json").exists());
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    let run = repo.docgate(&["check", "--base", "main", "--output", "out/a=b.json"]);
+    assert_eq!(run.code, 2, "the folder does not exist: {run:?}");
+    assert!(
+        run.stderr
+            .contains("cannot write the report to out/a=b.json"),
+        "{run:?}"
+    );
+    std::fs::create_dir(repo.path().join("out")).unwrap();
+    let run = repo.docgate(&["check", "--base", "main", "--output", "out/a=b.json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(repo.path().join("out/a=b.json").exists());
+}
