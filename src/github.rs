@@ -84,66 +84,45 @@ fn default_report_path(env: &Env) -> PathBuf {
         .join("docgate-report.json")
 }
 
-/// Commits a range needs: present, and with their merge-base. In a shallow or
-/// partial checkout, fetch exactly those with the checkout's credentials.
-fn ensure_history(dir: &Path, shas: &[&str], stderr: &mut dyn Write) -> Result<()> {
-    let complete = |repo: &Repo| -> bool {
-        let oids: Vec<_> = shas.iter().filter_map(|s| repo.commit(s).ok()).collect();
-        oids.len() == shas.len() && (oids.len() < 2 || repo.merge_base(oids[0], oids[1]).is_ok())
-    };
-    let repo = Repo::discover(dir)?;
-    if complete(&repo) {
-        return Ok(());
-    }
-    let shallow = repo.is_shallow();
-    drop(repo);
-    writeln!(
-        stderr,
-        "docgate: the checkout lacks {} or their history; fetching them from origin",
-        shas.join(" and ")
-    )?;
-    let mut cmd = std::process::Command::new("git");
-    cmd.current_dir(dir).args([
-        "-c",
-        "safe.directory=*",
-        "fetch",
-        "--no-tags",
-        "--no-recurse-submodules",
-        "--quiet",
-    ]);
+/// The fix for history the checkout lacks. docgate never fetches: it writes
+/// nothing to the repository (SPEC §2.1, §10).
+fn history_fix(shallow: bool) -> &'static str {
     if shallow {
-        cmd.arg("--unshallow");
+        "the clone is shallow: set `fetch-depth: 0` on actions/checkout (locally: `git fetch --unshallow`); \
+         docgate does not fetch, it never writes to the repository"
+    } else {
+        "set `fetch-depth: 0` on actions/checkout so that the checkout has every branch (locally: \
+         `git fetch --unshallow`, or `git fetch origin <commit>`); docgate does not fetch, it never writes \
+         to the repository"
     }
-    cmd.arg("origin")
-        .args(shas)
-        .stdin(std::process::Stdio::null());
-    let fetched = cmd.output().map(|o| {
-        (
-            o.status.success(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
-        )
-    });
-    let repo = Repo::discover(dir)?;
-    if complete(&repo) {
-        return Ok(());
+}
+
+/// The commits a range needs must be in the checkout, with their merge-base;
+/// otherwise exit 2 with the exact fix, never a fetch and never a guess.
+fn require_history(repo: &Repo, base: &str, head: &str) -> Result<()> {
+    let shallow = repo.is_shallow();
+    let missing: Vec<String> = [("base", base), ("head", head)]
+        .iter()
+        .filter(|(_, sha)| repo.commit(sha).is_err())
+        .map(|(what, sha)| format!("the {what} commit {sha}"))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "the checkout lacks {}: {}",
+            missing.join(" and "),
+            history_fix(shallow)
+        );
     }
-    let why = match fetched {
-        Ok((true, _)) => "the fetch succeeded but the history is still incomplete".to_string(),
-        Ok((false, err)) => format!(
-            "git fetch failed: {}",
-            err.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join("; ")
+    let (b, h) = (repo.commit(base)?, repo.commit(head)?);
+    match repo.merge_base(b, h) {
+        Ok(_) => Ok(()),
+        Err(_) if shallow => bail!(
+            "the checkout has {base} and {head} but not their merge-base: {}",
+            history_fix(true)
         ),
-        Err(e) => format!("cannot run git: {e}"),
-    };
-    bail!(
-        "the commits to compare ({}) or their merge-base are not in the checkout: check out the full history \
-         (`fetch-depth: 0` on actions/checkout, or `git fetch --unshallow`); fetching them did not help ({why})",
-        shas.join(", ")
-    )
+        // Complete history without a merge-base: unrelated histories.
+        Err(e) => Err(e),
+    }
 }
 
 pub fn run(
@@ -257,8 +236,8 @@ fn check_event(
             head,
             pull_request,
         } => {
-            ensure_history(dir, &[base, head], stderr)?;
             let repo = Repo::discover(dir)?;
+            require_history(&repo, base, head)?;
             let request = Request::Revs {
                 base: Some(base.clone()),
                 head: Some(head.clone()),
@@ -274,19 +253,24 @@ fn check_event(
         } => {
             let base = format!("origin/{default_branch}");
             let repo = Repo::discover(dir)?;
-            let base_sha = match repo.commit(&base) {
-                Ok(oid) => oid.to_string(),
-                Err(_) => {
-                    drop(repo);
-                    ensure_history(dir, &[head], stderr)?;
-                    let repo = Repo::discover(dir)?;
-                    repo.commit(&base)
-                        .map_err(|_| anyhow!("a new branch is compared with the default branch, but {base} is not in the checkout: use `fetch-depth: 0` on actions/checkout"))?
-                        .to_string()
-                }
-            };
-            ensure_history(dir, &[&base_sha, head], stderr)?;
-            let repo = Repo::discover(dir)?;
+            if repo.commit(head).is_err() {
+                bail!(
+                    "the checkout lacks the head commit {head}: {}",
+                    history_fix(repo.is_shallow())
+                );
+            }
+            let base_sha = repo
+                .commit(&base)
+                .map_err(|_| {
+                    anyhow!(
+                        "a push that creates a branch is compared with the default branch, but `{base}` is not in \
+                         the checkout: set `fetch-depth: 0` on actions/checkout (it fetches every branch; locally \
+                         `git fetch origin {default_branch}`); docgate does not fetch, it never writes to the \
+                         repository"
+                    )
+                })?
+                .to_string();
+            require_history(&repo, &base_sha, head)?;
             let request = Request::Revs {
                 base: Some(base),
                 head: Some(head.clone()),

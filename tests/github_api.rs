@@ -2134,8 +2134,64 @@ async fn workflow_dispatch_runs_lint_without_pr_calls() {
 // 16. Shallow checkouts
 // ---------------------------------------------------------------------------
 
+/// What docgate must not change in a checkout: every ref and what it points
+/// at, `.git/shallow`, the object count, FETCH_HEAD and HEAD.
+fn checkout_state(repo: &TestRepo, dir: &Path) -> String {
+    let git_dir = dir.join(".git");
+    let shallow = std::fs::read_to_string(git_dir.join("shallow"))
+        .unwrap_or_else(|_| "<no .git/shallow>".into());
+    format!(
+        "refs:\n{}\nshallow:\n{shallow}\nobjects:\n{}\nFETCH_HEAD: {}\nHEAD: {}",
+        git_in(
+            repo,
+            dir,
+            &["for-each-ref", "--format=%(refname) %(objectname)"]
+        ),
+        git_in(repo, dir, &["count-objects", "-v"]),
+        git_dir.join("FETCH_HEAD").exists(),
+        git_in(repo, dir, &["rev-parse", "HEAD"]),
+    )
+}
+
+/// A shallow checkout docgate refused: exit 2, one error line with every
+/// `needles` and the fix, nothing fetched, nothing written, no annotation, no
+/// request.
+async fn assert_shallow_refused(
+    server: &MockServer,
+    repo: &TestRepo,
+    clone: &Path,
+    event: &Path,
+    extra: &[(&str, &str)],
+    needles: &[&str],
+) {
+    let before = checkout_state(repo, clone);
+    let gh = Gh::new();
+    let clone_s = clone.display().to_string();
+    let mut env = vec![("GITHUB_WORKSPACE", clone_s.as_str())];
+    env.extend_from_slice(extra);
+    let run = gh_run(repo, &gh, server, event, &env, &[]);
+    let requests = received(server).await;
+    assert_eq!(run.code, 2, "{run:?}");
+    let line = one_line(&run, "docgate: error:");
+    for needle in needles {
+        assert!(line.contains(needle), "{line:?} should say {needle:?}");
+    }
+    assert!(
+        line.contains("`fetch-depth: 0` on actions/checkout")
+            && line.contains("`git fetch --unshallow`")
+            && line.contains("docgate does not fetch"),
+        "the exact fix: {line}"
+    );
+    assert!(!run.stderr.contains("fetching"), "{run:?}");
+    assert_eq!(checkout_state(repo, clone), before, "the checkout changed");
+    assert!(run.stdout.is_empty(), "no annotations: {run:?}");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert_eq!(gh.read("output.txt"), "", "no outputs");
+    assert_no_token(&gh, &run, &requests);
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn shallow_checkout_fetches_the_base_from_origin() {
+async fn shallow_checkout_missing_the_base_is_exit_2_and_fetches_nothing() {
     let server = MockServer::start().await;
     mount_fresh_pr(&server).await;
     let (repo, base, head) = pr_repo();
@@ -2152,58 +2208,133 @@ async fn shallow_checkout_fetches_the_base_from_origin() {
     );
     let gh = Gh::new();
     let event = pr_event(&gh, 7, &base, &head);
-    let clone_s = clone.display().to_string();
-    let run = gh_run(
-        &repo,
-        &gh,
+    assert_shallow_refused(
         &server,
+        &repo,
+        &clone,
         &event,
-        &[("GITHUB_WORKSPACE", &clone_s), ("INPUT_COMMENT", "off")],
         &[],
-    );
-    let requests = received(&server).await;
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        one_line(&run, "fetching them from origin").contains(&base),
-        "{run:?}"
-    );
-    assert!(
-        run.stdout
-            .contains("::error file=src/app.py,title=docgate doc-not-updated::"),
-        "{run:?}"
-    );
-    let report = read_json(&default_report(&gh));
-    assert_eq!(report["range"]["base"], base.as_str());
-    assert!(requests.is_empty(), "{:?}", calls(&requests));
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+        &[
+            &format!("the checkout lacks the base commit {base}"),
+            "the clone is shallow",
+        ],
+    )
+    .await;
+    // The same without an origin: docgate never needed one.
+    git_in(&repo, &clone, &["remote", "remove", "origin"]);
+    assert_shallow_refused(
+        &server,
+        &repo,
+        &clone,
+        &event,
+        &[],
+        &[&format!("the checkout lacks the base commit {base}")],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn shallow_checkout_without_a_usable_origin_is_exit_2() {
+async fn shallow_checkout_without_the_merge_base_is_exit_2_and_fetches_nothing() {
     let server = MockServer::start().await;
     mount_fresh_pr(&server).await;
     let (repo, base, head) = pr_repo();
-    let clone = clone_repo(&repo, "shallow", &["--depth", "1"]);
-    git_in(&repo, &clone, &["remote", "remove", "origin"]);
+    // Both tips, one commit deep each: the merge-base is beyond the boundary.
+    let clone = clone_repo(&repo, "shallow", &["--depth", "1", "--no-single-branch"]);
+    assert_eq!(
+        git_in(&repo, &clone, &["rev-parse", "origin/main"]),
+        base,
+        "the base is in the clone"
+    );
     let gh = Gh::new();
     let event = pr_event(&gh, 7, &base, &head);
+    assert_shallow_refused(
+        &server,
+        &repo,
+        &clone,
+        &event,
+        &[],
+        &[
+            &format!("the checkout has {base} and {head} but not their merge-base"),
+            "the clone is shallow",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_of_a_new_branch_in_a_shallow_checkout_is_exit_2_and_fetches_nothing() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, base, _head) = pr_repo();
+    let clone = clone_repo(&repo, "shallow", &["--depth", "1", "--no-single-branch"]);
+    git_in(&repo, &clone, &["checkout", "-q", "-b", "topic"]);
+    std::fs::write(clone.join("src/app.py"), "print('v3')\n").unwrap();
+    git_in(&repo, &clone, &["commit", "-q", "-am", "topic work"]);
+    let head = git_in(&repo, &clone, &["rev-parse", "HEAD"]);
+    let gh = Gh::new();
+    let event = write_event(
+        &gh,
+        "push.json",
+        json!({"ref": "refs/heads/topic", "before": ZERO, "after": head,
+               "created": true, "deleted": false,
+               "repository": {"default_branch": "main"}}),
+    );
+    assert_shallow_refused(
+        &server,
+        &repo,
+        &clone,
+        &event,
+        &[("GITHUB_EVENT_NAME", "push")],
+        &[&format!(
+            "the checkout has {base} and {head} but not their merge-base"
+        )],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_of_a_new_branch_without_the_default_branch_is_exit_2() {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let (repo, _base, head) = pr_repo();
+    // Full history of `feature` alone: no origin/main to compare with.
+    let clone = clone_repo(&repo, "single", &["--single-branch", "--branch", "feature"]);
+    let before = checkout_state(&repo, &clone);
+    assert!(!before.contains("refs/remotes/origin/main"), "{before}");
+    let gh = Gh::new();
+    let event = write_event(
+        &gh,
+        "push.json",
+        json!({"ref": "refs/heads/feature", "before": ZERO, "after": head,
+               "created": true, "deleted": false,
+               "repository": {"default_branch": "main"}}),
+    );
     let clone_s = clone.display().to_string();
     let run = gh_run(
         &repo,
         &gh,
         &server,
         &event,
-        &[("GITHUB_WORKSPACE", &clone_s)],
+        &[
+            ("GITHUB_EVENT_NAME", "push"),
+            ("GITHUB_WORKSPACE", &clone_s),
+        ],
         &[],
     );
     let requests = received(&server).await;
-    assert_eq!(run.code, 2, "{run:?}");
-    let line = one_line(&run, "docgate: error:");
-    assert!(line.contains(&base) && line.contains(&head), "{run:?}");
-    assert!(run.stderr.contains("`fetch-depth: 0`"), "{run:?}");
-    assert!(requests.is_empty(), "{:?}", calls(&requests));
+    assert_error(
+        &run,
+        "a push that creates a branch is compared with the default branch, but `origin/main` is \
+         not in the checkout: set `fetch-depth: 0` on actions/checkout (it fetches every branch; \
+         locally `git fetch origin main`); docgate does not fetch",
+    );
+    assert_eq!(
+        checkout_state(&repo, &clone),
+        before,
+        "the checkout changed"
+    );
     assert!(run.stdout.is_empty(), "no annotations: {run:?}");
+    assert!(requests.is_empty(), "{:?}", calls(&requests));
     assert_no_token(&gh, &run, &requests);
 }
 
