@@ -66,9 +66,28 @@ pub fn pre_push(
                 .context("cannot read the ref list on stdin")?;
             let updates = prepush::parse(&input)?;
             if updates.is_empty() {
+                // git sends no refs when there is nothing to push. But an
+                // empty stdin is also what docgate sees when another command
+                // in the same hook read it first (`git lfs pre-push "$@"`
+                // before docgate): then "nothing to check" would let the push
+                // through unchecked. Pass only when no branch has commits
+                // the remote lacks.
+                let ahead = repo.branches_ahead(remote)?;
+                if !ahead.is_empty() {
+                    bail!(
+                        "git sent no refs on stdin, but {} {} {} commits that {remote} does not \
+                         have; if another command in this hook reads stdin first (git lfs \
+                         pre-push does), give docgate its own copy: \
+                         `input=$(cat); printf '%s\\n' \"$input\" | git lfs pre-push \"$@\" && \
+                         printf '%s\\n' \"$input\" | docgate pre-push \"$@\"`",
+                        if ahead.len() == 1 { "branch" } else { "branches" },
+                        ahead.join(", "),
+                        if ahead.len() == 1 { "has" } else { "have" }
+                    );
+                }
                 writeln!(
                     stderr,
-                    "docgate pre-push: nothing to check (git sent no refs)"
+                    "docgate pre-push: nothing to check (git sent no refs, and every branch is on {remote})"
                 )?;
                 return Ok(ExitStatus::Clean);
             }

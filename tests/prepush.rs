@@ -567,13 +567,15 @@ fn which(program: &str) -> Option<PathBuf> {
 // ---------------------------------------------------------------------------
 
 #[test]
-fn empty_stdin_is_nothing_to_check() {
-    let repo = covered_repo();
+fn empty_stdin_is_nothing_to_check_only_when_every_branch_is_pushed() {
+    // Everything pushed: git's "Everything up-to-date" sends no refs.
+    let p = Pushing::new();
+    p.push_ok(&["origin", "main"]);
     let run = run_in(
-        &repo,
-        &repo.path(),
+        &p.repo,
+        &p.repo.path(),
         docgate_bin(),
-        &["pre-push", "origin", "/nowhere"],
+        &["pre-push", "origin", path_str(&p.remote)],
         b"",
         &[],
     );
@@ -581,8 +583,38 @@ fn empty_stdin_is_nothing_to_check() {
     assert_eq!(run.stdout, "");
     assert_eq!(
         run.stderr,
-        "docgate pre-push: nothing to check (git sent no refs)\n"
+        "docgate pre-push: nothing to check (git sent no refs, and every branch is on origin)\n"
     );
+    // A branch with unpushed commits and an empty stdin: another command in
+    // the hook read the ref list first. Never "nothing to check".
+    p.repo.git(&["checkout", "-q", "-b", "feat"]);
+    p.change_app("v2", false);
+    let run = run_in(
+        &p.repo,
+        &p.repo.path(),
+        docgate_bin(),
+        &["pre-push", "origin", path_str(&p.remote)],
+        b"",
+        &[],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "git sent no refs on stdin, but branch feat has commits that origin does not have; \
+             if another command in this hook reads stdin first (git lfs pre-push does)"
+        ),
+        "{run:?}"
+    );
+    // The real thing: a hook that lets `git lfs pre-push`-like command eat
+    // stdin before docgate. The push is blocked and the remote unchanged.
+    let hook = p.repo.path().join(".git/hooks/pre-push");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\ncat >/dev/null\nexec docgate pre-push \"$@\"\n",
+    )
+    .unwrap();
+    let run = p.push_blocked(&["origin", "feat"]);
+    assert!(run.stderr.contains("git sent no refs on stdin"), "{run:?}");
 }
 
 #[test]

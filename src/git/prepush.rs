@@ -407,6 +407,37 @@ impl Repo {
     }
 
     /// The commits of the remote-tracking refs `refs/remotes/<remote>/*`.
+    /// Local branches with commits that no ref of `remote` has: what an empty
+    /// ref list on stdin cannot account for.
+    pub fn branches_ahead(&self, remote: &str) -> Result<Vec<String>> {
+        let tips = self.remote_tips(remote)?;
+        let mut ahead = Vec::new();
+        for branch in self
+            .git
+            .branches(Some(git2::BranchType::Local))
+            .context("cannot list the branches")?
+        {
+            let (branch, _) = branch.context("cannot read a branch")?;
+            let reference = branch.get();
+            let name = String::from_utf8_lossy(reference.shorthand_bytes()).into_owned();
+            let tip = reference
+                .peel_to_commit()
+                .with_context(|| format!("cannot read branch {name}"))?
+                .id();
+            let mut on_remote = false;
+            for t in &tips {
+                if *t == tip || self.git.graph_descendant_of(*t, tip)? {
+                    on_remote = true;
+                    break;
+                }
+            }
+            if !on_remote {
+                ahead.push(name);
+            }
+        }
+        Ok(ahead)
+    }
+
     fn remote_tips(&self, remote: &str) -> Result<Vec<Oid>> {
         let prefix = format!("refs/remotes/{remote}/");
         let mut tips = Vec::new();
