@@ -790,6 +790,14 @@ fn parse_feature_lists(v: &mut Validator, node: &Node) -> Vec<FeatureList> {
                 "version",
             ],
         );
+        if matches!(item.kind, yaml::Kind::Null) {
+            // `feature_lists:\n  -`: a list that checks nothing.
+            v.err(
+                item,
+                "an empty entry in `feature_lists`: a feature list needs `id`, `training` and `inference`",
+            );
+            continue;
+        }
         if item.as_map().is_none() {
             continue;
         }
@@ -807,6 +815,21 @@ fn parse_feature_lists(v: &mut Validator, node: &Node) -> Vec<FeatureList> {
         }
         let mut side = |key: &str, required: bool| -> Option<FeatureSource> {
             match item.get(key) {
+                // `training:` left empty (or `~`) is not "no source": the
+                // pair would silently check nothing. Reported at the key.
+                Some(n) if matches!(n.kind, yaml::Kind::Null) => {
+                    let at = item
+                        .as_map()
+                        .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some(key)))
+                        .map_or(n, |(k, _)| k);
+                    v.err(
+                        at,
+                        format!(
+                            "`feature_lists[].{key}` is empty: it needs `{{file: ..., symbol: ...}}`"
+                        ),
+                    );
+                    None
+                }
                 Some(n) => feature_source(v, n, &format!("feature_lists[].{key}")),
                 None if required => {
                     v.err(

@@ -1403,3 +1403,36 @@ fn a_doc_linked_to_a_runbook_in_the_repository_is_named() {
     let f = finding_at(&run, "frontmatter-invalid", "docs/serving.md", 1);
     assert_eq!(f["severity"], "warning", "{run:?}");
 }
+
+/// An empty side (`training:`, `inference: ~`) or an empty entry in
+/// `feature_lists` is a config error, never a pair that checks nothing.
+#[test]
+fn an_empty_feature_list_side_or_entry_is_a_config_error() {
+    for (config, location, message) in [
+        (
+            "feature_lists:\n  - id: m\n    training:\n    inference: {file: b.txt}\n",
+            ".docgate.yml:3:5",
+            "`feature_lists[].training` is empty: it needs `{file: ..., symbol: ...}`",
+        ),
+        (
+            "feature_lists:\n  - id: m\n    training: {file: a.txt}\n    inference: ~\n",
+            ".docgate.yml:4:5",
+            "`feature_lists[].inference` is empty",
+        ),
+        (
+            "feature_lists:\n  - id: m\n    training: {file: a.txt}\n    inference: {file: b.txt}\n    version:\n",
+            ".docgate.yml:5:5",
+            "`feature_lists[].version` is empty",
+        ),
+        (
+            "feature_lists:\n  -\n",
+            ".docgate.yml:3:1",
+            "an empty entry in `feature_lists`: a feature list needs `id`, `training` and `inference`",
+        ),
+    ] {
+        let repo = repo_with_config(config);
+        repo.write("a.txt", "x\n").write("b.txt", "x\n");
+        let run = lint(&repo);
+        assert_config_error(&run, &[location], &[message]);
+    }
+}
