@@ -112,3 +112,66 @@ fn report_falls_back_to_home_when_runner_temp_is_not_mounted() {
             .contains(&format!("report={}", report.display()))
     );
 }
+
+/// The "Reproduce locally" command of every kind of Markdown body goes through
+/// the real CLI against the repository the report is about, and gives the
+/// same verdict.
+#[test]
+fn reproduce_commands_run_against_the_repository() {
+    // A pull request (the job summary of `docgate github`).
+    let (repo, base, head) = pr_repo();
+    let g = Gh::new();
+    let event = pr_event(&g, 7, &base, &head);
+    let run = run_github(
+        &repo,
+        &g,
+        "http://127.0.0.1:9",
+        &event,
+        &[("INPUT_COMMENT", "off")],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let commands = reproduce_commands(&g.read("summary.md"));
+    assert_eq!(
+        commands,
+        [vec![
+            "check".to_string(),
+            "--base".into(),
+            base.clone(),
+            "--head".into(),
+            head.clone()
+        ]]
+    );
+    assert_eq!(run_reproduce(&repo, &commands[0]).code, 1);
+
+    // workflow_dispatch: lint.
+    let g = Gh::new();
+    let dispatch = g.file("dispatch.json");
+    std::fs::write(&dispatch, "{}").unwrap();
+    let run = run_github(
+        &repo,
+        &g,
+        "http://127.0.0.1:9",
+        &dispatch,
+        &[("GITHUB_EVENT_NAME", "workflow_dispatch")],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let commands = reproduce_commands(&g.read("summary.md"));
+    assert_eq!(commands, [vec!["lint".to_string()]]);
+    assert_eq!(run_reproduce(&repo, &commands[0]).code, 0);
+
+    // `docgate check --staged/--worktree --format markdown`.
+    repo.write("src/app.py", "print('v3')\n");
+    let run = repo.docgate(&["check", "--worktree", "--format", "markdown"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let commands = reproduce_commands(&run.stdout);
+    assert_eq!(commands, [vec!["check".to_string(), "--worktree".into()]]);
+    assert_eq!(run_reproduce(&repo, &commands[0]).code, 1);
+    repo.git(&["add", "src/app.py"]);
+    let run = repo.docgate(&["check", "--staged", "--format", "markdown"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let commands = reproduce_commands(&run.stdout);
+    assert_eq!(commands, [vec!["check".to_string(), "--staged".into()]]);
+    assert_eq!(run_reproduce(&repo, &commands[0]).code, 1);
+}

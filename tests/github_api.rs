@@ -1705,6 +1705,19 @@ async fn two_stage_report_out_then_post() {
     );
     let body = comment_text(&requests[3]);
     assert!(body.starts_with(MARKER), "{body}");
+    // The posted comment's command reproduces stage one's verdict.
+    let commands = reproduce_commands(&body);
+    assert_eq!(
+        commands,
+        [vec![
+            "check".to_string(),
+            "--base".into(),
+            stage.base.clone(),
+            "--head".into(),
+            stage.head.clone()
+        ]]
+    );
+    assert_eq!(run_reproduce(&stage.repo, &commands[0]).code, 1);
     assert!(
         body.contains("frontmatter-invalid") && body.contains("doc-not-updated"),
         "{body}"
@@ -1743,6 +1756,8 @@ enum Refusal {
     NotJson,
     TooLarge,
     WrongEvent,
+    NoBase,
+    BadBase,
 }
 
 /// A post that must be refused: exit 2, one error line with `needle`, and
@@ -1771,6 +1786,8 @@ async fn assert_refused(case: Refusal, needle: &str) {
             bytes = Some(b);
         }
         Refusal::WrongEvent => extra.push(("GITHUB_EVENT_NAME", "pull_request")),
+        Refusal::NoBase => report["range"]["base"] = Value::Null,
+        Refusal::BadBase => report["range"]["base"] = json!("main"),
     }
     mount_post_side(&server, &pr_head).await;
     let file = gh.file("artifact.json");
@@ -1854,6 +1871,18 @@ async fn post_refuses_a_file_that_is_not_json() {
 #[tokio::test(flavor = "multi_thread")]
 async fn post_refuses_a_file_over_8_mib() {
     assert_refused(Refusal::TooLarge, "refusing a report of 8388609 bytes").await;
+}
+
+/// A pull request's report always has the merge-base it was checked from;
+/// without it the comment could not say how to reproduce the check.
+#[tokio::test(flavor = "multi_thread")]
+async fn post_refuses_a_report_without_its_base() {
+    assert_refused(
+        Refusal::NoBase,
+        "`range.base` is missing: a pull request's report names the merge-base it checked from",
+    )
+    .await;
+    assert_refused(Refusal::BadBase, "`range.base` is not a commit id").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -294,17 +294,28 @@ pub fn parse(bytes: &[u8], file: &str, repository: &str, fail_on: Severity) -> R
         commits: count(&v, "/checked/commits"),
         ..Checked::default()
     };
-    let base = v
-        .pointer("/range/base")
-        .and_then(Value::as_str)
-        .filter(|s| is_sha(s));
+    // Stage one checks `merge-base(base, head)..head` and writes that
+    // merge-base: a pull request's report without it is not one docgate made,
+    // and the comment could not say how to reproduce it.
+    let base = match v.pointer("/range/base") {
+        None | Some(Value::Null) => {
+            return Err(c.fail(
+                "`range.base`",
+                "is missing: a pull request's report names the merge-base it checked from",
+            ));
+        }
+        Some(b) => c.sha(Some(b), "`range.base`")?,
+    };
+    let oid = |what: &str, sha: &str| {
+        git2::Oid::from_str(sha).map_err(|_| c.fail(what, "is not a commit id"))
+    };
     let range = Range {
         mode: Mode::Range,
-        base_rev: base.map(String::from),
+        base_rev: Some(base.clone()),
         base_origin: "the report",
         head_rev: Some(head_sha.clone()),
-        base: base.and_then(|b| git2::Oid::from_str(b).ok()),
-        head: git2::Oid::from_str(&head_sha).ok(),
+        base: Some(oid("`range.base`", &base)?),
+        head: Some(oid("`github.head_sha`", &head_sha)?),
     };
     let mut report = Report::new(
         "check",

@@ -212,17 +212,44 @@ fn checked_line(report: &Report) -> String {
     format!("<sub>Checked {}.</sub>\n", parts.join("; "))
 }
 
+/// The command that reproduces the report locally: always one `docgate`
+/// accepts (`--base/--head`, `--staged`, `--worktree`, `lint`).
 fn reproduce(report: &Report) -> String {
-    let command = match &report.range {
-        Some(r) => match (r.base, r.head) {
-            (Some(b), Some(h)) if r.mode == crate::git::change::Mode::Range => {
-                format!("docgate check --base {b} --head {h}")
-            }
-            _ => format!("docgate check --{}", r.mode.as_str()),
+    use crate::git::change::Mode;
+    let (intro, command) = match &report.range {
+        Some(r) if r.mode == Mode::Range => match (r.base, r.head) {
+            (Some(b), Some(h)) => (
+                String::new(),
+                format!("docgate check --base {b} --head {h}"),
+            ),
+            (Some(b), None) => (String::new(), format!("docgate check --base {b}")),
+            // The whole history against the empty tree (a first push): no
+            // `--base` selects that range (the empty tree is not a commit), so
+            // the nearest command is the whole documentation system.
+            (None, Some(h)) => (
+                format!(
+                    "This report covers the whole history of {}, against the empty tree; `docgate check` \
+                     has no flag for that range. With {} checked out, `docgate lint` checks the whole \
+                     documentation system:\n\n",
+                    code(&h.to_string()),
+                    code(&h.to_string())
+                ),
+                "docgate lint".to_string(),
+            ),
+            (None, None) => (
+                "This report names no head commit; `docgate lint` checks the whole documentation \
+                 system at the commit you have checked out:\n\n"
+                    .to_string(),
+                "docgate lint".to_string(),
+            ),
         },
-        None => "docgate lint".to_string(),
+        Some(r) => (
+            String::new(),
+            format!("docgate check --{}", r.mode.as_str()),
+        ),
+        None => (String::new(), "docgate lint".to_string()),
     };
-    format!("#### Reproduce locally\n\n```sh\n{command}\n```\n")
+    format!("#### Reproduce locally\n\n{intro}```sh\n{command}\n```\n")
 }
 
 /// Render within `max_bytes`. Findings that do not fit are counted in a note.
@@ -375,6 +402,91 @@ mod tests {
         );
         assert_eq!(inline("odd ` count_x"), "odd \\` count\\_x");
         assert!(!inline("`<!-- docgate:report -->`").contains("<!--"));
+    }
+
+    /// The `sh` block of "Reproduce locally", one command per line.
+    fn reproduce_lines(body: &str) -> Vec<String> {
+        let section = body
+            .split_once("#### Reproduce locally\n")
+            .expect("the section")
+            .1;
+        let block = section.split_once("```sh\n").expect("an sh block").1;
+        block
+            .split_once("\n```")
+            .expect("closed")
+            .0
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn reproduce_commands_are_commands_the_cli_accepts() {
+        use crate::git::change::{Mode, Range};
+        use clap::Parser as _;
+        let b = git2::Oid::from_str("1111111111111111111111111111111111111111").unwrap();
+        let h = git2::Oid::from_str("2222222222222222222222222222222222222222").unwrap();
+        let range = |mode, base, head| Range {
+            mode,
+            base_rev: None,
+            base_origin: "test",
+            head_rev: None,
+            base,
+            head,
+        };
+        let cases = [
+            (
+                Some(range(Mode::Range, Some(b), Some(h))),
+                format!("docgate check --base {b} --head {h}"),
+            ),
+            (
+                Some(range(Mode::Range, Some(b), None)),
+                format!("docgate check --base {b}"),
+            ),
+            // The whole history against the empty tree (a first push): no
+            // `--base` means that, so the whole documentation system instead.
+            (
+                Some(range(Mode::Range, None, Some(h))),
+                "docgate lint".into(),
+            ),
+            (Some(range(Mode::Range, None, None)), "docgate lint".into()),
+            (
+                Some(range(Mode::Staged, None, Some(h))),
+                "docgate check --staged".into(),
+            ),
+            (
+                Some(range(Mode::Worktree, Some(b), Some(h))),
+                "docgate check --worktree".into(),
+            ),
+            (None, "docgate lint".into()),
+        ];
+        for (range, want) in cases {
+            let whole = range
+                .as_ref()
+                .is_some_and(|r| r.mode == Mode::Range && r.base.is_none());
+            let report = Report::new(
+                "check",
+                range,
+                crate::checks::Checked::default(),
+                Vec::new(),
+                Vec::new(),
+                Severity::Error,
+            );
+            let body = render(&report, MAX_COMMENT_BYTES);
+            let lines = reproduce_lines(&body);
+            assert_eq!(lines, std::slice::from_ref(&want), "{body}");
+            crate::cli::Cli::try_parse_from(want.split_whitespace())
+                .unwrap_or_else(|e| panic!("`{want}` does not parse: {e}"));
+            if whole {
+                assert!(
+                    body.contains(&format!(
+                        "This report covers the whole history of {}, against the empty tree",
+                        code(&h.to_string())
+                    )) || body.contains("This report names no head commit"),
+                    "{body}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -147,3 +147,45 @@ pub fn collect_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         }
     }
 }
+
+/// The commands of a Markdown body's "Reproduce locally" block, each split on
+/// whitespace without its leading `docgate`. A body without the block, or a
+/// line in it that is not a `docgate` command, fails the test.
+pub fn reproduce_commands(body: &str) -> Vec<Vec<String>> {
+    let (_, section) = body
+        .split_once("#### Reproduce locally\n")
+        .unwrap_or_else(|| panic!("no Reproduce locally section: {body}"));
+    let (_, block) = section
+        .split_once("```sh\n")
+        .unwrap_or_else(|| panic!("no sh block after Reproduce locally: {section}"));
+    let (block, _) = block
+        .split_once("\n```")
+        .unwrap_or_else(|| panic!("an unclosed sh block: {block}"));
+    block
+        .lines()
+        .map(|line| {
+            let words: Vec<String> = line.split_whitespace().map(String::from).collect();
+            assert_eq!(
+                words.first().map(String::as_str),
+                Some("docgate"),
+                "not a docgate command: {line:?}"
+            );
+            words[1..].to_vec()
+        })
+        .collect()
+}
+
+/// Run a command from [`reproduce_commands`] in `repo`: the real CLI parser
+/// must accept it (no usage error, which is exit 2 with `Usage:`), and
+/// docgate must be able to do it (no exit 2 at all). The run, for its verdict.
+pub fn run_reproduce(repo: &TestRepo, args: &[String]) -> Run {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = repo.docgate(&refs);
+    assert!(
+        !run.stderr.contains("Usage:") && !run.stderr.contains("unexpected argument"),
+        "`docgate {}` is not a command docgate accepts: {run:?}",
+        args.join(" ")
+    );
+    assert_ne!(run.code, 2, "`docgate {}`: {run:?}", args.join(" "));
+    run
+}
