@@ -1613,14 +1613,22 @@ async fn stage_one() -> Stage {
     }
 }
 
+/// The `workflow_run` event of a completed stage one that failed (its
+/// findings), as `stage_one`'s report says.
 fn workflow_run_event(gh: &Gh, head: &str) -> PathBuf {
+    workflow_run_event_as(gh, head, Some("failure"))
+}
+
+/// The `workflow_run` event with `conclusion` (`None`: no such field).
+fn workflow_run_event_as(gh: &Gh, head: &str, conclusion: Option<&str>) -> PathBuf {
+    let mut run = json!({"head_sha": head, "event": "pull_request"});
+    if let Some(c) = conclusion {
+        run["conclusion"] = json!(c);
+    }
     write_event(
         gh,
         "run-event.json",
-        json!({
-            "action": "completed",
-            "workflow_run": {"head_sha": head, "event": "pull_request", "conclusion": "failure"}
-        }),
+        json!({"action": "completed", "workflow_run": run}),
     )
 }
 
@@ -1758,6 +1766,9 @@ enum Refusal {
     WrongEvent,
     NoBase,
     BadBase,
+    CleanReportFailedRun,
+    WarningsOnlyFailedRun,
+    CancelledRun,
 }
 
 /// A post that must be refused: exit 2, one error line with `needle`, and
@@ -1771,6 +1782,7 @@ async fn assert_refused(case: Refusal, needle: &str) {
     let mut report = stage.report.clone();
     let mut bytes = None;
     let mut extra = Vec::new();
+    let mut conclusion = Some("failure");
     match case {
         Refusal::RunHeadMismatch => run_head = stage.base.clone(),
         Refusal::PullRequestMoved => pr_head = stage.base.clone(),
@@ -1786,6 +1798,16 @@ async fn assert_refused(case: Refusal, needle: &str) {
             bytes = Some(b);
         }
         Refusal::WrongEvent => extra.push(("GITHUB_EVENT_NAME", "pull_request")),
+        Refusal::CleanReportFailedRun => {
+            report["findings"] = json!([]);
+            report["github"]["line_comments"] = json!([]);
+        }
+        Refusal::WarningsOnlyFailedRun => {
+            for f in report["findings"].as_array_mut().unwrap() {
+                f["severity"] = json!("warning");
+            }
+        }
+        Refusal::CancelledRun => conclusion = Some("cancelled"),
         Refusal::NoBase => report["range"]["base"] = Value::Null,
         Refusal::BadBase => report["range"]["base"] = json!("main"),
     }
@@ -1797,7 +1819,7 @@ async fn assert_refused(case: Refusal, needle: &str) {
     )
     .unwrap();
     let run = {
-        let event = workflow_run_event(&gh, &run_head);
+        let event = workflow_run_event_as(&gh, &run_head, conclusion);
         let mut env = vec![("GITHUB_EVENT_NAME", "workflow_run")];
         env.extend_from_slice(&extra);
         gh_run(
@@ -1871,6 +1893,107 @@ async fn post_refuses_a_file_that_is_not_json() {
 #[tokio::test(flavor = "multi_thread")]
 async fn post_refuses_a_file_over_8_mib() {
     assert_refused(Refusal::TooLarge, "refusing a report of 8388609 bytes").await;
+}
+
+/// The run that made the report failed, but the report says nothing fails:
+/// a forged or mismatched report must not post a ✅.
+#[tokio::test(flavor = "multi_thread")]
+async fn post_refuses_a_passing_report_from_a_failed_run() {
+    let contradicts = "but the workflow run that made it failed (`workflow_run.conclusion` is \
+                       `failure`): the report contradicts the run that made it; nothing is posted";
+    assert_refused(
+        Refusal::CleanReportFailedRun,
+        &format!("it claims no finding at or above `error` (0 errors, 0 warnings), {contradicts}"),
+    )
+    .await;
+    // Stage one with `fail-on: warning`, this step with `error`: the same
+    // refusal, which names the setting.
+    assert_refused(
+        Refusal::WarningsOnlyFailedRun,
+        &format!("it claims no finding at or above `error` (0 errors, 2 warnings), {contradicts}"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_refuses_a_report_from_a_run_that_did_not_finish() {
+    assert_refused(
+        Refusal::CancelledRun,
+        "the workflow run that made the report ended `cancelled`, not `success` or `failure`: \
+         its report is no verdict; nothing is posted",
+    )
+    .await;
+}
+
+/// A stage one that succeeded although its report has errors (its docgate
+/// step had `continue-on-error`, or this step fails on less): the report is
+/// posted as it is and this step's exit is its verdict under this step's
+/// `fail-on`. A report can only make itself look worse than the run.
+#[tokio::test(flavor = "multi_thread")]
+async fn post_of_errors_from_a_successful_run_posts_them() {
+    let stage = stage_one().await;
+    let server = MockServer::start().await;
+    mount_post_side(&server, &stage.head).await;
+    let gh = Gh::new();
+    let file = gh.file("artifact.json");
+    std::fs::write(&file, stage.report.to_string()).unwrap();
+    let event = workflow_run_event_as(&gh, &stage.head, Some("success"));
+    let run = gh_run(
+        &stage.repo,
+        &gh,
+        &server,
+        &event,
+        &[("GITHUB_EVENT_NAME", "workflow_run")],
+        &["post", "--report", file.to_str().unwrap()],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    let posts = of(&requests, "POST", COMMENTS);
+    assert_eq!(posts.len(), 1, "{:?}", calls(&requests));
+    assert!(
+        comment_text(posts[0]).contains("### ❌ docgate: failed — 2 errors"),
+        "{run:?}"
+    );
+    assert_eq!(of(&requests, "POST", REVIEWS).len(), 1);
+    assert_no_token(&gh, &run, &requests);
+}
+
+/// No `workflow_run.conclusion` (a run still in progress): nothing to compare
+/// with, the report is posted on its own terms, as before.
+#[tokio::test(flavor = "multi_thread")]
+async fn post_without_a_conclusion_takes_the_report_as_it_is() {
+    let stage = stage_one().await;
+    let mut report = stage.report.clone();
+    report["findings"] = json!([]);
+    report["github"]["line_comments"] = json!([]);
+    for conclusion in [None, Some("success")] {
+        let server = MockServer::start().await;
+        mount_post_side(&server, &stage.head).await;
+        let gh = Gh::new();
+        let file = gh.file("artifact.json");
+        std::fs::write(&file, report.to_string()).unwrap();
+        let event = workflow_run_event_as(&gh, &stage.head, conclusion);
+        let run = gh_run(
+            &stage.repo,
+            &gh,
+            &server,
+            &event,
+            &[("GITHUB_EVENT_NAME", "workflow_run")],
+            &["post", "--report", file.to_str().unwrap()],
+        );
+        let requests = received(&server).await;
+        assert_eq!(run.code, 0, "{conclusion:?}: {run:?}");
+        assert_eq!(
+            calls(&requests),
+            [
+                format!("GET {PULL}"),
+                "GET /user".to_string(),
+                page(COMMENTS, 1)
+            ],
+            "a clean PR without a comment gets none: {run:?}"
+        );
+        assert_no_token(&gh, &run, &requests);
+    }
 }
 
 /// A pull request's report always has the merge-base it was checked from;

@@ -340,6 +340,51 @@ fn count(v: &Value, pointer: &str) -> usize {
         .map_or(0, |n| n.min(u64::from(u32::MAX)) as usize)
 }
 
+/// The report against the verdict of the run that made it
+/// (`workflow_run.conclusion`). A failed run whose report says nothing fails
+/// is refused: posting it would put a ✅ on a pull request whose check
+/// failed. A successful run whose report has findings is posted as reported
+/// (stage one's docgate step may be advisory, `continue-on-error`, or this
+/// step's `fail-on` lower): a report can only make itself look worse than the
+/// run, never better. No conclusion (a run still in progress): nothing to
+/// compare with.
+fn check_conclusion(payload: &Value, report: &Report, file: &str) -> Result<()> {
+    let conclusion = match payload.pointer("/workflow_run/conclusion") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::String(c)) => c.as_str(),
+        Some(_) => {
+            bail!("the workflow_run event payload's `workflow_run.conclusion` is not a string")
+        }
+    };
+    match conclusion {
+        "success" => Ok(()),
+        "failure" if report.failed() => Ok(()),
+        "failure" => {
+            let s = report.summary();
+            let fail_on = match report.fail_on {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "note",
+            };
+            bail!(
+                "{file}: refusing the report: it claims no finding at or above `{fail_on}` ({} error{}, {} warning{}), \
+                 but the workflow run that made it failed (`workflow_run.conclusion` is `failure`): the report \
+                 contradicts the run that made it; nothing is posted. Run docgate alone in stage one, with the \
+                 same `fail-on` as this step",
+                s.errors,
+                if s.errors == 1 { "" } else { "s" },
+                s.warnings,
+                if s.warnings == 1 { "" } else { "s" },
+            )
+        }
+        other => bail!(
+            "the workflow run that made the report ended `{}`, not `success` or `failure`: its report is no \
+             verdict; nothing is posted",
+            other.escape_debug()
+        ),
+    }
+}
+
 pub fn run(
     env: &Env,
     report_file: &Path,
@@ -386,6 +431,7 @@ pub fn run(
             posted.head_sha
         );
     }
+    check_conclusion(&payload, &posted.report, &file)?;
     posted.report.links = Some(Links {
         server_url: env.server_url().to_string(),
         repository: repository.clone(),
