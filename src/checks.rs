@@ -68,10 +68,12 @@ pub struct DocChanges {
     pub head_paths: HashSet<String>,
     /// The base version of every changed doc (modified, deleted, renamed from).
     pub base_versions: Vec<Doc>,
-    /// Doc key → (body fingerprint, whole-file fingerprint, last_updated) at base.
+    /// Doc identity → (body fingerprint, whole-file fingerprint, last_updated) at base.
     pub base: HashMap<String, (u64, u64, Option<String>)>,
     /// The same at head.
     pub head: HashMap<String, (u64, u64, Option<String>)>,
+    /// Doc paths the change renamed: base path → head path.
+    renamed: HashMap<String, String>,
 }
 
 impl DocChanges {
@@ -100,9 +102,32 @@ impl DocChanges {
                 base_versions.push(doc);
             }
         }
-        let entry = |d: &Doc| {
+        // A doc is the same doc across the change by its path, not by its id:
+        // editing only `id:` is no update of the runbook. A rename git found
+        // is followed when the id stayed (git also pairs two similar runbooks
+        // when one is deleted and another added: those are two docs).
+        let head_ids: HashMap<&str, &Option<String>> = head_docs
+            .docs
+            .iter()
+            .map(|d| (d.path.as_str(), &d.id))
+            .collect();
+        let base_ids: HashMap<&str, &Option<String>> = base_versions
+            .iter()
+            .map(|d| (d.path.as_str(), &d.id))
+            .collect();
+        let renamed: HashMap<String, String> = change
+            .files
+            .iter()
+            .filter(|f| f.status == Status::Renamed)
+            .filter_map(|f| Some((f.old_path.clone()?, f.path.clone())))
+            .filter(|(old, new)| match (base_ids.get(old.as_str()), head_ids.get(new.as_str())) {
+                (Some(b), Some(h)) => b == h,
+                _ => false,
+            })
+            .collect();
+        let entry = |identity: String, d: &Doc| {
             (
-                d.key().into_owned(),
+                identity,
                 (
                     d.body_fingerprint,
                     d.raw_fingerprint,
@@ -110,30 +135,55 @@ impl DocChanges {
                 ),
             )
         };
-        let head: HashMap<_, _> = head_docs.docs.iter().map(entry).collect();
+        let head: HashMap<_, _> = head_docs
+            .docs
+            .iter()
+            .map(|d| entry(d.path.clone(), d))
+            .collect();
         // Docs the change did not touch are the same at base.
         let mut base: HashMap<_, _> = head_docs
             .docs
             .iter()
             .filter(|d| !head_paths.contains(&d.path))
-            .map(entry)
+            .map(|d| entry(d.path.clone(), d))
             .collect();
-        base.extend(base_versions.iter().map(entry));
+        base.extend(base_versions.iter().map(|d| {
+            let identity = renamed.get(&d.path).cloned().unwrap_or_else(|| d.path.clone());
+            entry(identity, d)
+        }));
         Ok(DocChanges {
             head_paths,
             base_versions,
             base,
             head,
+            renamed,
         })
     }
 
-    /// How many docs (by key) the change added, deleted or edited in any way.
+    /// The identity of a doc of the base (its path at head when the change
+    /// renamed it) or of the head (its path).
+    pub fn identity(&self, doc: &Doc, at_head: bool) -> String {
+        if at_head {
+            return doc.path.clone();
+        }
+        self.renamed
+            .get(&doc.path)
+            .cloned()
+            .unwrap_or_else(|| doc.path.clone())
+    }
+
+    /// Is the doc with this identity still a doc at head?
+    pub fn at_head(&self, identity: &str) -> bool {
+        self.head.contains_key(identity)
+    }
+
+    /// How many docs (by identity) the change added, deleted or edited in any way.
     pub fn changed_count(&self) -> usize {
         let keys: HashSet<&String> = self.base.keys().chain(self.head.keys()).collect();
         keys.into_iter().filter(|k| self.updated(k, false)).count()
     }
 
-    /// Did the doc with this key change (substantively: beyond whitespace, in its body)?
+    /// Did the doc with this identity change (substantively: beyond whitespace, in its body)?
     pub fn updated(&self, key: &str, substantive: bool) -> bool {
         let (b, h) = (self.base.get(key), self.head.get(key));
         match (b, h) {

@@ -1457,7 +1457,7 @@ fn empty_repository() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         run.stderr,
-        "docgate pre-push: nothing to check (git sent no refs)\n"
+        "docgate pre-push: nothing to check (git sent no refs, and every branch is on origin)\n"
     );
 
     // Before the first commit, what is staged is checked against nothing.

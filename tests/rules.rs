@@ -610,3 +610,89 @@ fn waiver_with_a_scope_that_is_neither_doc_id_nor_glob_is_invalid() {
         "{w}"
     );
 }
+
+/// Deleting the runbook that covers a changed file (or moving it out of the
+/// doc roots) is no update of it for code that still exists.
+#[test]
+fn deleting_or_moving_out_the_covering_doc_does_not_count_as_updating_it() {
+    for how in ["delete", "move out"] {
+        let repo = covered_repo();
+        repo.write("src/app.py", "print('v2')\n");
+        let doc = repo.path().join("docs/ops/app.md");
+        if how == "delete" {
+            std::fs::remove_file(&doc).unwrap();
+        } else {
+            let text = std::fs::read(&doc).unwrap();
+            std::fs::remove_file(&doc).unwrap();
+            repo.write("attic/app.md", text);
+        }
+        repo.write(
+            "docs/other.md",
+            runbook("ops-02", &["src/other.py"], "Other."),
+        );
+        repo.commit("change the app and drop its runbook");
+        let run = repo.docgate(&["check", "--base", "main", "--format", "json"]);
+        assert_eq!(run.code, 1, "{how}: {run:?}");
+        let f = &run.json()["findings"][0];
+        assert_eq!(f["rule"], "doc-not-updated", "{run:?}");
+        assert_eq!(f["path"], "src/app.py", "{run:?}");
+        assert!(
+            f["message"].as_str().unwrap().contains(
+                "(docs/ops/app.md was deleted or moved out of docs.roots in this change, which does not count for a file that still exists)"
+            ),
+            "{run:?}"
+        );
+    }
+    // Deleting the code with its runbook is a documented removal.
+    let repo = covered_repo();
+    std::fs::remove_file(repo.path().join("src/app.py")).unwrap();
+    std::fs::remove_file(repo.path().join("docs/ops/app.md")).unwrap();
+    repo.write(
+        "docs/other.md",
+        runbook("ops-02", &["src/other.py"], "Other."),
+    );
+    repo.commit("remove the app and its runbook");
+    let run = repo.docgate(&["check", "--base", "main", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+/// Changing only a doc's `id` is no update of the runbook (docs are the same
+/// doc by path across a change); a git rename of a runbook is not either.
+#[test]
+fn changing_only_the_id_or_the_file_name_of_a_doc_is_no_update() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.write(
+        "docs/ops/app.md",
+        runbook("ops-01", &["src/app.py"], "How the app works.")
+            .replace("id: ops-01", "id: ops-99"),
+    );
+    repo.commit("rename the id");
+    let run = repo.docgate(&["check", "--base", "main", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.git(&["mv", "docs/ops/app.md", "docs/ops/application.md"]);
+    repo.commit("rename the runbook file");
+    let run = repo.docgate(&["check", "--base", "main", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+    // The rename and an edit of its body: updated.
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.git(&["mv", "docs/ops/app.md", "docs/ops/application.md"]);
+    repo.write(
+        "docs/ops/application.md",
+        runbook_dated(
+            "ops-01",
+            &["src/app.py"],
+            "2026-06-01",
+            "How the app works, v2.",
+        ),
+    );
+    repo.commit("rename and update the runbook");
+    let run = repo.docgate(&["check", "--base", "main", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}

@@ -21,8 +21,9 @@ pub fn check(
     checked: &mut Checked,
     out: &mut Vec<Diagnostic>,
 ) -> Result<Vec<DocToRead>> {
-    let head_by_key: HashMap<std::borrow::Cow<'_, str>, &Doc> =
-        head_docs.docs.iter().map(|d| (d.key(), d)).collect();
+    let head_by_path: HashMap<&str, &Doc> =
+        head_docs.docs.iter().map(|d| (d.path.as_str(), d)).collect();
+    let head_range = head_docs.docs.as_ptr_range();
     let mut to_read: BTreeMap<String, DocToRead> = BTreeMap::new();
     // Coverage is the union of key_files at base and at head, so a change
     // cannot exempt itself by editing key_files.
@@ -34,12 +35,13 @@ pub fn check(
             checked.ignored_files += 1;
             continue;
         }
-        // Covering docs by key, with the entries that matched.
-        let mut covering: BTreeMap<std::borrow::Cow<'_, str>, (&Doc, Vec<&KeyFile>)> =
-            BTreeMap::new();
+        // Covering docs by identity (path at head), with the entries that matched.
+        let mut covering: BTreeMap<String, (&Doc, Vec<&KeyFile>)> = BTreeMap::new();
         for p in file.paths() {
             for (doc, kf) in index.covering(p) {
-                let slot = covering.entry(doc.key()).or_insert((doc, Vec::new()));
+                let at_head = head_range.contains(&std::ptr::from_ref(doc));
+                let identity = doc_changes.identity(doc, at_head);
+                let slot = covering.entry(identity).or_insert((doc, Vec::new()));
                 if !slot.1.iter().any(|k| k.raw == kf.raw) {
                     slot.1.push(kf);
                 }
@@ -63,8 +65,8 @@ pub fn check(
         checked.covered_files += 1;
         for key in covering.keys() {
             // Linked at head: a doc the change deleted cannot be read there.
-            if let Some(doc) = head_by_key.get(key) {
-                match to_read.get_mut(key.as_ref()) {
+            if let Some(doc) = head_by_path.get(key.as_str()) {
+                match to_read.get_mut(key.as_str()) {
                     Some(entry) => entry.covers.push(file.path.clone()),
                     None => {
                         to_read.insert(
@@ -80,16 +82,26 @@ pub fn check(
                 }
             }
         }
-        if !config.coverage.enforce || covering.keys().any(|k| doc_changes.updated(k, substantive))
+        // Deleting the covering doc (or moving it out of the roots) updates
+        // it only for a file the change deleted too: code that still exists
+        // without its runbook is not a documented fix.
+        let file_gone = file.status == Status::Deleted;
+        if !config.coverage.enforce
+            || covering.keys().any(|k| {
+                doc_changes.updated(k, substantive) && (file_gone || doc_changes.at_head(k))
+            })
         {
             continue;
         }
         let mut names = Vec::new();
         let mut only_whitespace = Vec::new();
+        let mut deleted = Vec::new();
         for (key, (doc, kfs)) in &covering {
             let via: Vec<String> = kfs.iter().map(|k| format!("`{}`", k.raw)).collect();
             names.push(format!("{} via {}", doc.label(), via.join(", ")));
-            if doc_changes.updated(key, false) {
+            if !doc_changes.at_head(key) {
+                deleted.push(doc.path.clone());
+            } else if doc_changes.updated(key, false) {
                 only_whitespace.push(doc.path.clone());
             }
         }
@@ -107,6 +119,14 @@ pub fn check(
             message.push_str(&format!(
                 " ({} changed only in whitespace or frontmatter, which does not count)",
                 only_whitespace.join(", ")
+            ));
+        }
+        if !deleted.is_empty() {
+            message.push_str(&format!(
+                " ({} {} deleted or moved out of docs.roots in this change, which does not count \
+                 for a file that still exists)",
+                deleted.join(", "),
+                if deleted.len() == 1 { "was" } else { "were" }
             ));
         }
         out.push(
@@ -165,8 +185,8 @@ pub fn check(
         if !doc_changes.head_paths.contains(&doc.path) {
             continue;
         }
-        let key = doc.key();
-        if let (Some(b), Some(h)) = (doc_changes.base.get(key.as_ref()), doc_changes.head.get(key.as_ref()))
+        let key = doc.path.as_str();
+        if let (Some(b), Some(h)) = (doc_changes.base.get(key), doc_changes.head.get(key))
             && b.0 != h.0
             && b.2.is_some()
             && b.2 == h.2
