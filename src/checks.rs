@@ -250,10 +250,10 @@ pub fn check(change: &Change<'_>, config: &Config, head_docs: Option<DocSet>) ->
             .iter()
             .flat_map(|f| f.paths().map(String::from))
             .collect(),
-        config_changed: change
-            .files
-            .iter()
-            .any(|f| f.paths().any(|p| p == crate::config::FILE_NAME)),
+        config_changed: change.files.iter().any(|f| {
+            f.paths()
+                .any(|p| Some(p) == config.repo_path.as_deref())
+        }),
         renamed_from: change
             .files
             .iter()
@@ -270,22 +270,26 @@ pub fn check(change: &Change<'_>, config: &Config, head_docs: Option<DocSet>) ->
     })
 }
 
-/// The repository's config as it was at the base, to find where a feature
-/// list was before the change moved it. Only when the config in use is the
-/// repository's own (`--config` from disk has no base version).
+/// The config in use as it was at the base, to find where a feature list was
+/// before the change moved it: `Ok(None)` when there is none at the base (the
+/// change added it, or no config is in use), `Err` when it cannot be known
+/// (a `--config` outside the repository has no base version).
 fn base_config(change: &Change<'_>, config: &Config) -> Result<Option<Config>, String> {
-    if config.source.as_deref() != Some(crate::config::FILE_NAME) {
-        return Ok(None);
-    }
-    match change.base.read(crate::config::FILE_NAME) {
+    let Some(path) = config.repo_path.as_deref() else {
+        return match &config.source {
+            None => Ok(None),
+            Some(source) => Err(format!(
+                "the config {source} is outside the repository, so it has no base version"
+            )),
+        };
+    };
+    match change.base.read(path) {
         Ok(crate::snapshot::Read::Missing) => Ok(None),
-        Ok(crate::snapshot::Read::Bytes(bytes)) => {
-            Config::from_bytes(&bytes, crate::config::FILE_NAME)
-                .map(Some)
-                .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())
-        }
+        Ok(crate::snapshot::Read::Bytes(bytes)) => Config::from_bytes(&bytes, path)
+            .map(Some)
+            .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string()),
         Ok(crate::snapshot::Read::TooLarge(n)) => Err(format!("it is {n} bytes")),
-        Ok(crate::snapshot::Read::LfsPointer(p)) => Err(p.describe(crate::config::FILE_NAME)),
+        Ok(crate::snapshot::Read::LfsPointer(p)) => Err(p.describe(path)),
         Ok(crate::snapshot::Read::Symlink(_)) => Err("it is a symbolic link".into()),
         Err(e) => Err(format!("{e:#}")),
     }

@@ -24,6 +24,10 @@ pub struct LayerPath {
 pub struct Config {
     /// Where the config came from (`None`: defaults, no file).
     pub source: Option<String>,
+    /// The config file's repo-relative path when it is a file of the
+    /// repository (`.docgate.yml`, or `--config` inside the repository):
+    /// where its base version is and whether the change touched it.
+    pub repo_path: Option<String>,
     pub docs: DocsConfig,
     pub coverage: CoverageConfig,
     pub knowledge_base: LayerPath,
@@ -752,6 +756,7 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
     }
     Ok(Config {
         source: None,
+        repo_path: None,
         docs,
         coverage,
         knowledge_base,

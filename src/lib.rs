@@ -269,7 +269,13 @@ pub fn load_config(
         if let Some(p) = snapshot::LfsPointer::parse(&bytes) {
             bail!("{}", p.describe(&path.display().to_string()));
         }
-        return Ok(Config::from_bytes(&bytes, &path.display().to_string())?);
+        let mut config = Config::from_bytes(&bytes, &path.display().to_string())?;
+        // Inside the repository, the config has a base version and a change
+        // can touch it (the action's `config` input is such a path).
+        if let Ok(root) = repo.workdir() {
+            config.repo_path = repo_relative(&root, cwd, path).ok();
+        }
+        return Ok(config);
     }
     let read = match repo.workdir() {
         Ok(_) => repo.workdir_snapshot()?.read(config::FILE_NAME)?,
@@ -288,7 +294,11 @@ pub fn load_config(
             config::FILE_NAME,
             String::from_utf8_lossy(&target)
         ),
-        Read::Bytes(bytes) => Ok(Config::from_bytes(&bytes, config::FILE_NAME)?),
+        Read::Bytes(bytes) => {
+            let mut config = Config::from_bytes(&bytes, config::FILE_NAME)?;
+            config.repo_path = Some(config::FILE_NAME.to_string());
+            Ok(config)
+        }
     }
 }
 

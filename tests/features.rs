@@ -2239,3 +2239,82 @@ fn corpus_pyproject_toml_table() {
         ],
     );
 }
+
+/// With `--config` naming a file of the repository (the action's `config`
+/// input), a moved list is compared with the base list of that file, and an
+/// edit of that file involves the pair; outside the repository, whether a
+/// list is new cannot be known: a warning, never a silent skip.
+#[test]
+fn a_moved_list_under_a_config_given_with_dash_dash_config() {
+    let make = |config_path: &str| {
+        let repo = TestRepo::new();
+        repo.write(
+            config_path,
+            config(
+                PY_TRAINING,
+                "{file: inference/features.py, symbol: INFERENCE_FEATURES}",
+                "order: strict\nadditive: true",
+            ),
+        )
+        .write("training/features.py", training_py("1", &BASE))
+        .write("inference/features.py", inference_py(&BASE));
+        repo.commit("lists at the base");
+        repo.git(&["checkout", "-q", "-b", "feature"]);
+        // Both files move and shrink: git pairs neither rename.
+        for f in ["training/features.py", "inference/features.py"] {
+            std::fs::remove_file(repo.path().join(f)).unwrap();
+        }
+        repo.write("ml/t.py", "TRAINING_FEATURES = ['a']\n")
+            .write("ml/i.py", "INFERENCE_FEATURES = ['a']\n")
+            .write(
+                config_path,
+                config(
+                    "{file: ml/t.py, symbol: TRAINING_FEATURES}",
+                    "{file: ml/i.py, symbol: INFERENCE_FEATURES}",
+                    "order: strict\nadditive: true",
+                ),
+            );
+        repo.commit("move the lists and drop b and c");
+        repo
+    };
+    let repo = make("ci/docgate.yml");
+    let (run, json) = repo.check_json(&["--base", "main", "--config", "ci/docgate.yml"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let t = at(&json, "feature-not-additive", "ml/t.py");
+    assert_eq!(t.len(), 1, "{run:?}");
+    assert!(message(t[0]).contains("removed `b`, `c`"), "{run:?}");
+
+    // The same config outside the repository: no base version to ask.
+    let outside = tempfile::tempdir().unwrap();
+    let cfg = outside.path().join("docgate.yml");
+    std::fs::copy(repo.path().join("ci/docgate.yml"), &cfg).unwrap();
+    let (run, json) = repo.check_json(&["--base", "main", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "warnings only: {run:?}");
+    let w = at(&json, "feature-source-error", "ml/t.py");
+    assert_eq!(w.len(), 1, "{run:?}");
+    assert_eq!(w[0]["severity"], "warning");
+    assert!(
+        message(w[0]).contains("is outside the repository, so it has no base version"),
+        "{run:?}"
+    );
+}
+
+/// Re-pointing a pair in the `--config` file involves the pair in check.
+#[test]
+fn editing_the_dash_dash_config_file_involves_the_pair() {
+    let repo = TestRepo::new();
+    repo.write("ci/docgate.yml", config(PY_TRAINING, PY_INFERENCE, ""))
+        .write("training/features.py", training_py("1", &BASE))
+        .write("inference/features.py", inference_py(&BASE))
+        .write("old/features.py", py_list("", "OLD", &["x"]));
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(
+        "ci/docgate.yml",
+        config("{file: old/features.py, symbol: OLD}", PY_INFERENCE, ""),
+    );
+    repo.commit("point training at an old file");
+    let (run, json) = repo.check_json(&["--base", "main", "--config", "ci/docgate.yml"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(list(&json, "m")["status"], "mismatch", "{run:?}");
+}

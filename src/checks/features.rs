@@ -411,10 +411,10 @@ fn additive(
                     rules::FEATURE_SOURCE_ERROR,
                     format!(
                         "cannot check that the {side} list of `{}` only grew: {} is not in the base \
-                         and the base's {} cannot be read to find where the list was ({why})",
+                         and the config's base version cannot be read to find where the list was \
+                         ({why})",
                         list.id,
-                        source.file,
-                        crate::config::FILE_NAME
+                        source.file
                     ),
                 ),
                 &head_origin.file,
