@@ -132,7 +132,7 @@ pub fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    let env = Env::from_process();
+    let env = Env::from_process()?;
     if env.get("GITHUB_ACTIONS") == Some("true") {
         // The runner mounts the workspace owned by another user than the
         // container's; libgit2 would refuse it as "dubious ownership". Inside

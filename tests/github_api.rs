@@ -2491,6 +2491,110 @@ async fn push_of_a_new_branch_without_the_default_branch_is_exit_2() {
 }
 
 // ---------------------------------------------------------------------------
+// Variables that are not UTF-8: exit 2 naming the variable, never its value
+// (it may be the token), never read as unset.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn variables_that_are_not_utf8_are_exit_2_naming_them() {
+    let (repo, base, head) = pr_repo();
+    let bad = |v: &str| {
+        let mut b = v.as_bytes().to_vec();
+        b.push(0xff);
+        b
+    };
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let event_s = event.display().to_string();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        // Read as unset, it was `sticky`: a comment the user turned off.
+        ("INPUT_COMMENT", bad("off")),
+        ("GITHUB_EVENT_PATH", bad(&event_s)),
+        ("GITHUB_TOKEN", bad(TOKEN)),
+        ("INPUT_TOKEN", bad(TOKEN)),
+        ("RUNNER_TEMP", bad("/tmp")),
+        ("DOCGATE_GITHUB_TIMEOUT_MS", bad("100")),
+        ("HOME", bad("/github/home")),
+    ];
+    for (key, value) in &cases {
+        for post in [false, true] {
+            let server = MockServer::start().await;
+            mount_fresh_pr(&server).await;
+            let gh = Gh::new();
+            let args: &[&str] = if post {
+                &["post", "--report", "report.json"]
+            } else {
+                &[]
+            };
+            let run = tokio::task::block_in_place(|| {
+                run_github_raw(
+                    &repo,
+                    &gh,
+                    &server.uri(),
+                    &event,
+                    &[(key.as_bytes(), value)],
+                    args,
+                )
+            });
+            let requests = received(&server).await;
+            assert_eq!(
+                one_line(&run, "docgate: error:"),
+                format!(
+                    "docgate: error: the environment variable `{key}` is not valid UTF-8; docgate reads \
+                     GITHUB_*, INPUT_*, RUNNER_*, DOCGATE_* and HOME as text"
+                ),
+                "{key} (post: {post}): {run:?}"
+            );
+            assert_eq!(run.code, 2, "{run:?}");
+            assert!(run.stdout.is_empty(), "{run:?}");
+            assert!(requests.is_empty(), "{:?}", calls(&requests));
+            assert_eq!(gh.read("output.txt"), "", "no outputs");
+            assert_no_token(&gh, &run, &requests);
+        }
+    }
+    // A name that is not UTF-8 either, several at once, and a variable that
+    // is none of docgate's (ignored).
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let gh = Gh::new();
+    let run = tokio::task::block_in_place(|| {
+        run_github_raw(
+            &repo,
+            &gh,
+            &server.uri(),
+            &event,
+            &[
+                (b"INPUT_\xffX", b"1"),
+                (b"INPUT_COMMENT", b"\xff"),
+                (b"LS_COLORS", b"\xff"),
+            ],
+            &[],
+        )
+    });
+    assert_error(
+        &run,
+        "the environment variables `INPUT_COMMENT`, `INPUT_\u{FFFD}X` are not valid UTF-8",
+    );
+    assert!(!run.stderr.contains("LS_COLORS"), "{run:?}");
+    assert!(received(&server).await.is_empty());
+    // Only docgate's: a stray variable that is not UTF-8 changes nothing.
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    let gh = Gh::new();
+    let run = tokio::task::block_in_place(|| {
+        run_github_raw(
+            &repo,
+            &gh,
+            &server.uri(),
+            &event,
+            &[(b"LS_COLORS", b"\xff"), (b"INPUT_COMMENT", b"off")],
+            &[],
+        )
+    });
+    assert_eq!(run.code, 1, "the findings: {run:?}");
+    assert!(received(&server).await.is_empty(), "comment: off");
+}
+
+// ---------------------------------------------------------------------------
 // Action inputs: a misspelled name or value is exit 2 with the accepted
 // values, in `github` and `github post` alike, before anything is posted.
 

@@ -91,7 +91,10 @@ pub struct Api {
 /// is an error, not a silent default.
 fn env_ms(key: &str, default: u64) -> Result<Duration, ApiError> {
     match std::env::var(key) {
-        Err(_) => Ok(Duration::from_millis(default)),
+        Err(std::env::VarError::NotPresent) => Ok(Duration::from_millis(default)),
+        Err(std::env::VarError::NotUnicode(_)) => Err(ApiError::Transport(format!(
+            "{key} is not valid UTF-8, so not a number of milliseconds"
+        ))),
         Ok(v) => v.trim().parse().map(Duration::from_millis).map_err(|_| {
             ApiError::Transport(format!("{key}=`{v}` is not a number of milliseconds"))
         }),

@@ -40,12 +40,57 @@ pub struct Env {
     vars: HashMap<String, String>,
 }
 
+/// The variables docgate reads: one that is not UTF-8 is an error, never
+/// unset (an `INPUT_COMMENT: off` with a stray byte must not mean `sticky`).
+fn is_ours(name: &str) -> bool {
+    ["GITHUB_", "INPUT_", "RUNNER_", "DOCGATE_"]
+        .iter()
+        .any(|p| name.starts_with(p))
+        || name == "HOME"
+}
+
 impl Env {
-    pub fn from_process() -> Env {
-        Env {
-            vars: std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                .collect(),
+    /// The process environment. A `GITHUB_*`, `INPUT_*`, `RUNNER_*`,
+    /// `DOCGATE_*` or `HOME` variable whose name or value is not UTF-8 is an
+    /// error naming the variable, never its value (it may be the token);
+    /// other variables docgate does not read are left out.
+    pub fn from_process() -> Result<Env> {
+        Env::from_vars(std::env::vars_os())
+    }
+
+    fn from_vars(
+        vars: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+    ) -> Result<Env> {
+        let mut map = HashMap::new();
+        let mut bad = Vec::new();
+        for (k, v) in vars {
+            match (k.into_string(), v.into_string()) {
+                (Ok(k), Ok(v)) => {
+                    map.insert(k, v);
+                }
+                (Ok(k), Err(_)) if is_ours(&k) => bad.push(k),
+                (Err(k), _) if is_ours(&k.to_string_lossy()) => {
+                    bad.push(k.to_string_lossy().into_owned())
+                }
+                _ => {}
+            }
+        }
+        bad.sort();
+        match bad.len() {
+            0 => Ok(Env { vars: map }),
+            1 => bail!(
+                "the environment variable `{}` is not valid UTF-8; docgate reads GITHUB_*, INPUT_*, RUNNER_*, \
+                 DOCGATE_* and HOME as text",
+                bad[0].escape_debug()
+            ),
+            _ => bail!(
+                "the environment variables {} are not valid UTF-8; docgate reads GITHUB_*, INPUT_*, RUNNER_*, \
+                 DOCGATE_* and HOME as text",
+                bad.iter()
+                    .map(|k| format!("`{}`", k.escape_debug()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 

@@ -58,6 +58,54 @@ pub fn run_github(
     extra: &[(&str, &str)],
     args: &[&str],
 ) -> Run {
+    let env = action_env(gh, api, event, repo, extra);
+    let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut all = vec!["github"];
+    all.extend_from_slice(args);
+    repo.docgate_env(&all, &env_refs)
+}
+
+/// [`run_github`] with variables whose names or values are raw bytes (not
+/// necessarily UTF-8), set after the others.
+pub fn run_github_raw(
+    repo: &TestRepo,
+    gh: &Gh,
+    api: &str,
+    event: &Path,
+    raw: &[(&[u8], &[u8])],
+    args: &[&str],
+) -> Run {
+    use std::os::unix::ffi::OsStrExt as _;
+    let mut cmd = std::process::Command::new(docgate_bin());
+    cmd.current_dir(repo.path())
+        .stdin(std::process::Stdio::null());
+    isolate(&mut cmd, &repo.home());
+    for (k, v) in action_env(gh, api, event, repo, &[]) {
+        cmd.env(k, v);
+    }
+    for (k, v) in raw {
+        cmd.env(
+            std::ffi::OsStr::from_bytes(k),
+            std::ffi::OsStr::from_bytes(v),
+        );
+    }
+    cmd.arg("github").args(args);
+    let out = cmd.output().expect("docgate runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The variables the runner gives the action, `extra` replacing or adding.
+fn action_env(
+    gh: &Gh,
+    api: &str,
+    event: &Path,
+    repo: &TestRepo,
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = vec![
         ("GITHUB_ACTIONS".into(), "true".into()),
         ("GITHUB_EVENT_NAME".into(), "pull_request".into()),
@@ -82,10 +130,7 @@ pub fn run_github(
         env.retain(|(key, _)| key != k);
         env.push((k.to_string(), v.to_string()));
     }
-    let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut all = vec!["github"];
-    all.extend_from_slice(args);
-    repo.docgate_env(&all, &env_refs)
+    env
 }
 
 /// The token appears nowhere docgate wrote: not in stdout or stderr, not in
