@@ -852,6 +852,11 @@ impl<'d> CoverageIndex<'d> {
             }
         };
         try_globs("", &mut hits);
+        // The path itself as a folder: a submodule (gitlink) at `vendor/lib`
+        // is what `vendor/lib/` covers.
+        if let Some(v) = self.folders.get(path) {
+            hits.extend(v);
+        }
         for (pos, _) in path.match_indices('/') {
             let dir = &path[..pos];
             if let Some(v) = self.folders.get(dir) {

@@ -214,6 +214,8 @@ impl<'r> Snapshot<'r> {
             Snapshot::Tree { repo, tree } => {
                 let start = match tree.get_path(Path::new(dir)) {
                     Ok(e) if e.kind() == Some(ObjectType::Tree) => e.id(),
+                    // A submodule: the folder `dir/` is what it is.
+                    Ok(e) if e.kind() == Some(ObjectType::Commit) => return Ok(true),
                     Ok(_) => return Ok(false),
                     Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(false),
                     Err(e) => return Err(e).with_context(|| format!("cannot look up {dir}")),
@@ -229,6 +231,12 @@ impl<'r> Snapshot<'r> {
                     }
                 }
                 Ok(false)
+            }
+            Snapshot::Index { index, .. } if is_gitlink(index, dir) => Ok(true),
+            Snapshot::Workdir { repo, .. }
+                if is_gitlink(&repo.index().context("cannot read the index")?, dir) =>
+            {
+                Ok(true)
             }
             Snapshot::Index { index, .. } => Ok(match index.find_prefix(prefix.as_str()) {
                 Ok(pos) => index
@@ -409,6 +417,13 @@ fn disk_metadata(full: &Path, path: &str) -> Result<Option<std::fs::Metadata>> {
         }
         Err(e) => Err(e).with_context(|| format!("cannot read {path}")),
     }
+}
+
+/// Is `path` a submodule (a gitlink) in the index?
+fn is_gitlink(index: &git2::Index, path: &str) -> bool {
+    index
+        .get_path(Path::new(path), 0)
+        .is_some_and(|e| e.mode == GITLINK_MODE)
 }
 
 /// A repo-relative path's metadata in the working tree, as git sees it: a

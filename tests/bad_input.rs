@@ -1436,3 +1436,39 @@ fn an_empty_feature_list_side_or_entry_is_a_config_error() {
         assert_config_error(&run, &[location], &[message]);
     }
 }
+
+/// `vendor/lib/` covers the submodule at `vendor/lib` (a gitlink is the
+/// folder): a bump needs the runbook, and the entry is not stale.
+#[test]
+fn a_folder_entry_covers_the_submodule_at_that_path() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "x\n").write(
+        DOC,
+        runbook(
+            "ops-01",
+            &["src/app.py", "vendor/lib/"],
+            "How the app works.",
+        ),
+    );
+    repo.git(&["add", "-A"]);
+    let link = |c: char| format!("160000,{},vendor/lib", c.to_string().repeat(40));
+    repo.git(&["update-index", "--add", "--cacheinfo", &link('a')]);
+    repo.git(&["commit", "-q", "-m", "with a submodule"]);
+    let run = lint(&repo);
+    assert_clean(&run);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.git(&["update-index", "--cacheinfo", &link('b')]);
+    let run = repo.docgate(&["check", "--staged", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+    let f = &findings(&run)[0];
+    assert_eq!(f["path"], "vendor/lib", "{run:?}");
+    assert!(
+        f["message"].as_str().unwrap().contains("via `vendor/lib/`"),
+        "{run:?}"
+    );
+    repo.git(&["commit", "-q", "-m", "bump"]);
+    let run = check(&repo);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+}
