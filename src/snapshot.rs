@@ -142,14 +142,19 @@ impl<'r> Snapshot<'r> {
                 }
                 read_blob(repo, entry.id(), path, entry.filemode() as u32 == LINK_MODE)
             }
-            Snapshot::Index { repo, index } => match index.get_path(path_ref, 0) {
+            Snapshot::Index { repo, index } => match index_entry(index, path_ref, path)? {
                 Some(entry) => read_blob(repo, entry.id, path, entry.mode == LINK_MODE),
                 None => Ok(Read::Missing),
             },
-            Snapshot::Workdir { root, .. } => {
+            Snapshot::Workdir { repo, root } => {
                 let full = root.join(path_ref);
                 let Some(meta) = workdir_metadata(root, path_ref, path)? else {
-                    return Ok(Read::Missing);
+                    // Outside a sparse checkout's cone the file is not on disk
+                    // but is in the tree: git reads it from the index.
+                    return match sparse_entry(repo, path_ref, path)? {
+                        Some(entry) => read_blob(repo, entry.id, path, entry.mode == LINK_MODE),
+                        None => Ok(Read::Missing),
+                    };
                 };
                 if meta.file_type().is_symlink() {
                     // Like git: a link's content is its target, never what it points at.
@@ -182,9 +187,13 @@ impl<'r> Snapshot<'r> {
                 Err(e) if e.code() == git2::ErrorCode::NotFound => false,
                 Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
             },
-            Snapshot::Index { index, .. } => index.get_path(Path::new(path), 0).is_some(),
-            Snapshot::Workdir { root, .. } => workdir_metadata(root, Path::new(path), path)?
-                .is_some_and(|m| m.is_file() || m.is_symlink()),
+            Snapshot::Index { index, .. } => index_entry(index, Path::new(path), path)?.is_some(),
+            Snapshot::Workdir { repo, root } => {
+                match workdir_metadata(root, Path::new(path), path)? {
+                    Some(m) => m.is_file() || m.is_symlink(),
+                    None => sparse_entry(repo, Path::new(path), path)?.is_some(),
+                }
+            }
         })
     }
 
@@ -198,10 +207,12 @@ impl<'r> Snapshot<'r> {
                 Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
             },
             Snapshot::Index { index, .. } => {
-                index.get_path(Path::new(path), 0).is_some() || self.has_files_under(path)?
+                index_entry(index, Path::new(path), path)?.is_some() || self.has_files_under(path)?
             }
-            Snapshot::Workdir { root, .. } => {
+            Snapshot::Workdir { repo, root } => {
                 workdir_metadata(root, Path::new(path), path)?.is_some()
+                    || sparse_entry(repo, Path::new(path), path)?.is_some()
+                    || self.has_files_under(path)?
             }
         })
     }
@@ -359,6 +370,7 @@ impl<'r> Snapshot<'r> {
                     // or not it is checked out.
                     if e.path.starts_with(prefix.as_bytes())
                         && (e.mode == GITLINK_MODE
+                            || e.flags_extended & SKIP_WORKTREE != 0
                             || workdir_metadata(
                                 root,
                                 &raw_path(&e.path),
@@ -417,6 +429,31 @@ fn disk_metadata(full: &Path, path: &str) -> Result<Option<std::fs::Metadata>> {
         }
         Err(e) => Err(e).with_context(|| format!("cannot read {path}")),
     }
+}
+
+/// The index entry of `path` (stage 0). A path in conflict (stages 1 to 3,
+/// no stage 0: a merge in progress) is an error, not a missing file: what
+/// the change holds there is unknown.
+fn index_entry(index: &git2::Index, rel: &Path, path: &str) -> Result<Option<git2::IndexEntry>> {
+    if let Some(e) = index.get_path(rel, 0) {
+        return Ok(Some(e));
+    }
+    if (1..=3).any(|stage| index.get_path(rel, stage).is_some()) {
+        anyhow::bail!(
+            "{path} is in conflict in the index (a merge is in progress): resolve it and stage \
+             the result first"
+        );
+    }
+    Ok(None)
+}
+
+/// git's index flag (extended) of a path outside a sparse checkout.
+const SKIP_WORKTREE: u16 = 1 << 14;
+
+/// The index entry of a tracked path that a sparse checkout keeps off disk.
+fn sparse_entry(repo: &Repository, rel: &Path, path: &str) -> Result<Option<git2::IndexEntry>> {
+    let index = repo.index().context("cannot read the index")?;
+    Ok(index_entry(&index, rel, path)?.filter(|e| e.flags_extended & SKIP_WORKTREE != 0))
 }
 
 /// Is `path` a submodule (a gitlink) in the index?

@@ -1472,3 +1472,64 @@ fn a_folder_entry_covers_the_submodule_at_that_path() {
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
 }
+
+/// A sparse checkout keeps docs off disk, not out of the repository: lint
+/// reads them from the index as git does, never "no docs".
+#[test]
+fn a_sparse_checkout_still_reads_the_docs() {
+    let repo = covered_repo();
+    repo.write(
+        "docs/other.md",
+        runbook("ops-02", &["src/other.py"], "Other."),
+    );
+    repo.commit("a second runbook");
+    repo.git(&["sparse-checkout", "set", "src"]);
+    assert!(
+        !repo.path().join("docs/ops/app.md").exists(),
+        "docs/ is off disk"
+    );
+    let run = lint(&repo);
+    assert_clean(&run);
+    assert_eq!(run.json()["checked"]["docs"], 2, "{run:?}");
+    let run = repo.docgate(&["context", "src/app.py", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.json()["paths"][0]["covering"][0]["id"],
+        "ops-01",
+        "{run:?}"
+    );
+}
+
+/// A doc in conflict in the index (a merge in progress) is an error for
+/// `--staged`, not a missing doc whose coverage vanished.
+#[test]
+fn a_doc_in_conflict_is_exit_2_for_staged() {
+    let repo = covered_repo();
+    repo.write(
+        DOC,
+        runbook_dated("ops-01", &["src/app.py"], "2026-06-01", "Feature side."),
+    );
+    repo.commit("feature edits the runbook");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write(
+        DOC,
+        runbook_dated("ops-01", &["src/app.py"], "2026-06-01", "Main side."),
+    );
+    repo.commit("main edits the runbook");
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(repo.path())
+        .args(["merge", "-q", "feature"]);
+    isolate(&mut cmd, &repo.home());
+    let merged = cmd.output().unwrap();
+    assert!(!merged.status.success(), "the merge conflicts");
+    repo.write("src/app.py", "print('v2')\n");
+    repo.git(&["add", "src/app.py"]);
+    let run = repo.docgate(&["check", "--staged"]);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("docs/ops/app.md is in conflict in the index (a merge is in progress)"),
+        "{run:?}"
+    );
+}
