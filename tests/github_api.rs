@@ -759,10 +759,15 @@ async fn clean_pr_edits_an_existing_comment_to_resolved() {
     );
     let body = comment_text(&requests[2]);
     assert!(body.starts_with(MARKER), "{body}");
+    // What was checked, not more: the layers the report says were active.
     assert!(
-        body.contains("no findings") && body.contains("resolved"),
+        body.starts_with(&format!(
+            "{MARKER}\n### ✅ docgate: no findings\n\nNo finding in the layers docgate checked: \
+             docs (docs). Findings from earlier runs, if any, are resolved.\n"
+        )),
         "{body}"
     );
+    assert!(!body.contains("documented lesson"), "{body}");
     assert!(!body.contains("failed"), "{body}");
     assert!(run.stdout.is_empty(), "no annotations: {run:?}");
     assert_outputs(&gh, 0, 0, &default_report(&gh));
@@ -1486,7 +1491,9 @@ async fn three_thousand_findings_are_truncated_with_a_note() {
     assert!(shown > 0 && shown < N, "{shown} rows");
     assert!(
         body.contains(&format!(
-            "{} more findings are not shown: this comment is limited to 65,536 characters",
+            "\n> Left out, because this comment is limited to 65,536 characters: {} more findings; \
+             the “Docs to read for this change” section (1 doc). The job summary and the JSON \
+             report have everything.\n",
             N - shown
         )),
         "truncation note: {}",
@@ -1495,7 +1502,12 @@ async fn three_thousand_findings_are_truncated_with_a_note() {
             .collect::<String>()
     );
     assert!(body.starts_with(MARKER) && body.contains("#### Reproduce locally"));
+    assert!(!body.contains("#### Docs to read"), "left out, and said so");
     let summary = gh.read("summary.md");
+    // The job summary's 1 MiB holds every row and section: no note.
+    assert_eq!(error_rows(&summary), N, "summary rows");
+    assert!(summary.contains("#### Docs to read for this change"));
+    assert!(!summary.contains("> Left out"), "nothing left out");
     assert!(
         error_rows(&summary) > shown,
         "summary rows {} vs comment rows {shown}",
@@ -1511,6 +1523,60 @@ async fn three_thousand_findings_are_truncated_with_a_note() {
         10
     );
     assert_outputs(&gh, N, 0, &default_report(&gh));
+    assert_no_token(&gh, &run, &requests);
+}
+
+/// Every row fits, but the waivers and the multi-line details do not: the
+/// comment says what it left out.
+#[tokio::test(flavor = "multi_thread")]
+async fn sections_left_out_of_the_comment_are_named_in_a_note() {
+    const N: usize = 30;
+    let stage = stage_one().await;
+    let mut report = stage.report.clone();
+    let template = report["findings"][1].clone();
+    let mut findings = vec![report["findings"][0].clone()];
+    for i in 0..N {
+        let mut f = template.clone();
+        f["message"] = json!(format!(
+            "`src/other.py` changed ({i}) {}\n{}",
+            "x".repeat(1_500),
+            "detail ".repeat(2_000)
+        ));
+        f["waived"] = json!({"reason": "r".repeat(1_500), "commit": "0123456789ab"});
+        findings.push(f);
+    }
+    report["findings"] = json!(findings);
+
+    let server = MockServer::start().await;
+    mount_post_side(&server, &stage.head).await;
+    let gh = Gh::new();
+    let file = gh.file("artifact.json");
+    std::fs::write(&file, report.to_string()).unwrap();
+    let run = post_run(&stage, &gh, &server, &file, &stage.head, &[]);
+    let requests = received(&server).await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    let posts = of(&requests, "POST", COMMENTS);
+    assert_eq!(posts.len(), 1, "{:?}", calls(&requests));
+    let body = comment_text(posts[0]);
+    assert!(body.len() <= 65_000, "{} bytes", body.len());
+    assert_eq!(error_rows(&body), N + 1, "every finding has its row");
+    assert!(
+        body.contains("#### Docs to read for this change"),
+        "it fits"
+    );
+    assert!(!body.contains("#### Waivers"), "{body}");
+    let details = body.matches("<details>").count();
+    assert!(details < N, "{details} details");
+    assert!(
+        body.contains(&format!(
+            "\n> Left out, because this comment is limited to 65,536 characters: the waivers ({N}); \
+             the details of {} multi-line findings. The job summary and the JSON report have \
+             everything.\n",
+            N - details
+        )),
+        "{body}"
+    );
     assert_no_token(&gh, &run, &requests);
 }
 
@@ -1994,6 +2060,64 @@ async fn post_without_a_conclusion_takes_the_report_as_it_is() {
         );
         assert_no_token(&gh, &run, &requests);
     }
+}
+
+/// A clean posted report says what its run checked (the report's layers),
+/// not more.
+#[tokio::test(flavor = "multi_thread")]
+async fn post_of_a_clean_report_names_the_layers_it_checked() {
+    let stage = stage_one().await;
+    let mut report = stage.report.clone();
+    report["findings"] = json!([]);
+    report["github"]["line_comments"] = json!([]);
+    assert_eq!(report["checked"]["layers"], json!(["docs (docs)"]));
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(PULL))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"number": 7, "head": {"sha": stage.head}})),
+        )
+        .mount(&server)
+        .await;
+    mount_user_403(&server).await;
+    mount_pages(
+        &server,
+        COMMENTS,
+        vec![vec![comment(
+            90,
+            BOT,
+            &format!("{MARKER}\n### ❌ docgate: failed"),
+        )]],
+    )
+    .await;
+    mount_patch_comment(&server, 90).await;
+    let gh = Gh::new();
+    let file = gh.file("artifact.json");
+    std::fs::write(&file, report.to_string()).unwrap();
+    let event = workflow_run_event_as(&gh, &stage.head, Some("success"));
+    let run = gh_run(
+        &stage.repo,
+        &gh,
+        &server,
+        &event,
+        &[("GITHUB_EVENT_NAME", "workflow_run")],
+        &["post", "--report", file.to_str().unwrap()],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let patches = of(&requests, "PATCH", "/repos/acme/trading/issues/comments/90");
+    assert_eq!(patches.len(), 1, "{:?}", calls(&requests));
+    let body = comment_text(patches[0]);
+    assert!(
+        body.contains(
+            "No finding in the layers docgate checked: docs (docs). Findings from earlier runs, \
+             if any, are resolved."
+        ),
+        "{body}"
+    );
+    assert!(body.contains("layers: docs (docs)"), "{body}");
+    assert_no_token(&gh, &run, &requests);
 }
 
 /// A pull request's report always has the merge-base it was checked from;

@@ -286,7 +286,22 @@ pub fn parse(bytes: &[u8], file: &str, repository: &str, fail_on: Severity) -> R
         });
     }
 
+    // The layers the run checked: the clean status line names them.
+    let mut layers = Vec::new();
+    match v.pointer("/checked/layers") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(list)) if list.len() <= 20 => {
+            for (i, l) in list.iter().enumerate() {
+                layers.push(
+                    c.text(l, &format!("`checked.layers[{i}]`"), 200)?
+                        .to_string(),
+                );
+            }
+        }
+        Some(_) => return Err(c.fail("`checked.layers`", "is not a list of at most 20 layers")),
+    }
     let checked = Checked {
+        layers,
         changed_files: count(&v, "/checked/changed_files"),
         ignored_files: count(&v, "/checked/ignored_files"),
         covered_files: count(&v, "/checked/covered_files"),

@@ -153,9 +153,19 @@ fn location(report: &Report, d: &Diagnostic) -> String {
 fn status(report: &Report) -> String {
     let s = report.summary();
     if report.diagnostics.is_empty() {
-        return "### ✅ docgate: no findings\n\nNothing in this change breaks a documented lesson; \
-                findings from earlier runs, if any, are resolved.\n"
-            .to_string();
+        // What was checked, not more: the layers the checks report as active
+        // (several of SPEC §7's are not read by every version).
+        let what = if report.checked.layers.is_empty() {
+            "No finding, and no documentation layer was active to check against.".to_string()
+        } else {
+            format!(
+                "No finding in the layers docgate checked: {}.",
+                escape(&report.checked.layers.join("; "))
+            )
+        };
+        return format!(
+            "### ✅ docgate: no findings\n\n{what} Findings from earlier runs, if any, are resolved.\n"
+        );
     }
     let verdict = if report.failed() {
         "❌ docgate: failed"
@@ -252,6 +262,10 @@ fn reproduce(report: &Report) -> String {
     format!("#### Reproduce locally\n\n{intro}```sh\n{command}\n```\n")
 }
 
+fn waived_count(ordered: &[&Diagnostic]) -> usize {
+    ordered.iter().filter(|d| d.waived.is_some()).count()
+}
+
 /// Render within `max_bytes`. Findings that do not fit are counted in a note.
 pub fn render(report: &Report, max_bytes: usize) -> String {
     let mut head = format!("{MARKER}\n{}\n{}", status(report), checked_line(report));
@@ -341,8 +355,9 @@ pub fn render(report: &Report, max_bytes: usize) -> String {
     }
 
     // Fit: header, tail and a truncation note are always kept; then as many
-    // rows as fit, then docs, waivers and details while they fit.
-    let note_reserve = 300;
+    // rows as fit, then docs, waivers and details while they fit. Whatever is
+    // left out is named in the note.
+    let note_reserve = 600;
     let mut budget = max_bytes.saturating_sub(head.len() + tail.len() + note_reserve + table.len());
     let mut shown = 0;
     for (row, _) in &rows {
@@ -353,24 +368,70 @@ pub fn render(report: &Report, max_bytes: usize) -> String {
         table.push_str(row);
         shown += 1;
     }
-    let left_out = rows.len() - shown;
-    for section in [&docs, &waivers] {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut left_out = Vec::new();
+    if rows.len() > shown {
+        left_out.push(plural(rows.len() - shown, "more finding", "more findings"));
+    }
+    let sections = [
+        (
+            &docs,
+            format!(
+                "the “Docs to read for this change” section ({})",
+                plural(report.docs_to_read.len(), "doc", "docs")
+            ),
+        ),
+        (
+            &waivers,
+            format!("the waivers ({})", waived_count(&ordered)),
+        ),
+    ];
+    for (section, name) in sections {
         if section.len() <= budget {
             budget -= section.len();
             table.push_str(section);
+        } else if !section.is_empty() {
+            left_out.push(name);
         }
     }
+    let mut details_left_out = 0;
     for (_, detail) in rows.iter().take(shown) {
-        if !detail.is_empty() && detail.len() <= budget {
+        if detail.is_empty() {
+            continue;
+        }
+        if detail.len() <= budget {
             budget -= detail.len();
             details.push_str(detail);
+        } else {
+            details_left_out += 1;
         }
     }
-    if left_out > 0 {
+    if details_left_out > 0 {
+        left_out.push(format!(
+            "the details of {}",
+            plural(
+                details_left_out,
+                "multi-line finding",
+                "multi-line findings"
+            )
+        ));
+    }
+    if !left_out.is_empty() {
+        let (limit, everything) = if max_bytes >= MAX_SUMMARY_BYTES {
+            (
+                "the job summary is limited to 1 MiB",
+                "The JSON report (the `report` output) has everything.",
+            )
+        } else {
+            (
+                "this comment is limited to 65,536 characters",
+                "The job summary and the JSON report have everything.",
+            )
+        };
         table.push_str(&format!(
-            "\n> {left_out} more finding{} not shown: this comment is limited to 65,536 characters. \
-             The job summary and the report artifact have all of them.\n",
-            if left_out == 1 { " is" } else { "s are" }
+            "\n> Left out, because {limit}: {}. {everything}\n",
+            left_out.join("; ")
         ));
     }
     head.push_str(&table);
@@ -487,6 +548,42 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_summary_note_names_its_own_limit() {
+        let rule = crate::diagnostic::rule_by_id("doc-not-updated").expect("a rule");
+        let diagnostics: Vec<Diagnostic> = (0..4_000)
+            .map(|i| {
+                let mut d = Diagnostic::new(rule, format!("`src/m{i}.py` {}", "x".repeat(300)));
+                d.path = Some(format!("src/m{i}.py"));
+                d
+            })
+            .collect();
+        let report = Report::new(
+            "check",
+            None,
+            crate::checks::Checked::default(),
+            diagnostics,
+            Vec::new(),
+            Severity::Error,
+        );
+        let body = render(&report, MAX_SUMMARY_BYTES);
+        assert!(body.len() <= MAX_SUMMARY_BYTES, "{} bytes", body.len());
+        let shown = body
+            .lines()
+            .filter(|l| l.starts_with("| 🔴 error |"))
+            .count();
+        assert!(shown > 0 && shown < 4_000, "{shown}");
+        assert!(
+            body.contains(&format!(
+                "\n> Left out, because the job summary is limited to 1 MiB: {} more findings. \
+                 The JSON report (the `report` output) has everything.\n",
+                4_000 - shown
+            )),
+            "{}",
+            &body[body.len() - 500..]
+        );
     }
 
     #[test]
