@@ -100,6 +100,8 @@ impl FeatureSource {
 #[derive(Debug)]
 pub struct DocsConfig {
     pub roots: Vec<String>,
+    /// `docs.roots` was written in the config: every root must exist.
+    pub roots_explicit: bool,
     pub exclude: GlobSet,
     pub index: LayerPath,
     pub perspectives: Vec<String>,
@@ -416,6 +418,25 @@ fn layer(v: &mut Validator, root: Option<&Node>, key: &str, default: &str) -> La
     }
 }
 
+/// A setting for checks this version does not run yet: refused when given,
+/// so a configured check never silently does nothing.
+/// Reported at the key in `parent`.
+fn not_yet(v: &mut Validator, parent: Option<&Node>, key: &str, shown: &str) {
+    let Some(entries) = parent.and_then(Node::as_map) else {
+        return;
+    };
+    if let Some((k, _)) = entries.iter().find(|(k, _)| k.as_str() == Some(key)) {
+        v.err(
+            k,
+            format!(
+                "`{shown}` is not implemented in docgate {} yet (the layer is not checked); \
+                 remove it or upgrade docgate",
+                env!("CARGO_PKG_VERSION")
+            ),
+        );
+    }
+}
+
 fn default_globs(globs: &[&str]) -> GlobSet {
     pattern::build_set(
         globs
@@ -451,6 +472,7 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
     // docs
     let mut docs = DocsConfig {
         roots: vec!["docs".into()],
+        roots_explicit: false,
         exclude: GlobSet::empty(),
         index: LayerPath {
             path: "docs/INDEX.md".into(),
@@ -463,6 +485,7 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
     if let Some(node) = get("docs") {
         v.map(node, "docs", &["roots", "exclude", "index", "perspectives"]);
         if let Some(n) = node.get("roots") {
+            docs.roots_explicit = true;
             if let Some(items) = n.as_seq() {
                 let mut roots = Vec::new();
                 for item in items {
@@ -495,6 +518,7 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
             docs.exclude = v.globs(n, "docs.exclude").unwrap_or_else(GlobSet::empty);
         }
         docs.index = layer(&mut v, Some(node), "index", "docs/INDEX.md");
+        not_yet(&mut v, Some(node), "index", "docs.index");
         if let Some(n) = node.get("perspectives")
             && let Some(list) = v.string_list(n, "docs.perspectives")
         {
@@ -539,6 +563,11 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
     let knowledge_base = layer(&mut v, root, "knowledge_base", ".ai-knowledge-base.yaml");
     let policies = layer(&mut v, root, "policies", "CLAUDE.md");
     let mishap_log = layer(&mut v, root, "mishap_log", "docs/MISHAP_COST_LOG.md");
+    // Their checks are not in this version: a layer set in the config would
+    // be checked by nothing, so it is refused like `forbidden_imports`.
+    for key in ["knowledge_base", "policies", "mishap_log", "postmortems"] {
+        not_yet(&mut v, root, key, key);
+    }
 
     // postmortems
     let mut postmortems = PostmortemsConfig {

@@ -315,9 +315,10 @@ fn require_layers(config: &Config, snapshot: &Snapshot<'_>) -> Result<()> {
             missing.push(layer.path.clone());
         }
     }
-    if config.source.is_some() {
+    // Roots the config names must exist (the default `docs/` may not).
+    if config.docs.roots_explicit {
         for root in &config.docs.roots {
-            if !snapshot.exists(root)? && root != "docs" {
+            if !snapshot.exists(root)? {
                 missing.push(format!("{root}/"));
             }
         }

@@ -1533,3 +1533,54 @@ fn a_doc_in_conflict_is_exit_2_for_staged() {
         "{run:?}"
     );
 }
+
+/// Layers whose checks this version does not run are refused when set, so a
+/// configured layer never silently goes unchecked; an explicit `docs.roots`
+/// that does not exist is exit 2 even when it is `docs`.
+#[test]
+fn settings_for_layers_not_checked_yet_are_refused() {
+    for (config, location, key) in [
+        (
+            "knowledge_base: kb.yaml\n",
+            ".docgate.yml:1:1",
+            "knowledge_base",
+        ),
+        ("policies: AGENTS.md\n", ".docgate.yml:1:1", "policies"),
+        (
+            "mishap_log: docs/COSTS.md\n",
+            ".docgate.yml:1:1",
+            "mishap_log",
+        ),
+        (
+            "postmortems:\n  min_root_causes: 5\n",
+            ".docgate.yml:1:1",
+            "postmortems",
+        ),
+        (
+            "docs:\n  index: docs/README.md\n",
+            ".docgate.yml:2:3",
+            "docs.index",
+        ),
+    ] {
+        let repo = repo_with_config(config);
+        let run = lint(&repo);
+        assert_config_error(
+            &run,
+            &[location],
+            &[&format!(
+                "`{key}` is not implemented in docgate {} yet (the layer is not checked)",
+                env!("CARGO_PKG_VERSION")
+            )],
+        );
+    }
+    let repo = repo_with_config("docs:\n  roots: [docs, runbooks]\n");
+    std::fs::remove_dir_all(repo.path().join("docs")).unwrap();
+    repo.write("runbooks/a.md", runbook("ops-01", &["src/app.py"], "Body."));
+    let run = lint(&repo);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("names a file that does not exist in the working tree: docs/"),
+        "{run:?}"
+    );
+}
