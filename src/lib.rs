@@ -277,10 +277,11 @@ pub fn load_config(
         }
         return Ok(config);
     }
-    let read = match repo.workdir() {
-        Ok(_) => repo.workdir_snapshot()?.read(config::FILE_NAME)?,
-        Err(_) => head.read(config::FILE_NAME)?,
-    };
+    // The config of what is checked: the head commit's in range mode (the
+    // pushed commits are judged as CI will judge them, not by an uncommitted
+    // or untracked `.docgate.yml`), the index's with --staged, the working
+    // tree's with --worktree and for lint and context.
+    let read = head.read(config::FILE_NAME)?;
     match read {
         Read::Missing => Ok(Config::defaults()),
         Read::TooLarge(n) => bail!(

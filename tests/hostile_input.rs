@@ -378,9 +378,11 @@ fn config_with_a_bom_and_crlf_is_read() {
     let (repo, _, _) = failing_change();
     // Without the config the change is doc-not-updated; with it, not enforced.
     repo.write(".docgate.yml", "\u{feff}coverage:\r\n  enforce: false\r\n");
+    repo.commit("the config");
     let run = check(&repo);
     assert_clean(&run);
-    assert_eq!(run.json()["checked"]["changed_files"], 1, "{run:?}");
+    // src/app.py and the config itself.
+    assert_eq!(run.json()["checked"]["changed_files"], 2, "{run:?}");
     assert_eq!(run.json()["checked"]["covered_files"], 1, "{run:?}");
 }
 

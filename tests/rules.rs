@@ -89,6 +89,7 @@ fn frontmatter_only_doc_edit_does_not_count_unless_substantive_is_off() {
     assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
 
     repo.write(".docgate.yml", "coverage:\n  substantive: false\n");
+    repo.commit("count any doc edit");
     let (run, _) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
 }
@@ -253,12 +254,51 @@ fn rules_config_changes_severity_and_turns_off() {
     repo.write("src/app.py", "print('v2')\n");
     repo.commit("change");
     repo.write(".docgate.yml", "rules:\n  doc-not-updated: warning\n");
+    repo.commit("lower it");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(json["findings"][0]["severity"], "warning");
     repo.write(".docgate.yml", "rules:\n  doc-not-updated: off\n");
+    repo.commit("turn it off");
     let (run, _) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.rules(), Vec::<String>::new());
+}
+
+/// The commits are judged by the config they carry, as CI judges them: an
+/// untracked or uncommitted `.docgate.yml` does not change what `check
+/// --base` and the pre-push hook decide; `--worktree` and `--staged` read
+/// the config of what they check.
+#[test]
+fn range_mode_reads_the_config_of_the_head_commit() {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change");
+    repo.write(".docgate.yml", "coverage:\n  enforce: false\n");
+    let (run, _) = repo.check_json(&["--base", "main"]);
+    assert_eq!(run.code, 1, "an untracked config turns nothing off: {run:?}");
+    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let main = repo.git(&["rev-parse", "main"]);
+    let run = repo.docgate_env(
+        &["pre-push"],
+        &[
+            ("PRE_COMMIT_FROM_REF", main.as_str()),
+            ("PRE_COMMIT_TO_REF", head.as_str()),
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    // --worktree reads the working tree's config (the change there is the
+    // config itself plus nothing else).
+    repo.write("src/app.py", "print('v3')\n");
+    let (run, _) = repo.check_json(&["--worktree"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // Staged: the index's config (none staged yet: enforced).
+    repo.git(&["add", "src/app.py"]);
+    let (run, _) = repo.check_json(&["--staged"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    repo.git(&["add", ".docgate.yml"]);
+    let (run, _) = repo.check_json(&["--staged"]);
+    assert_eq!(run.code, 0, "{run:?}");
 }
 
 fn graph_repo(docs: &[(&str, String)]) -> TestRepo {
