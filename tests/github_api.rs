@@ -285,8 +285,15 @@ fn foreign_tags(body: &str) -> Vec<String> {
 // Scripted GitHub
 // ---------------------------------------------------------------------------
 
+/// An issue or review comment as GitHub lists it: an account whose login
+/// ends in `[bot]` is of type `Bot`.
 fn comment(id: u64, login: &str, body: &str) -> Value {
-    json!({"id": id, "user": {"login": login, "type": "User"}, "body": body})
+    let kind = if login.ends_with("[bot]") {
+        "Bot"
+    } else {
+        "User"
+    };
+    json!({"id": id, "user": {"login": login, "type": kind}, "body": body})
 }
 
 /// `GET /user` as `GITHUB_TOKEN` sees it: 403.
@@ -610,6 +617,142 @@ async fn sticky_comment_found_on_page_three_is_edited_in_place() {
     assert_no_token(&gh, &run, &requests);
 }
 
+/// A `Link` header with `rel="next"` is followed even after a short page:
+/// stopping there missed the sticky comment on page 2 and posted a second.
+/// GitHub writes `rel="next"`; RFC 8288 also allows `rel=next` and
+/// `rel="next last"`.
+#[tokio::test(flavor = "multi_thread")]
+async fn next_link_after_a_short_page_is_followed() {
+    for rel in ["rel=\"next\"", "rel=next", "rel=\"last next\""] {
+        let server = MockServer::start().await;
+        mount_user_403(&server).await;
+        let next = format!("<{}{COMMENTS}?per_page=100&page=2>; {rel}", server.uri());
+        Mock::given(method("GET"))
+            .and(path(COMMENTS))
+            .and(query_param("page", "1"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!([
+                        comment(1, "alice", "LGTM"),
+                        comment(2, "bob", "+1")
+                    ]))
+                    .insert_header("link", next.as_str()),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(COMMENTS))
+            .and(query_param("page", "2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([comment(
+                3,
+                BOT,
+                &format!("{MARKER}\nold")
+            )])))
+            .mount(&server)
+            .await;
+        mount_patch_comment(&server, 3).await;
+        mount_post_comment(&server).await;
+        let (repo, base, head) = pr_repo();
+        let gh = Gh::new();
+        let event = pr_event(&gh, 7, &base, &head);
+        let run = gh_run(
+            &repo,
+            &gh,
+            &server,
+            &event,
+            &[("INPUT_REVIEW-COMMENTS", "false")],
+            &[],
+        );
+        let requests = received(&server).await;
+        assert_eq!(run.code, 1, "{run:?}");
+        assert_eq!(
+            calls(&requests),
+            [
+                "GET /user".to_string(),
+                page(COMMENTS, 1),
+                page(COMMENTS, 2),
+                "PATCH /repos/acme/trading/issues/comments/3".to_string()
+            ],
+            "{rel}: {run:?}"
+        );
+        assert_no_token(&gh, &run, &requests);
+    }
+}
+
+/// A `Link` header docgate cannot follow page by page (a next page that is
+/// not the following one, or no `<url>` at all) means the list cannot be read
+/// whole: nothing is posted rather than a second sticky comment.
+#[tokio::test(flavor = "multi_thread")]
+async fn unexpected_link_header_posts_nothing() {
+    let uri_of = |server: &MockServer| server.uri();
+    for case in ["skips", "garbled"] {
+        let server = MockServer::start().await;
+        mount_user_403(&server).await;
+        let link = match case {
+            "skips" => format!(
+                "<{}{COMMENTS}?per_page=100&page=3>; rel=\"next\"",
+                uri_of(&server)
+            ),
+            _ => "page=2; rel=\"next\"".to_string(),
+        };
+        let full: Vec<Value> = (0..100)
+            .map(|i| comment(100 + i, "alice", "LGTM"))
+            .collect();
+        Mock::given(method("GET"))
+            .and(path(COMMENTS))
+            .and(query_param("page", "1"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(Value::Array(full))
+                    .insert_header("link", link.as_str()),
+            )
+            .mount(&server)
+            .await;
+        // Page 2 looks like the last one; the sticky comment is on page 3.
+        Mock::given(method("GET"))
+            .and(path(COMMENTS))
+            .and(query_param("page", "2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(COMMENTS))
+            .and(query_param("page", "3"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([comment(
+                3,
+                BOT,
+                &format!("{MARKER}\nold")
+            )])))
+            .mount(&server)
+            .await;
+        mount_patch_comment(&server, 3).await;
+        mount_post_comment(&server).await;
+        let (repo, base, head) = pr_repo();
+        let gh = Gh::new();
+        let event = pr_event(&gh, 7, &base, &head);
+        let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
+        let requests = received(&server).await;
+        assert_eq!(run.code, 1, "the findings: {run:?}");
+        assert_eq!(
+            calls(&requests),
+            ["GET /user".to_string(), page(COMMENTS, 1)],
+            "{case}: {run:?}"
+        );
+        let why = match case {
+            "skips" => format!(
+                "the Link header of GET {COMMENTS} points the next page at page 3, not page 2: \
+                 docgate cannot read the whole list, so it posts nothing"
+            ),
+            _ => format!(
+                "the Link header of GET {COMMENTS} is not one docgate can follow (`page=2; rel=\"next\"`): \
+                 docgate cannot read the whole list, so it posts nothing"
+            ),
+        };
+        assert_post_warning(&run, &why);
+        assert_no_token(&gh, &run, &requests);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn marker_comment_by_another_user_is_left_alone() {
     let server = MockServer::start().await;
@@ -722,6 +865,100 @@ async fn identity_from_get_user_decides_which_comment_is_ours() {
         "{run:?}"
     );
     assert_no_token(&gh, &run, &requests);
+}
+
+/// A GitHub App's installation token (actions/create-github-app-token) gets
+/// 403 on `GET /user` like GITHUB_TOKEN, but comments as `<app>[bot]`: its
+/// own sticky comment is found, not duplicated. A user's marker comment is
+/// never an installation token's.
+#[tokio::test(flavor = "multi_thread")]
+async fn installation_token_of_another_app_edits_its_own_comment() {
+    let server = MockServer::start().await;
+    mount_user_403(&server).await;
+    mount_pages(
+        &server,
+        COMMENTS,
+        vec![vec![
+            comment(70, "mallory", &format!("{MARKER}\nforged")),
+            comment(71, "docgate-app[bot]", &format!("{MARKER}\nold")),
+        ]],
+    )
+    .await;
+    mount_patch_comment(&server, 70).await;
+    mount_patch_comment(&server, 71).await;
+    mount_post_comment(&server).await;
+    let (repo, base, head) = pr_repo();
+    let gh = Gh::new();
+    let event = pr_event(&gh, 7, &base, &head);
+    let run = gh_run(
+        &repo,
+        &gh,
+        &server,
+        &event,
+        &[("INPUT_REVIEW-COMMENTS", "false")],
+        &[],
+    );
+    let requests = received(&server).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        calls(&requests),
+        [
+            "GET /user".to_string(),
+            page(COMMENTS, 1),
+            "PATCH /repos/acme/trading/issues/comments/71".to_string()
+        ],
+        "{run:?}"
+    );
+    assert_no_token(&gh, &run, &requests);
+}
+
+/// Two bots' marker comments and a token whose login GitHub does not tell:
+/// which one is ours cannot be known, so nothing is posted (never a second
+/// sticky comment), said in one warning; with `comment: required`, exit 2.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_bots_marker_comments_with_an_unknown_identity_post_nothing() {
+    let (repo, base, head) = pr_repo();
+    for required in [false, true] {
+        let server = MockServer::start().await;
+        mount_user_403(&server).await;
+        mount_pages(
+            &server,
+            COMMENTS,
+            vec![vec![
+                comment(80, BOT, &format!("{MARKER}\nold")),
+                comment(81, "docgate-app[bot]", &format!("{MARKER}\nolder")),
+            ]],
+        )
+        .await;
+        mount_patch_comment(&server, 80).await;
+        mount_patch_comment(&server, 81).await;
+        mount_post_comment(&server).await;
+        let gh = Gh::new();
+        let event = pr_event(&gh, 7, &base, &head);
+        let extra: &[(&str, &str)] = if required {
+            &[("INPUT_COMMENT", "required")]
+        } else {
+            &[]
+        };
+        let run = gh_run(&repo, &gh, &server, &event, extra, &[]);
+        let requests = received(&server).await;
+        assert_eq!(
+            calls(&requests),
+            ["GET /user".to_string(), page(COMMENTS, 1)],
+            "{run:?}"
+        );
+        let why = "docgate comments by github-actions[bot] (#80) and docgate-app[bot] (#81), and GET /user \
+                   answered 403 (an installation token, whose login GitHub does not tell): docgate cannot \
+                   tell which is this token's and posts no second one; delete the stale one, or give a \
+                   token that can read GET /user";
+        if required {
+            assert_error(&run, why);
+        } else {
+            assert_eq!(run.code, 1, "the findings: {run:?}");
+            assert_post_warning(&run, why);
+        }
+        assert_no_token(&gh, &run, &requests);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -27,6 +27,8 @@ pub enum ApiError {
     Server(String),
     Timeout(String),
     Transport(String),
+    /// The sticky comment cannot be told apart safely: posting nothing.
+    Ambiguous(String),
     Other(u16, String),
 }
 
@@ -56,6 +58,7 @@ impl std::fmt::Display for ApiError {
             ApiError::Server(m) => write!(f, "GitHub kept failing ({m}) after {ATTEMPTS} attempts"),
             ApiError::Timeout(m) => write!(f, "the GitHub API did not answer in time ({m})"),
             ApiError::Transport(m) => write!(f, "cannot reach the GitHub API: {m}"),
+            ApiError::Ambiguous(m) => write!(f, "{m}"),
             ApiError::Other(status, m) => write!(f, "GitHub answered {status}: {m}"),
         }
     }
@@ -277,7 +280,10 @@ impl Api {
         }
     }
 
-    /// Every item of a paginated list (`per_page=100`, following `rel="next"`).
+    /// Every item of a paginated list (`per_page=100`, page after page while
+    /// the `Link` header has a `rel="next"`, however short the page). A
+    /// `Link` header that cannot be followed page by page is an error: a
+    /// list read in part could miss the sticky comment and post a second.
     pub fn list(&self, path: &str) -> Result<Vec<Value>, ApiError> {
         let mut all = Vec::new();
         for page in 1..=MAX_PAGES {
@@ -296,16 +302,46 @@ impl Api {
                     ));
                 }
             };
-            let n = items.len();
             all.extend(items);
-            let next = resp
-                .headers
-                .get_all("link")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .any(|v| v.split(',').any(|part| part.contains("rel=\"next\"")));
-            if !next || n < PER_PAGE {
+            let cannot = |why: String| {
+                ApiError::Other(
+                    resp.status,
+                    format!(
+                        "the Link header of GET {path} {why}: docgate cannot read the whole list, so it posts nothing"
+                    ),
+                )
+            };
+            let next = next_link(&resp.headers).map_err(|bad| {
+                cannot(format!(
+                    "is not one docgate can follow (`{}`)",
+                    self.redact(&bad).chars().take(200).collect::<String>()
+                ))
+            })?;
+            let Some(next) = next else {
                 return Ok(all);
+            };
+            // Only the page number is compared: GitHub's links name the
+            // repository by id (`/repositories/123/issues/7/comments`), and
+            // docgate sends every request to its own path under
+            // GITHUB_API_URL, never to a URL from a header.
+            let (_, query) = next.split_once('?').unwrap_or((&next, ""));
+            let next_page = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("page="))
+                .and_then(|p| p.parse::<u32>().ok());
+            match next_page {
+                Some(n) if n == page + 1 => {}
+                Some(n) => {
+                    return Err(cannot(format!(
+                        "points the next page at page {n}, not page {}",
+                        page + 1
+                    )));
+                }
+                None => {
+                    return Err(cannot(
+                        "points the next page at a URL without a page number".to_string(),
+                    ));
+                }
             }
         }
         Err(ApiError::Other(
@@ -314,17 +350,19 @@ impl Api {
         ))
     }
 
-    /// The login the token acts as. `GITHUB_TOKEN` cannot call `GET /user`
-    /// (403): it acts as `github-actions[bot]`.
-    pub fn identity(&self) -> Result<String, ApiError> {
+    /// Who the token acts as. An installation token (`GITHUB_TOKEN`, or a
+    /// GitHub App's) cannot call `GET /user` (403) and GitHub does not tell
+    /// its login: `github-actions[bot]` for `GITHUB_TOKEN`, `<app>[bot]` for
+    /// an App's.
+    pub fn identity(&self) -> Result<Identity, ApiError> {
         match self.send(Method::Get, "/user", None) {
             Ok(resp) => resp
                 .json()?
                 .get("login")
                 .and_then(Value::as_str)
-                .map(String::from)
+                .map(|l| Identity::Login(l.to_string()))
                 .ok_or_else(|| ApiError::Other(200, "GET /user has no login".into())),
-            Err(ApiError::Forbidden(_)) => Ok("github-actions[bot]".to_string()),
+            Err(ApiError::Forbidden(_)) => Ok(Identity::Installation),
             Err(e) => Err(e),
         }
     }
@@ -332,6 +370,79 @@ impl Api {
     pub fn repo_path(&self, rest: &str) -> String {
         format!("/repos/{}/{}{rest}", self.owner, self.repo)
     }
+}
+
+/// Who wrote a comment, as far as docgate can tell the token's identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// `GET /user` answered with this login.
+    Login(String),
+    /// `GET /user` answered 403: an installation token, which comments as a
+    /// bot account whose login GitHub does not tell.
+    Installation,
+}
+
+impl Identity {
+    /// Whether `comment` (an issue or review comment) may be this token's.
+    pub fn may_have_written(&self, comment: &Value) -> bool {
+        let user = comment.get("user");
+        let login = user.and_then(|u| u.get("login")).and_then(Value::as_str);
+        match self {
+            // Logins are case-insensitive on GitHub.
+            Identity::Login(me) => login.is_some_and(|l| l.eq_ignore_ascii_case(me)),
+            Identity::Installation => {
+                user.and_then(|u| u.get("type")).and_then(Value::as_str) == Some("Bot")
+                    && login.is_some_and(|l| l.ends_with("[bot]"))
+            }
+        }
+    }
+}
+
+/// The `rel="next"` target of `Link` headers (RFC 8288: `<url>; rel="next"`,
+/// `rel=next`, `rel="last next"`), `None` without one; `Err` with the header
+/// when it is not a list of `<url>; params`.
+fn next_link(headers: &HeaderMap) -> Result<Option<String>, String> {
+    let mut next = None;
+    for value in headers.get_all("link") {
+        let text = value
+            .to_str()
+            .map_err(|_| String::from_utf8_lossy(value.as_bytes()).into_owned())?;
+        let mut rest = text.trim();
+        while !rest.is_empty() {
+            let bad = || text.to_string();
+            let after = rest.strip_prefix('<').ok_or_else(bad)?;
+            let (url, params) = after.split_once('>').ok_or_else(bad)?;
+            // The parameters run to the next `,` outside quotes.
+            let mut quoted = false;
+            let end = params
+                .char_indices()
+                .find(|&(_, c)| {
+                    if c == '"' {
+                        quoted = !quoted;
+                    }
+                    c == ',' && !quoted
+                })
+                .map_or(params.len(), |(i, _)| i);
+            for param in params[..end]
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
+                let (key, val) = param.split_once('=').ok_or_else(bad)?;
+                if key.trim().eq_ignore_ascii_case("rel")
+                    && val
+                        .trim()
+                        .trim_matches('"')
+                        .split_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("next"))
+                {
+                    next = Some(url.trim().to_string());
+                }
+            }
+            rest = params[end..].trim_start_matches(',').trim_start();
+        }
+    }
+    Ok(next)
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -431,6 +542,30 @@ pub fn redact(s: &str, token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_links() {
+        let link = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert("link", v.parse().unwrap());
+            next_link(&h)
+        };
+        assert_eq!(
+            link(r#"<https://x/a?page=2>; rel="next", <https://x/a?page=9>; rel="last""#),
+            Ok(Some("https://x/a?page=2".into()))
+        );
+        assert_eq!(
+            link("<https://x/a?page=2>; rel=next"),
+            Ok(Some("https://x/a?page=2".into()))
+        );
+        assert_eq!(link(r#"<https://x/a?page=1>; rel="prev first""#), Ok(None));
+        assert_eq!(
+            link(r#"<https://x/a?page=3>; title="a, b"; rel="last next""#),
+            Ok(Some("https://x/a?page=3".into()))
+        );
+        assert_eq!(link("page=2; rel=next"), Err("page=2; rel=next".into()));
+        assert_eq!(next_link(&HeaderMap::new()), Ok(None));
+    }
 
     #[test]
     fn messages_and_redaction() {

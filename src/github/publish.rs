@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::api::{Api, ApiError, Method};
+use super::api::{Api, ApiError, Identity, Method};
 use crate::report::markdown::{self, MARKER};
 
 /// A finding on a line the pull request added, as a review comment.
@@ -52,19 +52,49 @@ fn login(v: &Value) -> Option<&str> {
 /// has something to say; a clean report only edits an existing comment.
 pub fn sticky(
     api: &Api,
-    identity: &str,
+    identity: &Identity,
     pr: u64,
     body: &str,
     has_findings: bool,
 ) -> Result<Sticky, ApiError> {
     let comments = api.list(&api.repo_path(&format!("/issues/{pr}/comments")))?;
     // Only our own comments: anyone can paste the marker into theirs.
-    let mine = comments.iter().find(|c| {
-        login(c) == Some(identity)
-            && c.get("body")
-                .and_then(Value::as_str)
-                .is_some_and(|b| b.contains(MARKER))
-    });
+    let ours: Vec<&Value> = comments
+        .iter()
+        .filter(|c| {
+            identity.may_have_written(c)
+                && c.get("body")
+                    .and_then(Value::as_str)
+                    .is_some_and(|b| b.contains(MARKER))
+        })
+        .collect();
+    // An installation token's login is unknown: any bot's marker comment may
+    // be ours. Two bots' are a guess either way; neither is edited and no
+    // second one is created.
+    let mut by_login: Vec<(&str, u64)> = Vec::new();
+    for c in &ours {
+        let l = login(c).unwrap_or("?");
+        if !by_login
+            .iter()
+            .any(|(seen, _)| seen.eq_ignore_ascii_case(l))
+        {
+            by_login.push((l, c.get("id").and_then(Value::as_u64).unwrap_or(0)));
+        }
+    }
+    if *identity == Identity::Installation && by_login.len() > 1 {
+        let named: Vec<String> = by_login
+            .iter()
+            .map(|(l, id)| format!("{l} (#{id})"))
+            .collect();
+        let (last, rest) = named.split_last().expect("more than one");
+        return Err(ApiError::Ambiguous(format!(
+            "docgate comments by {} and {last}, and GET /user answered 403 (an installation token, whose \
+             login GitHub does not tell): docgate cannot tell which is this token's and posts no second \
+             one; delete the stale one, or give a token that can read GET /user",
+            rest.join(", ")
+        )));
+    }
+    let mine = ours.first();
     match (
         mine.and_then(|c| c.get("id")).and_then(Value::as_u64),
         has_findings,
@@ -114,7 +144,7 @@ fn review_comment_body(c: &LineComment) -> String {
 /// were posted.
 pub fn review(
     api: &Api,
-    identity: &str,
+    identity: &Identity,
     pr: u64,
     head_sha: &str,
     comments: &[LineComment],
@@ -125,7 +155,7 @@ pub fn review(
     let existing = api.list(&api.repo_path(&format!("/pulls/{pr}/comments")))?;
     let posted: Vec<String> = existing
         .iter()
-        .filter(|c| login(c) == Some(identity))
+        .filter(|c| identity.may_have_written(c))
         .filter_map(|c| c.get("body").and_then(Value::as_str))
         .flat_map(fingerprints_in)
         .collect();
