@@ -12,7 +12,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{self as rules, Diagnostic};
 use crate::docs::{Doc, DocSet, is_doc_path, parse_doc};
 use crate::git::change::{Change, Status};
 use crate::snapshot::Snapshot;
@@ -268,6 +268,55 @@ pub fn check(change: &Change<'_>, config: &Config, head_docs: Option<DocSet>) ->
         checked,
         docs_to_read,
     })
+}
+
+/// A change cannot exempt itself by editing the config, as it cannot by
+/// editing `key_files`: when the change touched the config file in use, the
+/// coverage rules (`doc-not-updated`, `uncovered-change`) also run under the
+/// config as it was at the base, and what they find that the head config
+/// does not is added (with the base config's severities; a trailer can still
+/// waive it). `docs.exclude`, `coverage.ignore`, `enforce: false` or
+/// `rules: {doc-not-updated: off}` in the same change no longer let its code
+/// through. A base config that cannot be read is skipped (the base's own gate
+/// failed on it).
+pub fn config_change_findings(
+    change: &Change<'_>,
+    config: &Config,
+    head_findings: &[Diagnostic],
+) -> Result<Vec<Diagnostic>> {
+    let Some(path) = config.repo_path.as_deref() else {
+        return Ok(Vec::new());
+    };
+    if !change.files.iter().any(|f| f.paths().any(|p| p == path)) {
+        return Ok(Vec::new());
+    }
+    let base_config = match base_config(change, config) {
+        Ok(Some(c)) => c,
+        // No config at the base: the base ran on the defaults.
+        Ok(None) => Config::defaults(),
+        Err(_) => return Ok(Vec::new()),
+    };
+    let coverage_rules = [rules::DOC_NOT_UPDATED.id, rules::UNCOVERED_CHANGE.id];
+    let seen: HashSet<(&str, Option<&str>)> = head_findings
+        .iter()
+        .filter(|d| coverage_rules.contains(&d.rule.id))
+        .map(|d| (d.rule.id, d.path.as_deref()))
+        .collect();
+    let outcome = check(change, &base_config, None)?;
+    let extra: Vec<Diagnostic> = outcome
+        .diagnostics
+        .into_iter()
+        .filter(|d| coverage_rules.contains(&d.rule.id))
+        .filter(|d| !seen.contains(&(d.rule.id, d.path.as_deref())))
+        .map(|mut d| {
+            d.message.push_str(&format!(
+                " (under the config as it was at the base: this change edits {path}, and a change \
+                 cannot exempt itself by editing the config)"
+            ));
+            d
+        })
+        .collect();
+    Ok(waivers::overrides(extra, &base_config))
 }
 
 /// The config in use as it was at the base, to find where a feature list was

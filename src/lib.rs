@@ -144,7 +144,11 @@ pub fn check_report(
     let (mut waivers, problems) = checks::waivers::collect(&change.commits, config);
     let mut diagnostics = outcome.diagnostics;
     diagnostics.extend(problems);
-    let diagnostics = checks::waivers::apply(diagnostics, config, &mut waivers);
+    let mut diagnostics = checks::waivers::apply(diagnostics, config, &mut waivers);
+    // Found under the base config and not under the head's (after its
+    // overrides): the base's severities, the head's waivers.
+    let extra = checks::config_change_findings(change, config, &diagnostics)?;
+    diagnostics.extend(checks::waivers::waive(extra, config, &mut waivers));
     let mut report = Report::new(
         "check",
         Some(change.range.clone()),

@@ -375,14 +375,18 @@ fn config_nested_10000_levels_in_block_style_is_refused() {
 
 #[test]
 fn config_with_a_bom_and_crlf_is_read() {
-    let (repo, _, _) = failing_change();
-    // Without the config the change is doc-not-updated; with it, not enforced.
+    // Without the config the change is doc-not-updated; with it (at the base
+    // of the change, where a change's config must be), not enforced.
+    let repo = covered_repo();
+    repo.git(&["checkout", "-q", "main"]);
     repo.write(".docgate.yml", "\u{feff}coverage:\r\n  enforce: false\r\n");
     repo.commit("the config");
+    repo.git(&["checkout", "-q", "-B", "feature"]);
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change app");
     let run = check(&repo);
     assert_clean(&run);
-    // src/app.py and the config itself.
-    assert_eq!(run.json()["checked"]["changed_files"], 2, "{run:?}");
+    assert_eq!(run.json()["checked"]["changed_files"], 1, "{run:?}");
     assert_eq!(run.json()["checked"]["covered_files"], 1, "{run:?}");
 }
 

@@ -71,6 +71,17 @@ fn whitespace_only_doc_edit_does_not_count() {
     assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
 }
 
+/// [`covered_repo`] with `config` already at the base (committed on main):
+/// a change is judged by the config it starts from and the one it ends with.
+fn covered_repo_with(config: &str) -> TestRepo {
+    let repo = covered_repo();
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write(".docgate.yml", config);
+    repo.commit("the config");
+    repo.git(&["checkout", "-q", "-B", "feature"]);
+    repo
+}
+
 #[test]
 fn frontmatter_only_doc_edit_does_not_count_unless_substantive_is_off() {
     let repo = covered_repo();
@@ -88,16 +99,25 @@ fn frontmatter_only_doc_edit_does_not_count_unless_substantive_is_off() {
     let (run, _) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
 
-    repo.write(".docgate.yml", "coverage:\n  substantive: false\n");
-    repo.commit("count any doc edit");
+    let repo = covered_repo_with("coverage:\n  substantive: false\n");
+    repo.write("src/app.py", "print('v2')\n");
+    repo.write(
+        "docs/ops/app.md",
+        runbook_dated(
+            "ops-01",
+            &["src/app.py"],
+            "2026-03-01",
+            "How the app works.",
+        ),
+    );
+    repo.commit("bump date only");
     let (run, _) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
 }
 
 #[test]
 fn enforce_false_turns_doc_not_updated_off() {
-    let repo = covered_repo();
-    repo.write(".docgate.yml", "coverage:\n  enforce: false\n");
+    let repo = covered_repo_with("coverage:\n  enforce: false\n");
     repo.write("src/app.py", "print('v2')\n");
     repo.commit("change");
     let (run, json) = repo.check_json(&["--base", "main"]);
@@ -107,15 +127,13 @@ fn enforce_false_turns_doc_not_updated_off() {
 
 #[test]
 fn ignored_files_never_need_a_doc() {
-    let repo = covered_repo();
-    repo.write(".docgate.yml", "coverage:\n  ignore: [\"src/*.py\"]\n");
+    let repo = covered_repo_with("coverage:\n  ignore: [\"src/*.py\"]\n");
     repo.write("src/app.py", "print('v2')\n");
     repo.commit("change");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
-    // .docgate.yml changed too and is not ignored; src/app.py is.
     assert_eq!(json["checked"]["ignored_files"], 1, "{run:?}");
-    assert_eq!(json["checked"]["changed_files"], 2, "{run:?}");
+    assert_eq!(json["checked"]["changed_files"], 1, "{run:?}");
 }
 
 #[test]
@@ -250,16 +268,15 @@ fn last_updated_not_bumped_is_a_warning() {
 
 #[test]
 fn rules_config_changes_severity_and_turns_off() {
-    let repo = covered_repo();
+    let repo = covered_repo_with("rules:\n  doc-not-updated: warning\n");
     repo.write("src/app.py", "print('v2')\n");
     repo.commit("change");
-    repo.write(".docgate.yml", "rules:\n  doc-not-updated: warning\n");
-    repo.commit("lower it");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(json["findings"][0]["severity"], "warning");
-    repo.write(".docgate.yml", "rules:\n  doc-not-updated: off\n");
-    repo.commit("turn it off");
+    let repo = covered_repo_with("rules:\n  doc-not-updated: off\n");
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit("change");
     let (run, _) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.rules(), Vec::<String>::new());
 }
@@ -275,7 +292,10 @@ fn range_mode_reads_the_config_of_the_head_commit() {
     repo.commit("change");
     repo.write(".docgate.yml", "coverage:\n  enforce: false\n");
     let (run, _) = repo.check_json(&["--base", "main"]);
-    assert_eq!(run.code, 1, "an untracked config turns nothing off: {run:?}");
+    assert_eq!(
+        run.code, 1,
+        "an untracked config turns nothing off: {run:?}"
+    );
     assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
     let head = repo.git(&["rev-parse", "HEAD"]);
     let main = repo.git(&["rev-parse", "main"]);
@@ -287,18 +307,20 @@ fn range_mode_reads_the_config_of_the_head_commit() {
         ],
     );
     assert_eq!(run.code, 1, "{run:?}");
-    // --worktree reads the working tree's config (the change there is the
-    // config itself plus nothing else).
-    repo.write("src/app.py", "print('v3')\n");
+    // --worktree and --staged read the config of what they check: a config
+    // that requires coverage of src/ makes the uncovered src/other.py a
+    // finding only once it is in the working tree, or staged.
+    let repo = covered_repo();
+    repo.write(".docgate.yml", "coverage:\n  require: [\"src/**\"]\n")
+        .write("src/other.py", "x = 2\n");
     let (run, _) = repo.check_json(&["--worktree"]);
-    assert_eq!(run.code, 0, "{run:?}");
-    // Staged: the index's config (none staged yet: enforced).
-    repo.git(&["add", "src/app.py"]);
+    assert_eq!(run.rules(), vec!["uncovered-change"], "{run:?}");
+    repo.git(&["add", "src/other.py"]);
     let (run, _) = repo.check_json(&["--staged"]);
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 0, "the index has no config yet: {run:?}");
     repo.git(&["add", ".docgate.yml"]);
     let (run, _) = repo.check_json(&["--staged"]);
-    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.rules(), vec!["uncovered-change"], "{run:?}");
 }
 
 fn graph_repo(docs: &[(&str, String)]) -> TestRepo {
@@ -734,5 +756,61 @@ fn changing_only_the_id_or_the_file_name_of_a_doc_is_no_update() {
     );
     repo.commit("rename and update the runbook");
     let run = repo.docgate(&["check", "--base", "main", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+/// A change cannot exempt itself by editing the config in the same change:
+/// the coverage rules also run under the base config.
+#[test]
+fn a_change_cannot_exempt_itself_by_editing_the_config() {
+    for config in [
+        "coverage:\n  enforce: false\n",
+        "coverage:\n  ignore: [\"src/**\"]\n",
+        "docs:\n  exclude: [\"docs/ops/**\"]\n",
+        "rules:\n  doc-not-updated: off\n",
+    ] {
+        let repo = covered_repo();
+        repo.write("src/app.py", "print('v2')\n")
+            .write(".docgate.yml", config)
+            .write(
+                "docs/other.md",
+                runbook("ops-02", &["src/other.py"], "Other."),
+            );
+        repo.commit("change the app and relax the gate");
+        let (run, json) = repo.check_json(&["--base", "main"]);
+        assert_eq!(run.code, 1, "{config}: {run:?}");
+        let f: Vec<&serde_json::Value> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "doc-not-updated" && f["path"] == "src/app.py")
+            .collect();
+        assert_eq!(f.len(), 1, "{config}: {run:?}");
+        assert!(
+            f[0]["message"].as_str().unwrap().contains(
+                "(under the config as it was at the base: this change edits .docgate.yml, and a change cannot exempt itself by editing the config)"
+            ),
+            "{run:?}"
+        );
+        // The next change, with the relaxed config already at its base, is
+        // judged by it.
+        repo.git(&["checkout", "-q", "-b", "next"]);
+        repo.write("src/app.py", "print('v3')\n");
+        repo.commit("next change");
+        let (run, _) = repo.check_json(&["--base", "feature"]);
+        assert_eq!(run.code, 0, "{config}: {run:?}");
+    }
+    // A trailer can still waive it, on purpose.
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n")
+        .write(".docgate.yml", "coverage:\n  enforce: false\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "-m",
+        "relax the gate\n\nDocgate-Waive: doc-not-updated: the runbook is being rewritten (#42)",
+    ]);
+    let (run, _) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
 }

@@ -164,6 +164,11 @@ pub fn apply(
     config: &Config,
     waivers: &mut [Waiver],
 ) -> Vec<Diagnostic> {
+    waive(overrides(diagnostics, config), config, waivers)
+}
+
+/// The config's `rules:` severities (`off` drops a finding).
+pub fn overrides(diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::with_capacity(diagnostics.len());
     for mut d in diagnostics {
         if let Some(over) = config.rules.get(d.rule.id) {
@@ -175,6 +180,15 @@ pub fn apply(
                 Some(_) => {}
             }
         }
+        out.push(d);
+    }
+    out
+}
+
+/// Trailer waivers of the rules the config lets a trailer waive.
+pub fn waive(diagnostics: Vec<Diagnostic>, config: &Config, waivers: &mut [Waiver]) -> Vec<Diagnostic> {
+    let mut out = Vec::with_capacity(diagnostics.len());
+    for mut d in diagnostics {
         if config.waivers.rules.iter().any(|r| r == d.rule.id)
             && let Some(w) = waivers.iter_mut().find(|w| w.matches(&d))
         {
