@@ -1,0 +1,9 @@
+A = ['a']
+B: list[str] = ['b']
+C: Final[list[str]] = A + B
+C += ('c',)
+D = [*C, 'd']
+E = list(D)
+F = tuple(A)
+FEATURES = E + list(F) + [*B]
+MODEL_VERSION = 3
