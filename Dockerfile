@@ -34,7 +34,9 @@ RUN touch src/lib.rs src/main.rs \
 # ---- runtime ---------------------------------------------------------------
 FROM debian:bookworm-slim
 
-# git: docgate runs git over the mounted repository. ca-certificates: the
+# git: docgate itself starts no program (it reads the repository with
+# libgit2); git is kept so a failing job can be inspected inside the
+# container (scripts/container-smoke.sh prints its version). ca-certificates: the
 # GitHub client uses rustls with the system CA store (GITHUB_API_URL may be a
 # GitHub Enterprise Server with a certificate from a public CA).
 #
