@@ -13,6 +13,11 @@ use crate::docs::{CoverageIndex, Doc, DocSet};
 pub struct Answer {
     pub version: u32,
     pub paths: Vec<PathAnswer>,
+    /// Docs (and files under the roots that look like docs) whose frontmatter
+    /// cannot say what they cover: "no doc covers this path" is then not
+    /// the whole truth.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coverage_unknown: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -91,9 +96,18 @@ pub fn lookup(docs: &DocSet, paths: &[String]) -> Result<Answer> {
             depends_on: deps,
         });
     }
+    let mut coverage_unknown: Vec<String> = docs
+        .docs
+        .iter()
+        .filter(|d| !d.coverage_known)
+        .map(|d| d.path.clone())
+        .chain(docs.skipped_summary())
+        .collect();
+    coverage_unknown.sort();
     Ok(Answer {
         version: 1,
         paths: out,
+        coverage_unknown,
     })
 }
 
@@ -117,13 +131,25 @@ fn doc_line(out: &mut dyn Write, r: &DocRef, why: &str) -> Result<()> {
 }
 
 pub fn render_text(answer: &Answer, out: &mut dyn Write) -> Result<()> {
+    let unknown = &answer.coverage_unknown;
+    let caveat = if unknown.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " that docgate can read ({} cannot say what {} cover{}: {}; see `docgate lint`)",
+            unknown.len(),
+            if unknown.len() == 1 { "it" } else { "they" },
+            if unknown.len() == 1 { "s" } else { "" },
+            unknown.join(", ")
+        )
+    };
     for (i, p) in answer.paths.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
         writeln!(out, "{}", p.path)?;
         if p.covering.is_empty() {
-            writeln!(out, "  no doc covers this path")?;
+            writeln!(out, "  no doc covers this path{caveat}")?;
             continue;
         }
         writeln!(out, "  covered by:")?;

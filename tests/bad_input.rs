@@ -1584,3 +1584,32 @@ fn settings_for_layers_not_checked_yet_are_refused() {
         "{run:?}"
     );
 }
+
+/// `context` does not say "no doc covers this path" as the whole truth when
+/// some docs cannot say what they cover.
+#[test]
+fn context_names_docs_whose_coverage_is_unknown() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "x\n")
+        .write("src/other.py", "y\n")
+        .write("docs/ok.md", runbook("ops-02", &["src/app.py"], "Body."))
+        .write("docs/broken.md", "---\nid: [unclosed\n---\nbody\n")
+        .write(
+            "docs/rules.mdc",
+            runbook("ops-03", &["src/other.py"], "Body."),
+        );
+    let run = repo.docgate(&["context", "src/other.py"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains(
+            "  no doc covers this path that docgate can read (2 cannot say what they cover: docs/broken.md, docs/rules.mdc; see `docgate lint`)"
+        ),
+        "{run:?}"
+    );
+    let run = repo.docgate(&["context", "src/other.py", "--format", "json"]);
+    assert_eq!(
+        run.json()["coverage_unknown"],
+        serde_json::json!(["docs/broken.md", "docs/rules.mdc"]),
+        "{run:?}"
+    );
+}
