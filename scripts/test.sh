@@ -20,6 +20,8 @@ echo "== cargo fmt --check"
 cargo fmt --check
 echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
+echo "== cargo deny (licenses, bans, sources; advisories need github.com: see the README's release checklist)"
+cargo deny --locked check licenses bans sources
 echo "== cargo test"
 cargo test --locked
 echo "== docgate on itself"
