@@ -120,10 +120,12 @@ impl DocChanges {
             .iter()
             .filter(|f| f.status == Status::Renamed)
             .filter_map(|f| Some((f.old_path.clone()?, f.path.clone())))
-            .filter(|(old, new)| match (base_ids.get(old.as_str()), head_ids.get(new.as_str())) {
-                (Some(b), Some(h)) => b == h,
-                _ => false,
-            })
+            .filter(
+                |(old, new)| match (base_ids.get(old.as_str()), head_ids.get(new.as_str())) {
+                    (Some(b), Some(h)) => b == h,
+                    _ => false,
+                },
+            )
             .collect();
         let entry = |identity: String, d: &Doc| {
             (
@@ -148,7 +150,10 @@ impl DocChanges {
             .map(|d| entry(d.path.clone(), d))
             .collect();
         base.extend(base_versions.iter().map(|d| {
-            let identity = renamed.get(&d.path).cloned().unwrap_or_else(|| d.path.clone());
+            let identity = renamed
+                .get(&d.path)
+                .cloned()
+                .unwrap_or_else(|| d.path.clone());
             entry(identity, d)
         }));
         Ok(DocChanges {
@@ -250,10 +255,10 @@ pub fn check(change: &Change<'_>, config: &Config, head_docs: Option<DocSet>) ->
             .iter()
             .flat_map(|f| f.paths().map(String::from))
             .collect(),
-        config_changed: change.files.iter().any(|f| {
-            f.paths()
-                .any(|p| Some(p) == config.repo_path.as_deref())
-        }),
+        config_changed: change
+            .files
+            .iter()
+            .any(|f| f.paths().any(|p| Some(p) == config.repo_path.as_deref())),
         renamed_from: change
             .files
             .iter()

@@ -80,7 +80,11 @@ pub fn pre_push(
                          pre-push does), give docgate its own copy: \
                          `input=$(cat); printf '%s\\n' \"$input\" | git lfs pre-push \"$@\" && \
                          printf '%s\\n' \"$input\" | docgate pre-push \"$@\"`",
-                        if ahead.len() == 1 { "branch" } else { "branches" },
+                        if ahead.len() == 1 {
+                            "branch"
+                        } else {
+                            "branches"
+                        },
                         ahead.join(", "),
                         if ahead.len() == 1 { "has" } else { "have" }
                     );

@@ -207,7 +207,8 @@ impl<'r> Snapshot<'r> {
                 Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
             },
             Snapshot::Index { index, .. } => {
-                index_entry(index, Path::new(path), path)?.is_some() || self.has_files_under(path)?
+                index_entry(index, Path::new(path), path)?.is_some()
+                    || self.has_files_under(path)?
             }
             Snapshot::Workdir { repo, root } => {
                 workdir_metadata(root, Path::new(path), path)?.is_some()

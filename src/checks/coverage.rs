@@ -21,8 +21,11 @@ pub fn check(
     checked: &mut Checked,
     out: &mut Vec<Diagnostic>,
 ) -> Result<Vec<DocToRead>> {
-    let head_by_path: HashMap<&str, &Doc> =
-        head_docs.docs.iter().map(|d| (d.path.as_str(), d)).collect();
+    let head_by_path: HashMap<&str, &Doc> = head_docs
+        .docs
+        .iter()
+        .map(|d| (d.path.as_str(), d))
+        .collect();
     let head_range = head_docs.docs.as_ptr_range();
     let mut to_read: BTreeMap<String, DocToRead> = BTreeMap::new();
     // Coverage is the union of key_files at base and at head, so a change

@@ -186,7 +186,11 @@ pub fn overrides(diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnosti
 }
 
 /// Trailer waivers of the rules the config lets a trailer waive.
-pub fn waive(diagnostics: Vec<Diagnostic>, config: &Config, waivers: &mut [Waiver]) -> Vec<Diagnostic> {
+pub fn waive(
+    diagnostics: Vec<Diagnostic>,
+    config: &Config,
+    waivers: &mut [Waiver],
+) -> Vec<Diagnostic> {
     let mut out = Vec::with_capacity(diagnostics.len());
     for mut d in diagnostics {
         if config.waivers.rules.iter().any(|r| r == d.rule.id)
