@@ -102,6 +102,23 @@ mod tests {
     }
 
     #[test]
+    fn a_closed_reader_on_flush_is_not_an_error_either() {
+        // Buffered writers (stdout) see EPIPE first on flush.
+        let mut s = Stream::new(Pipe {
+            room: 0,
+            got: Vec::new(),
+            attempts: 0,
+        });
+        s.flush().unwrap();
+        assert!(s.reader_gone());
+        s.write_all(b"dropped").unwrap();
+        assert_eq!(
+            s.inner.attempts, 0,
+            "nothing written after the reader went away"
+        );
+    }
+
+    #[test]
     fn other_write_errors_are_errors() {
         struct Full;
         impl Write for Full {
