@@ -1099,6 +1099,466 @@ fn lint_reports_a_model_version_that_cannot_be_read() {
     );
 }
 
+// ------------------------------- 3b. lists changed after they are bound
+//
+// A literal list that the module changes afterwards is not the list Python
+// builds: every statement that may change (or rebind) a list docgate reads is
+// a `feature-source-error` at that statement, wherever it is in the module.
+
+/// `training/features.py` is `py`: it binds `FEATURES` to a literal and then
+/// changes it (Python, run, builds a different list). The inference side
+/// lists `inference`, which the literal alone matches: docgate used to say
+/// `identical` and pass. Now exactly one `feature-source-error` at
+/// `training/features.py:line` whose message contains `parts`, and the pair's
+/// status is `error`.
+fn assert_changed(py: &str, inference: &[&str], line: u64, parts: &[&str]) {
+    let repo = TestRepo::new();
+    repo.write("training/features.py", py)
+        .write("inference/features.txt", text_list(inference))
+        .write(
+            ".docgate.yml",
+            config(
+                "{file: training/features.py, symbol: FEATURES}",
+                "{file: inference/features.txt}",
+                "",
+            ),
+        );
+    let (run, json) = lint(&repo);
+    assert_eq!(run.code, 1, "{py}: {run:?}");
+    let f = only(&run, &json);
+    assert_finding(
+        f,
+        "feature-source-error",
+        "training/features.py",
+        line,
+        parts,
+        &run,
+    );
+    assert_eq!(f["severity"], "error", "{run:?}");
+    assert_eq!(list(&json, "m")["status"], "error", "{run:?}");
+}
+
+const ABC: [&str; 3] = ["a", "b", "c"];
+
+#[test]
+fn a_list_changed_inside_a_module_level_for_loop_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\nfor _f in [\"c\"]:\n    FEATURES.remove(_f)\n",
+        &ABC,
+        3,
+        &["`FEATURES` is changed in place at training/features.py:3 \
+             (`FEATURES.remove(_f)` inside a module-level `for` block): \
+             docgate reads lists statically, so the list Python builds may differ"],
+    );
+}
+
+#[test]
+fn a_list_changed_inside_a_module_level_if_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\nif True:\n    FEATURES.pop()\n",
+        &ABC,
+        3,
+        &[
+            "changed in place at training/features.py:3 (`FEATURES.pop()` inside a module-level `if` block)",
+        ],
+    );
+}
+
+#[test]
+fn a_list_changed_inside_a_function_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\n\n\ndef _d():\n    FEATURES.pop()\n\n\n_d()\n",
+        &ABC,
+        5,
+        &[
+            "`FEATURES` is changed in place at training/features.py:5 (`FEATURES.pop()` inside function `_d`)",
+        ],
+    );
+}
+
+#[test]
+fn a_list_changed_by_a_call_whose_result_is_assigned_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\n_ = FEATURES.pop()\n",
+        &ABC,
+        2,
+        &["changed in place at training/features.py:2 (`FEATURES.pop()` at module level)"],
+    );
+}
+
+#[test]
+fn a_list_changed_inside_a_call_argument_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\nprint(FEATURES.pop())\n",
+        &ABC,
+        2,
+        &["changed in place at training/features.py:2 (`FEATURES.pop()` at module level)"],
+    );
+}
+
+#[test]
+fn a_list_changed_through_an_unbound_list_method_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\nlist.remove(FEATURES, \"c\")\n",
+        &ABC,
+        2,
+        &[
+            "changed in place at training/features.py:2 (`list.remove(FEATURES, \"c\")` at module level)",
+        ],
+    );
+}
+
+#[test]
+fn a_list_rebound_by_a_walrus_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\n(FEATURES := [\"a\", \"b\"])\n",
+        &ABC,
+        2,
+        &[
+            "`FEATURES` is rebound at training/features.py:2 (`FEATURES := [\"a\", \"b\"]` at module level)",
+        ],
+    );
+}
+
+#[test]
+fn a_list_changed_through_a_dunder_method_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\nFEATURES.__delitem__(2)\n",
+        &ABC,
+        2,
+        &["changed in place at training/features.py:2 (`FEATURES.__delitem__(2)` at module level)"],
+    );
+}
+
+#[test]
+fn a_list_item_deleted_inside_try_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\ntry:\n    del FEATURES[2]\nexcept IndexError:\n    pass\n",
+        &ABC,
+        3,
+        &[
+            "changed in place at training/features.py:3 (`del FEATURES[2]` inside a module-level `try` block)",
+        ],
+    );
+}
+
+#[test]
+fn a_list_rebound_through_globals_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\nglobals()[\"FEATURES\"] = [\"a\", \"b\"]\n",
+        &ABC,
+        2,
+        &[
+            "`FEATURES` may be rebound or changed at training/features.py:2 \
+             (`globals()[\"FEATURES\"] = [\"a\", \"b\"]` at module level: \
+             `globals()` reaches every name of the module by its string)",
+        ],
+    );
+}
+
+#[test]
+fn a_change_of_an_alias_is_a_change_of_the_list() {
+    // `FEATURES = BASE` binds the same list object: changing BASE changes
+    // FEATURES (it used to be read as a copy).
+    assert_changed(
+        "BASE = [\"a\", \"b\", \"c\"]\nFEATURES = BASE\nBASE.remove(\"c\")\n",
+        &ABC,
+        3,
+        &["`FEATURES` is changed in place at training/features.py:3 \
+             (`BASE.remove(\"c\")` at module level; `FEATURES` and `BASE` are the same list: \
+             `FEATURES = BASE` at line 2)"],
+    );
+    // `+=` on a list changes it in place: the alias sees the new names.
+    assert_changed(
+        "BASE = [\"a\", \"b\"]\nFEATURES = BASE\nBASE += [\"c\"]\n",
+        &["a", "b"],
+        3,
+        &[
+            "changed in place at training/features.py:3 (`BASE += [\"c\"]` at module level; `FEATURES` and `BASE` are the same list",
+        ],
+    );
+}
+
+#[test]
+fn a_global_declaration_followed_by_an_assignment_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\n\n\ndef _reset():\n    global FEATURES\n    FEATURES = [\"a\", \"b\"]\n\n\n_reset()\n",
+        &ABC,
+        6,
+        &[
+            "`FEATURES` is rebound at training/features.py:6 (`FEATURES = [\"a\", \"b\"]` inside function `_reset`, which declares `global FEATURES`)",
+        ],
+    );
+}
+
+#[test]
+fn a_list_changed_through_a_parameter_of_a_local_function_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\n\n\ndef drop_last(cols):\n    cols.pop()\n\n\ndrop_last(FEATURES)\n",
+        &ABC,
+        5,
+        &[
+            "`FEATURES` is changed in place at training/features.py:5 (`cols.pop()` inside function `drop_last`; `FEATURES` and `cols` are the same list: `drop_last(FEATURES)` at line 8)",
+        ],
+    );
+}
+
+#[test]
+fn a_list_changed_inside_a_lambda_or_a_comprehension_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\n_drop = lambda: FEATURES.pop()\n_drop()\n",
+        &ABC,
+        2,
+        &["changed in place at training/features.py:2 (`FEATURES.pop()` inside a lambda)"],
+    );
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\n_ = [FEATURES.remove(f) for f in [\"c\"]]\n",
+        &ABC,
+        2,
+        &[
+            "changed in place at training/features.py:2 (`FEATURES.remove(f)` inside a comprehension)",
+        ],
+    );
+}
+
+#[test]
+fn a_list_changed_through_a_container_or_an_attribute_is_refused() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\nfor cols in (FEATURES,):\n    cols.pop()\n",
+        &ABC,
+        3,
+        &[
+            "changed in place at training/features.py:3 (`cols.pop()` inside a module-level `for` block; `FEATURES` and `cols` are the same list: `for cols in (FEATURES,):` at line 2)",
+        ],
+    );
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\nGROUPS = {\"all\": FEATURES}\nGROUPS[\"all\"].pop()\n",
+        &ABC,
+        3,
+        &[
+            "changed in place at training/features.py:3 (`GROUPS[\"all\"].pop()` at module level; `GROUPS[\"all\"]` may be `FEATURES`)",
+        ],
+    );
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\n\n\nclass Model:\n    def __init__(self):\n        self.columns = FEATURES\n\n    def prune(self):\n        self.columns.pop()\n\n\nModel().prune()\n",
+        &ABC,
+        9,
+        &[
+            "changed in place at training/features.py:9 (`self.columns.pop()` inside function `prune`; `self.columns` may be `FEATURES`)",
+        ],
+    );
+}
+
+#[test]
+fn passing_a_list_to_a_function_is_a_read_but_not_to_one_that_shuffles_it() {
+    // Handing the list to code docgate does not read (print, pandas, a
+    // model's fit) is how feature lists are used: a read.
+    let reads = "import pandas as pd\n\nFEATURES = [\"a\", \"b\", \"c\"]\n\n\ndef frame(df):\n    \
+                 return df[FEATURES].reindex(columns=FEATURES)\n\n\n\
+                 print(FEATURES, len(FEATURES), FEATURES.index(\"a\"), FEATURES.count(\"b\"))\n\
+                 for name in FEATURES:\n    print(name.upper())\n\
+                 COPY = FEATURES.copy()\nCOPY.sort()\n";
+    let repo = TestRepo::new();
+    repo.write("training/features.py", reads)
+        .write("inference/features.txt", text_list(&ABC))
+        .write(
+            ".docgate.yml",
+            config(
+                "{file: training/features.py, symbol: FEATURES}",
+                "{file: inference/features.txt}",
+                "",
+            ),
+        );
+    let (run, json) = lint(&repo);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(list(&json, "m")["status"], "identical", "{run:?}");
+    // Functions known to change their first argument in place are changes.
+    assert_changed(
+        &format!("{reads}\nimport random\nrandom.shuffle(FEATURES)\n"),
+        &ABC,
+        17,
+        &[
+            "changed in place at training/features.py:17 (`random.shuffle(FEATURES)` at module level)",
+        ],
+    );
+}
+
+#[test]
+fn writes_to_the_module_namespace_and_exec_are_refused() {
+    assert_changed(
+        "import sys\n\nFEATURES = [\"a\", \"b\", \"c\"]\nsetattr(sys.modules[__name__], \"FEATURES\", [\"a\", \"b\"])\n",
+        &ABC,
+        4,
+        &[
+            "`FEATURES` may be rebound or changed at training/features.py:4 (`setattr(sys.modules[__name__], \"FEATURES\", [\"a\", \"b\"])` at module level: `sys.modules` reaches the module's names by string)",
+        ],
+    );
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\nexec(\"FEATURES.pop()\")\n",
+        &ABC,
+        2,
+        &[
+            "`FEATURES` may be rebound or changed at training/features.py:2 (`exec(\"FEATURES.pop()\")` at module level: `exec` runs code docgate does not read)",
+        ],
+    );
+}
+
+#[test]
+fn a_method_docgate_does_not_know_is_a_possible_change() {
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\ngetattr(FEATURES, \"pop\")()\n",
+        &ABC,
+        2,
+        &[
+            "changed in place at training/features.py:2 (`getattr(FEATURES, \"pop\")` at module level)",
+        ],
+    );
+    assert_changed(
+        "FEATURES = [\"a\", \"b\", \"c\"]\n\n\ndef _f():\n    return FEATURES.trim()\n",
+        &ABC,
+        5,
+        &[
+            "`FEATURES` may be changed at training/features.py:5 (`FEATURES.trim()` inside function `_f`; \
+           `.trim` is not a list method docgate knows to leave the list unchanged)",
+        ],
+    );
+}
+
+#[test]
+fn a_copy_is_not_changed_later_but_is_changed_before() {
+    // A copy taken before the source changes keeps the names it copied.
+    let repo = TestRepo::new();
+    repo.write(
+        "training/features.py",
+        "BASE = [\"a\", \"b\", \"c\"]\nFEATURES = list(BASE)\nBASE.remove(\"c\")\nOTHER = BASE[:]\nTHIRD = [*BASE] + []\n",
+    )
+    .write("inference/features.txt", text_list(&ABC))
+    .write(
+        ".docgate.yml",
+        config(
+            "{file: training/features.py, symbol: FEATURES}",
+            "{file: inference/features.txt}",
+            "",
+        ),
+    );
+    let (run, json) = lint(&repo);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(list(&json, "m")["status"], "identical", "{run:?}");
+    // A function that may run before the copy changes what is copied.
+    assert_changed(
+        "BASE = [\"a\", \"b\", \"c\"]\n\n\ndef _trim():\n    BASE.pop()\n\n\n_trim()\nFEATURES = list(BASE)\n",
+        &ABC,
+        5,
+        &[
+            "`BASE` is changed in place at training/features.py:5 (`BASE.pop()` inside function `_trim`)",
+        ],
+    );
+}
+
+#[test]
+fn a_list_changed_in_the_module_it_is_imported_from_is_refused() {
+    let repo = TestRepo::new();
+    repo.write("shared/__init__.py", "")
+        .write(
+            "shared/columns.py",
+            "BASE = [\"a\", \"b\", \"c\"]\n\n\ndef _trim():\n    BASE.pop()\n",
+        )
+        .write(
+            "training/features.py",
+            "from shared.columns import BASE\n\nFEATURES = BASE\n",
+        )
+        .write("inference/features.txt", text_list(&ABC))
+        .write(
+            ".docgate.yml",
+            config(
+                "{file: training/features.py, symbol: FEATURES}",
+                "{file: inference/features.txt}",
+                "",
+            ),
+        );
+    let (run, json) = lint(&repo);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_finding(
+        only(&run, &json),
+        "feature-source-error",
+        "shared/columns.py",
+        5,
+        &[
+            "`BASE` is changed in place at shared/columns.py:5 (`BASE.pop()` inside function `_trim`)",
+        ],
+        &run,
+    );
+    assert_eq!(list(&json, "m")["status"], "error", "{run:?}");
+}
+
+// ------------------------------------------- 3c. imports and string escapes
+
+#[test]
+fn an_import_that_matches_files_under_two_roots_is_ambiguous() {
+    // `serving/shared/columns.py` and `shared/columns.py` are both
+    // `shared.columns`, depending on which folder is on sys.path: docgate
+    // does not guess.
+    let files = [
+        ("shared/columns.py", "BASE = [\"a\", \"b\"]\n"),
+        ("serving/shared/columns.py", "BASE = [\"x\", \"y\"]\n"),
+        (
+            "serving/features.py",
+            "\nfrom shared.columns import BASE\nX = BASE + [\"c\"]\n",
+        ),
+    ];
+    assert_refused(
+        &files,
+        "{file: serving/features.py, symbol: X}",
+        "serving/features.py",
+        2,
+        "module `shared.columns` is more than one file of the repository: \
+         serving/shared/columns.py, shared/columns.py",
+    );
+    // In one folder a package beats a module of the same name, as in
+    // Python's import system: `pkg/mod/__init__.py`, not `pkg/mod.py`.
+    assert_resolves(
+        &[
+            ("pkg/__init__.py", ""),
+            ("pkg/mod.py", "NAME = [\"module\"]\n"),
+            ("pkg/mod/__init__.py", "NAME = [\"package\"]\n"),
+            (
+                "serving/features.py",
+                "from pkg.mod import NAME\nX = NAME\n",
+            ),
+        ],
+        "{file: serving/features.py, symbol: X}",
+        &["package"],
+    );
+}
+
+#[test]
+fn truncated_escapes_are_errors_at_their_line() {
+    let cases = [
+        (
+            "X = [\n    \"a\",\n    \"b\\x4\",\n]\n",
+            3,
+            "truncated \\xXX escape",
+        ),
+        ("X = [\"a\\x+1\"]\n", 1, "truncated \\xXX escape"),
+        ("X = [\n    \"\\u00e\",\n]\n", 2, "truncated \\uXXXX escape"),
+        ("X = [\"\\U0001F60\"]\n", 1, "truncated \\UXXXXXXXX escape"),
+        (
+            "X = [\n    \"\"\"a\nb\\N{EM DASH\"\"\",\n]\n",
+            3,
+            "malformed \\N character escape",
+        ),
+    ];
+    for (py, line, part) in cases {
+        assert_refused(
+            &[("training/features.py", py)],
+            X_SOURCE,
+            "training/features.py",
+            line,
+            part,
+        );
+    }
+}
+
 // ------------------------------------------------------------ 4. order
 
 #[test]
