@@ -177,56 +177,64 @@ impl Matcher {
     }
 }
 
+/// Can `segs` match `parts`, whole? One pass per segment over the path's
+/// segments (`ends[j]`: `segs[..i]` matches `parts[..j]`), so a pattern of
+/// many `**` costs O(segments x path depth) and no recursion: backtracking
+/// over `**/**/…` was exponential in the path's depth, and one frame a
+/// segment could overflow the stack on a long pattern.
 fn match_segments(segs: &[Segment], parts: &[&[u8]]) -> bool {
-    match segs.split_first() {
-        None => parts.is_empty(),
-        Some((Segment::Deep, rest)) => {
-            // A trailing `**` needs at least one segment (`a/**` is not `a`).
-            let min = usize::from(rest.is_empty());
-            (min..=parts.len()).any(|skip| match_segments(rest, &parts[skip..]))
+    let mut ends = vec![false; parts.len() + 1];
+    ends[0] = true;
+    for (i, seg) in segs.iter().enumerate() {
+        let mut next = vec![false; parts.len() + 1];
+        match seg {
+            Segment::Deep => {
+                // A trailing `**` needs at least one segment (`a/**` is not `a`).
+                let min = usize::from(i + 1 == segs.len());
+                let mut reached = false;
+                for j in min..=parts.len() {
+                    reached |= ends[j - min];
+                    next[j] = reached;
+                }
+            }
+            Segment::Part(p) => {
+                for j in 1..=parts.len() {
+                    next[j] = ends[j - 1] && match_part(p, parts[j - 1]);
+                }
+            }
         }
-        Some((Segment::Part(p), rest)) => match parts.split_first() {
-            Some((first, others)) => match_part(p, first) && match_segments(rest, others),
-            None => false,
-        },
+        if !next.contains(&true) {
+            return false;
+        }
+        ends = next;
     }
+    ends[parts.len()]
 }
 
-/// `*` and `?` within one segment (the classic two-pointer wildcard match).
+/// `*` and `?` within one segment (the classic two-pointer wildcard match),
+/// byte by byte like globset, whose `?` is one byte (`(?-u)[^/]`), not one
+/// character.
 fn match_part(p: &[u8], s: &[u8]) -> bool {
     let (mut pi, mut si) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while si < s.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
-            if p[pi] == b'?' {
-                // `?` is one character, not one byte.
-                si += utf8_len(s[si]);
-            } else {
-                si += 1;
-            }
-            pi += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
+        // `*` first: a `*` in the path (a legal file name) is no literal match
+        // for the pattern's wildcard.
+        if pi < p.len() && p[pi] == b'*' {
             star = Some((pi, si));
             pi += 1;
+        } else if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
+            si += 1;
+            pi += 1;
         } else if let Some((sp, ss)) = star {
-            let next = ss + utf8_len(s[ss]);
-            star = Some((sp, next));
+            star = Some((sp, ss + 1));
             pi = sp + 1;
-            si = next;
+            si = ss + 1;
         } else {
             return false;
         }
     }
     p[pi..].iter().all(|&b| b == b'*')
-}
-
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0xF0..=0xFF => 4,
-        0xE0..=0xEF => 3,
-        0xC0..=0xDF => 2,
-        _ => 1,
-    }
 }
 
 #[cfg(test)]

@@ -66,6 +66,9 @@ pub struct Resolver<'a> {
     modules: HashMap<String, Result<Module, PyError>>,
     /// Files whose module body is being evaluated (import cycle guard).
     loading: Vec<String>,
+    /// Expression depth of the modules waiting on an import in one of their
+    /// expressions: [`MAX_DEPTH`] bounds the total over the import chain.
+    nesting: usize,
     /// Every file this resolver read (to decide whether a change touched a list).
     pub files_read: Vec<String>,
 }
@@ -101,6 +104,7 @@ impl<'a> Resolver<'a> {
             read,
             modules: HashMap::new(),
             loading: Vec::new(),
+            nesting: 0,
             files_read: Vec::new(),
         }
     }
@@ -156,6 +160,14 @@ impl<'a> Resolver<'a> {
             return Ok(Err(err(format!("import cycle: {}", shown.join(" → ")))));
         }
         if !self.modules.contains_key(file) {
+            // A module's body is evaluated before its name joins `chain`, so
+            // a chain of modules each using the next one's name nests here:
+            // without this limit, 1,000 such modules overflowed the stack.
+            if self.loading.len() >= MAX_IMPORT_DEPTH {
+                return Ok(Err(err(format!(
+                    "imports nested deeper than {MAX_IMPORT_DEPTH} modules"
+                ))));
+            }
             let text = match (self.read)(file)? {
                 FileText::Text(t) => t,
                 FileText::Missing => return Ok(Err(err(format!("`{file}` does not exist")))),
@@ -954,7 +966,7 @@ impl Eval<'_, '_, '_> {
     }
 
     fn value(&mut self, node: Node<'_>, origin: &Origin, depth: usize) -> Result<Value, PyError> {
-        if depth > MAX_DEPTH {
+        if depth + self.resolver.nesting > MAX_DEPTH {
             return Err(self.error(node, "expression nested too deeply"));
         }
         let d = depth + 1;
@@ -1033,7 +1045,12 @@ impl Eval<'_, '_, '_> {
             }
             "identifier" => {
                 let name = self.text(node).to_string();
-                self.lookup(&name, node)
+                // An imported name evaluates the other module right here, on
+                // this stack: its expressions count on top of this one.
+                self.resolver.nesting += depth;
+                let found = self.lookup(&name, node);
+                self.resolver.nesting -= depth;
+                found
             }
             "binary_operator" => {
                 let op = node

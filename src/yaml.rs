@@ -152,7 +152,10 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
             message: "a NUL byte: YAML text cannot contain one (is this a binary file?)".into(),
         });
     }
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        lines: Lines::new(text),
+        ..Builder::default()
+    };
     let mut parser = Parser::new_from_str(text);
     // Pull the events one at a time instead of `Parser::load`: `load` recurses
     // once per nesting level, so 10,000 nested block sequences (`- - - … x`)
@@ -168,11 +171,8 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
                     ": a value starting with `*` is a YAML alias; quote globs like \"**/*.py\"",
                 );
             }
-            YamlError {
-                line: m.line().max(1),
-                col: m.col() + 1,
-                message,
-            }
+            let (line, col) = builder.lines.position(m);
+            YamlError { line, col, message }
         })?;
         let end = ev == Event::StreamEnd;
         builder.on_event(ev, mark);
@@ -194,8 +194,38 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
     Ok(builder.documents.into_iter().next())
 }
 
+/// Where each line starts, in characters, to turn a scanner position into a
+/// line and column. The scanner's own line count also breaks at a lone `\r`
+/// (YAML's rule) and can point one line past the end of the input; docgate's
+/// lines are `\n`-separated everywhere else (snippets, annotations, editors),
+/// so positions come from the character index instead.
+#[derive(Default)]
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(
+            text.chars()
+                .enumerate()
+                .filter(|&(_, c)| c == '\n')
+                .map(|(i, _)| i + 1),
+        );
+        Lines { starts }
+    }
+
+    /// 1-based line and column of a scanner position.
+    fn position(&self, mark: &Marker) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= mark.index()).max(1);
+        (line, mark.index() - self.starts[line - 1] + 1)
+    }
+}
+
 #[derive(Default)]
 struct Builder {
+    lines: Lines,
     stack: Vec<Node>,
     documents: Vec<Node>,
     error: Option<YamlError>,
@@ -229,9 +259,10 @@ impl Builder {
 
     fn fail(&mut self, mark: Marker, message: &str) {
         if self.error.is_none() {
+            let (line, col) = self.lines.position(&mark);
             self.error = Some(YamlError {
-                line: mark.line().max(1),
-                col: mark.col() + 1,
+                line,
+                col,
                 message: message.to_string(),
             });
         }
@@ -243,7 +274,7 @@ impl MarkedEventReceiver for Builder {
         if self.error.is_some() {
             return;
         }
-        let (line, col) = (mark.line().max(1), mark.col() + 1);
+        let (line, col) = self.lines.position(&mark);
         match ev {
             Event::Scalar(value, style, _, _) => {
                 let plain = style == TScalarStyle::Plain;
