@@ -282,8 +282,8 @@ pub fn check(change: &Change<'_>, config: &Config, head_docs: Option<DocSet>) ->
 /// does not is added (with the base config's severities; a trailer can still
 /// waive it). `docs.exclude`, `coverage.ignore`, `enforce: false` or
 /// `rules: {doc-not-updated: off}` in the same change no longer let its code
-/// through. A base config that cannot be read is skipped (the base's own gate
-/// failed on it).
+/// through. A base config that cannot be read stands in as the defaults (the
+/// strictest reading), never as "nothing to compare with".
 pub fn config_change_findings(
     change: &Change<'_>,
     config: &Config,
@@ -295,11 +295,17 @@ pub fn config_change_findings(
     if !change.files.iter().any(|f| f.paths().any(|p| p == path)) {
         return Ok(Vec::new());
     }
-    let base_config = match base_config(change, config) {
-        Ok(Some(c)) => c,
+    let (base_config, which) = match base_config(change, config) {
+        Ok(Some(c)) => (c, "the config as it was at the base".to_string()),
         // No config at the base: the base ran on the defaults.
-        Ok(None) => Config::defaults(),
-        Err(_) => return Ok(Vec::new()),
+        Ok(None) => (
+            Config::defaults(),
+            "the defaults (no config at the base)".to_string(),
+        ),
+        Err(why) => (
+            Config::defaults(),
+            format!("the defaults (the base's config cannot be read: {why})"),
+        ),
     };
     let coverage_rules = [rules::DOC_NOT_UPDATED.id, rules::UNCOVERED_CHANGE.id];
     let seen: HashSet<(&str, Option<&str>)> = head_findings
@@ -307,16 +313,27 @@ pub fn config_change_findings(
         .filter(|d| coverage_rules.contains(&d.rule.id))
         .map(|d| (d.rule.id, d.path.as_deref()))
         .collect();
-    let outcome = check(change, &base_config, None)?;
-    let extra: Vec<Diagnostic> = outcome
-        .diagnostics
+    // Only the coverage pass: the doc graph and feature lists do not depend
+    // on what the config exempts.
+    let docs = DocSet::load(&change.head, &base_config)?;
+    let doc_changes = DocChanges::compute(change, &docs, &base_config)?;
+    let mut found = Vec::new();
+    coverage::check(
+        change,
+        &base_config,
+        &docs,
+        &doc_changes,
+        &mut Checked::default(),
+        &mut found,
+    )?;
+    let extra: Vec<Diagnostic> = found
         .into_iter()
         .filter(|d| coverage_rules.contains(&d.rule.id))
         .filter(|d| !seen.contains(&(d.rule.id, d.path.as_deref())))
         .map(|mut d| {
             d.message.push_str(&format!(
-                " (under the config as it was at the base: this change edits {path}, and a change \
-                 cannot exempt itself by editing the config)"
+                " (under {which}: this change edits {path}, and a change cannot exempt itself by \
+                 editing the config)"
             ));
             d
         })

@@ -788,7 +788,7 @@ fn a_change_cannot_exempt_itself_by_editing_the_config() {
         assert_eq!(f.len(), 1, "{config}: {run:?}");
         assert!(
             f[0]["message"].as_str().unwrap().contains(
-                "(under the config as it was at the base: this change edits .docgate.yml, and a change cannot exempt itself by editing the config)"
+                "(under the defaults (no config at the base): this change edits .docgate.yml, and a change cannot exempt itself by editing the config)"
             ),
             "{run:?}"
         );
@@ -799,6 +799,33 @@ fn a_change_cannot_exempt_itself_by_editing_the_config() {
         repo.commit("next change");
         let (run, _) = repo.check_json(&["--base", "feature"]);
         assert_eq!(run.code, 0, "{config}: {run:?}");
+    }
+    // A base config with its own settings is the one the change is held to;
+    // one that cannot be read stands in as the defaults, never as nothing.
+    for (base, said) in [
+        (
+            "coverage:\n  substantive: false\n",
+            "(under the config as it was at the base: this change edits .docgate.yml",
+        ),
+        (
+            "coverage: [unclosed\n",
+            "(under the defaults (the base's config cannot be read: ",
+        ),
+    ] {
+        let repo = covered_repo_with(base);
+        repo.write("src/app.py", "print('v2')\n")
+            .write(".docgate.yml", "coverage:\n  enforce: false\n");
+        repo.commit("change the app and relax the gate");
+        let (run, json) = repo.check_json(&["--base", "main"]);
+        assert_eq!(run.code, 1, "{base}: {run:?}");
+        assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
+        assert!(
+            json["findings"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(said),
+            "{run:?}"
+        );
     }
     // A trailer can still waive it, on purpose.
     let repo = covered_repo();
