@@ -395,6 +395,13 @@ impl Validator<'_> {
     }
 }
 
+/// ` (did you mean `x`?)` for the nearest of `known`, or nothing.
+pub fn did_you_mean(word: &str, known: &[&str]) -> String {
+    nearest(word, known)
+        .map(|n| format!(" (did you mean `{n}`?)"))
+        .unwrap_or_default()
+}
+
 /// The closest known key within edit distance 2, for "did you mean".
 pub fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     known
@@ -1018,10 +1025,7 @@ fn describe(node: &Node) -> String {
 
 fn unknown_rule_message(id: &str) -> String {
     let known: Vec<&str> = diagnostic::ALL.iter().map(|r| r.id).collect();
-    match nearest(id, &known) {
-        Some(near) => format!("unknown rule `{id}` (did you mean `{near}`?)"),
-        None => format!("unknown rule `{id}`"),
-    }
+    format!("unknown rule `{id}`{}", did_you_mean(id, &known))
 }
 
 #[cfg(test)]

@@ -455,12 +455,11 @@ pub(crate) fn output_spec(spec: &str) -> Result<(Option<Format>, &str)> {
         Some((name, path)) => match Format::from_name(name) {
             Some(format) => Ok((Some(format), path)),
             None if !name.contains(['/', '.']) => {
-                let names = ["text", "json", "sarif", "github", "markdown"];
-                let hint = config::nearest(name, &names)
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_default();
+                let names = Format::names();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 bail!(
-                    "`--output {spec}`: `{name}` is not a report format{hint}; the formats are {}",
+                    "`--output {spec}`: `{name}` is not a report format{}; the formats are {}",
+                    config::did_you_mean(name, &names),
                     names.join(", ")
                 )
             }

@@ -31,6 +31,15 @@ impl Format {
     pub fn from_name(name: &str) -> Option<Format> {
         Format::from_str(name, true).ok()
     }
+
+    /// Every format's name, as the CLI spells it.
+    pub fn names() -> Vec<String> {
+        Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect()
+    }
 }
 
 pub struct Report {

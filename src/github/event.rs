@@ -126,11 +126,9 @@ impl Env {
         names.sort();
         for name in names {
             if !known.contains(&name.as_str()) {
-                let hint = crate::config::nearest(&name, known)
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_default();
                 problems.push(format!(
-                    "unknown input `{name}`{hint}; {action} takes {}",
+                    "unknown input `{name}`{}; {action} takes {}",
+                    crate::config::did_you_mean(&name, known),
                     known.join(", ")
                 ));
             }
@@ -145,12 +143,10 @@ impl Env {
             let found = values.iter().find(|(v, _)| *v == given).map(|(_, t)| *t);
             if found.is_none() {
                 let accepted: Vec<&str> = values.iter().map(|(v, _)| *v).collect();
-                let hint = crate::config::nearest(given, &accepted)
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_default();
                 problems.push(format!(
-                    "the `{name}` input must be {}, not `{given}`{hint}",
-                    accepted.join(", ")
+                    "the `{name}` input must be {}, not `{given}`{}",
+                    accepted.join(", "),
+                    crate::config::did_you_mean(given, &accepted)
                 ));
             }
             found
