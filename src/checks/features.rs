@@ -390,6 +390,23 @@ fn diff(a: &[&str], b: &[&str]) -> String {
     lines.concat()
 }
 
+/// A warning that additivity could not be checked, and why: never a silent skip.
+fn unknown_growth(list: &FeatureList, side: &str, head: &Origin, why: String) -> Diagnostic {
+    let mut d = at(
+        Diagnostic::new(
+            rules::FEATURE_SOURCE_ERROR,
+            format!(
+                "cannot check that the {side} list of `{}` only grew: {why}",
+                list.id
+            ),
+        ),
+        &head.file,
+        head.line,
+    );
+    d.severity = Severity::Warning;
+    d
+}
+
 /// `(source, version)`: where this side and the model version were at the base.
 #[allow(clippy::too_many_arguments)]
 fn additive(
@@ -406,23 +423,16 @@ fn additive(
     if !base.is_file(&source.file)? {
         if let Err(why) = &scope.base_config {
             // The list may have moved with a config edit we cannot read.
-            findings.push(at(
-                Diagnostic::new(
-                    rules::FEATURE_SOURCE_ERROR,
-                    format!(
-                        "cannot check that the {side} list of `{}` only grew: {} is not in the base \
-                         and the config's base version cannot be read to find where the list was \
-                         ({why})",
-                        list.id,
-                        source.file
-                    ),
+            findings.push(unknown_growth(
+                list,
+                side,
+                head_origin,
+                format!(
+                    "{} is not in the base and the config's base version cannot be read to find \
+                     where the list was ({why})",
+                    source.file
                 ),
-                &head_origin.file,
-                head_origin.line,
             ));
-            if let Some(d) = findings.last_mut() {
-                d.severity = Severity::Warning;
-            }
         }
         // A list that is new in this change has nothing to stay compatible with.
         return Ok(());
@@ -430,24 +440,17 @@ fn additive(
     let base_items = match at_base {
         Ok(Value::List { items, .. }) => items,
         Ok(Value::Scalar { origin, .. }) => {
-            findings.push(at(
-                Diagnostic::new(
-                    rules::FEATURE_SOURCE_ERROR,
-                    format!(
-                        "cannot check that the {side} list of `{}` only grew: at the base, {} \
-                         ({}:{}) is a single value, not a list of feature names",
-                        list.id,
-                        source.describe(),
-                        origin.file,
-                        origin.line
-                    ),
+            findings.push(unknown_growth(
+                list,
+                side,
+                head_origin,
+                format!(
+                    "at the base, {} ({}:{}) is a single value, not a list of feature names",
+                    source.describe(),
+                    origin.file,
+                    origin.line
                 ),
-                &head_origin.file,
-                head_origin.line,
             ));
-            if let Some(d) = findings.last_mut() {
-                d.severity = Severity::Warning;
-            }
             return Ok(());
         }
         Err(e) => {

@@ -162,9 +162,9 @@ impl Repo {
     fn parse_oid(&self, hex: &str) -> Result<Oid> {
         let format = self.git.object_format();
         // git2 takes a shorter id as a prefix and pads it with zeros.
-        let digits = match format.str() {
-            "sha256" => 64,
-            _ => 40,
+        let digits = match format {
+            git2::ObjectFormat::Sha1 => 40,
+            git2::ObjectFormat::Sha256 => 64,
         };
         if hex.len() != digits {
             bail!(
