@@ -44,34 +44,6 @@ fn gh_run(
     tokio::task::block_in_place(|| run_github(repo, gh, &uri, event, extra, args))
 }
 
-async fn received(server: &MockServer) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .expect("request recording is on")
-}
-
-/// `METHOD /path?query` with the query pairs sorted, one per request.
-fn calls(requests: &[Request]) -> Vec<String> {
-    requests
-        .iter()
-        .map(|r| {
-            let mut pairs: Vec<String> = r
-                .url
-                .query_pairs()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            pairs.sort();
-            let query = if pairs.is_empty() {
-                String::new()
-            } else {
-                format!("?{}", pairs.join("&"))
-            };
-            format!("{} {}{query}", r.method, r.url.path())
-        })
-        .collect()
-}
-
 fn page(p: &str, n: u32) -> String {
     format!("GET {p}?page={n}&per_page=100")
 }

@@ -26,7 +26,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use gh::{Gh, collect_files, pr_event, run_github};
+use gh::{Gh, calls, collect_files, pr_event, received, run_github};
 use serde_json::{Value, json};
 use support::*;
 use wiremock::matchers::{any, method, path, query_param};
@@ -284,34 +284,6 @@ async fn servers(failure: Failure, stage: Stage, head: &str) -> Servers {
         .mount(&api)
         .await;
     Servers { api, other }
-}
-
-async fn received(server: &MockServer) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .expect("request recording is on")
-}
-
-/// `METHOD /path?query` with the query pairs sorted.
-fn calls(requests: &[Request]) -> Vec<String> {
-    requests
-        .iter()
-        .map(|r| {
-            let mut pairs: Vec<String> = r
-                .url
-                .query_pairs()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            pairs.sort();
-            let query = if pairs.is_empty() {
-                String::new()
-            } else {
-                format!("?{}", pairs.join("&"))
-            };
-            format!("{} {}{query}", r.method, r.url.path())
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------

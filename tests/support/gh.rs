@@ -234,3 +234,32 @@ pub fn run_reproduce(repo: &TestRepo, args: &[String]) -> Run {
     assert_ne!(run.code, 2, "`docgate {}`: {run:?}", args.join(" "));
     run
 }
+
+/// Every request a wiremock server received.
+pub async fn received(server: &wiremock::MockServer) -> Vec<Request> {
+    server
+        .received_requests()
+        .await
+        .expect("request recording is on")
+}
+
+/// `METHOD /path?query` with the query pairs sorted, one per request.
+pub fn calls(requests: &[Request]) -> Vec<String> {
+    requests
+        .iter()
+        .map(|r| {
+            let mut pairs: Vec<String> = r
+                .url
+                .query_pairs()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            pairs.sort();
+            let query = if pairs.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", pairs.join("&"))
+            };
+            format!("{} {}{query}", r.method, r.url.path())
+        })
+        .collect()
+}
