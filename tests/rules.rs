@@ -84,34 +84,24 @@ fn covered_repo_with(config: &str) -> TestRepo {
 
 #[test]
 fn frontmatter_only_doc_edit_does_not_count_unless_substantive_is_off() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    repo.write(
-        "docs/ops/app.md",
-        runbook_dated(
-            "ops-01",
-            &["src/app.py"],
-            "2026-03-01",
-            "How the app works.",
-        ),
-    );
-    repo.commit("bump date only");
-    let (run, _) = repo.check_json(&["--base", "main"]);
+    // The code changes and the runbook only gets a new date.
+    let bump_date_only = |repo: &TestRepo| {
+        repo.write("src/app.py", "print('v2')\n");
+        repo.write(
+            "docs/ops/app.md",
+            runbook_dated(
+                "ops-01",
+                &["src/app.py"],
+                "2026-03-01",
+                "How the app works.",
+            ),
+        );
+        repo.commit("bump date only");
+        repo.check_json(&["--base", "main"]).0
+    };
+    let run = bump_date_only(&covered_repo());
     assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
-
-    let repo = covered_repo_with("coverage:\n  substantive: false\n");
-    repo.write("src/app.py", "print('v2')\n");
-    repo.write(
-        "docs/ops/app.md",
-        runbook_dated(
-            "ops-01",
-            &["src/app.py"],
-            "2026-03-01",
-            "How the app works.",
-        ),
-    );
-    repo.commit("bump date only");
-    let (run, _) = repo.check_json(&["--base", "main"]);
+    let run = bump_date_only(&covered_repo_with("coverage:\n  substantive: false\n"));
     assert_eq!(run.code, 0, "{run:?}");
 }
 
