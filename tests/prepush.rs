@@ -65,6 +65,18 @@ fn run_in(
     }
 }
 
+/// `docgate pre-push origin <url>` fed `stdin`, as git runs the hook.
+fn pre_push(repo: &TestRepo, url: &str, stdin: &[u8]) -> Run {
+    run_in(
+        repo,
+        &repo.path(),
+        docgate_bin(),
+        &["pre-push", "origin", url],
+        stdin,
+        &[],
+    )
+}
+
 /// A repository with a runbook covering `src/app.py`, a bare remote `origin`
 /// and docgate's hook installed. Nothing pushed yet; on `main`.
 struct Pushing {
@@ -301,14 +313,7 @@ fn a_tag_whose_commit_cannot_be_read_refuses_the_push() {
     std::fs::remove_file(&object).expect("the commit is a loose object");
     let zero = "0".repeat(40);
     let line = format!("refs/tags/v2 {tag} refs/tags/v2 {zero}\n");
-    let run = run_in(
-        &repo,
-        &repo.path(),
-        docgate_bin(),
-        &["pre-push", "origin", "/nowhere"],
-        line.as_bytes(),
-        &[],
-    );
+    let run = pre_push(&repo, "/nowhere", line.as_bytes());
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains("refs/tags/v2") && run.stderr.contains(&commit),
@@ -571,14 +576,7 @@ fn empty_stdin_is_nothing_to_check_only_when_every_branch_is_pushed() {
     // Everything pushed: git's "Everything up-to-date" sends no refs.
     let p = Pushing::new();
     p.push_ok(&["origin", "main"]);
-    let run = run_in(
-        &p.repo,
-        &p.repo.path(),
-        docgate_bin(),
-        &["pre-push", "origin", path_str(&p.remote)],
-        b"",
-        &[],
-    );
+    let run = pre_push(&p.repo, path_str(&p.remote), b"");
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.stdout, "");
     assert_eq!(
@@ -589,14 +587,7 @@ fn empty_stdin_is_nothing_to_check_only_when_every_branch_is_pushed() {
     // the hook read the ref list first. Never "nothing to check".
     p.repo.git(&["checkout", "-q", "-b", "feat"]);
     p.change_app("v2", false);
-    let run = run_in(
-        &p.repo,
-        &p.repo.path(),
-        docgate_bin(),
-        &["pre-push", "origin", path_str(&p.remote)],
-        b"",
-        &[],
-    );
+    let run = pre_push(&p.repo, path_str(&p.remote), b"");
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains(
@@ -624,14 +615,7 @@ fn the_report_goes_to_stderr_and_exit_1_blocks() {
     let head = repo.commit("change");
     let main = repo.git(&["rev-parse", "main"]);
     let line = format!("refs/heads/feature {head} refs/heads/feature {main}\n");
-    let run = run_in(
-        &repo,
-        &repo.path(),
-        docgate_bin(),
-        &["pre-push", "origin", "/nowhere"],
-        line.as_bytes(),
-        &[],
-    );
+    let run = pre_push(&repo, "/nowhere", line.as_bytes());
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         run.stdout, "",
@@ -645,14 +629,7 @@ fn malformed_stdin_is_exit_2_naming_the_line() {
     let repo = covered_repo();
     let head = repo.head();
     let input = format!("refs/heads/feature {head} refs/heads/feature\n");
-    let run = run_in(
-        &repo,
-        &repo.path(),
-        docgate_bin(),
-        &["pre-push", "origin", "/nowhere"],
-        input.as_bytes(),
-        &[],
-    );
+    let run = pre_push(&repo, "/nowhere", input.as_bytes());
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains("line 1 of the ref list on stdin"),
@@ -664,14 +641,7 @@ fn malformed_stdin_is_exit_2_naming_the_line() {
         "a".repeat(64),
         "0".repeat(64)
     );
-    let run = run_in(
-        &repo,
-        &repo.path(),
-        docgate_bin(),
-        &["pre-push", "origin", "/nowhere"],
-        input.as_bytes(),
-        &[],
-    );
+    let run = pre_push(&repo, "/nowhere", input.as_bytes());
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("not a sha1 object id"), "{run:?}");
 }
