@@ -276,8 +276,19 @@ pub fn load_config(
         let mut config = Config::from_bytes(&bytes, &path.display().to_string())?;
         // Inside the repository, the config has a base version and a change
         // can touch it (the action's `config` input is such a path).
+        // Outside it (or in a bare repository) it has neither; a path inside
+        // that cannot be named (not UTF-8) is an error, not "outside".
         if let Ok(root) = repo.workdir() {
-            config.repo_path = repo_relative(&root, cwd, path).ok();
+            let inside = full
+                .canonicalize()
+                .with_context(|| format!("cannot read the config file {}", path.display()))?
+                .starts_with(
+                    root.canonicalize()
+                        .with_context(|| format!("cannot read {}", root.display()))?,
+                );
+            if inside {
+                config.repo_path = Some(repo_relative(&root, cwd, path)?);
+            }
         }
         return Ok(config);
     }

@@ -245,11 +245,6 @@ impl<'r> Snapshot<'r> {
                 Ok(false)
             }
             Snapshot::Index { index, .. } if is_gitlink(index, dir) => Ok(true),
-            Snapshot::Workdir { repo, .. }
-                if is_gitlink(&repo.index().context("cannot read the index")?, dir) =>
-            {
-                Ok(true)
-            }
             Snapshot::Index { index, .. } => Ok(match index.find_prefix(prefix.as_str()) {
                 Ok(pos) => index
                     .get(pos)
@@ -259,7 +254,13 @@ impl<'r> Snapshot<'r> {
                     return Err(e).with_context(|| format!("cannot look up {dir} in the index"));
                 }
             }),
-            Snapshot::Workdir { .. } => Ok(!self.files_under_raw(dir)?.is_empty()),
+            Snapshot::Workdir { repo, .. } => {
+                // A submodule at `dir` is the folder `dir/`, checked out or not.
+                if is_gitlink(&repo.index().context("cannot read the index")?, dir) {
+                    return Ok(true);
+                }
+                Ok(!self.files_under_raw(dir)?.is_empty())
+            }
         }
     }
 
