@@ -55,48 +55,45 @@ pub enum Read {
 /// What a Git LFS pointer says about the file it stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LfsPointer {
-    /// `sha256:<hex>`.
-    pub oid: String,
-    pub size: u64,
+    /// `sha256:<hex>`, when the pointer says.
+    pub oid: Option<String>,
+    pub size: Option<u64>,
 }
 
 impl LfsPointer {
-    /// Is `bytes` a Git LFS pointer file (git-lfs spec v1: under 1024 bytes,
-    /// `version` first, then `oid` and `size` lines)?
+    /// Is `bytes` a Git LFS pointer file? git-lfs writes them under 1024
+    /// bytes with `version https://git-lfs.github.com/spec/...` first. That
+    /// line decides: a pointer whose `oid` or `size` line is missing or
+    /// malformed is still no content to parse.
     pub fn parse(bytes: &[u8]) -> Option<LfsPointer> {
-        if bytes.len() >= 1024 {
+        if bytes.len() >= 1024
+            || !(bytes.starts_with(b"version https://git-lfs.github.com/spec/")
+                || bytes.starts_with(b"version https://hawser.github.com/spec/"))
+        {
             return None;
         }
-        let text = std::str::from_utf8(bytes).ok()?;
-        let mut lines = text.lines();
-        let version = lines.next()?.strip_prefix("version ")?;
-        if !matches!(
-            version,
-            "https://git-lfs.github.com/spec/v1" | "https://hawser.github.com/spec/v1"
-        ) {
-            return None;
-        }
+        let text = String::from_utf8_lossy(bytes);
         let (mut oid, mut size) = (None, None);
-        for line in lines {
+        for line in text.lines().skip(1) {
             if let Some(v) = line.strip_prefix("oid ") {
                 oid = Some(v.to_string());
             } else if let Some(v) = line.strip_prefix("size ") {
                 size = v.parse().ok();
             }
         }
-        Some(LfsPointer {
-            oid: oid?,
-            size: size?,
-        })
+        Some(LfsPointer { oid, size })
     }
 
     /// The sentence every parser reports for a pointer at `path`.
     pub fn describe(&self, path: &str) -> String {
+        let what = match (&self.oid, self.size) {
+            (Some(oid), Some(size)) => format!("oid {oid}, {size} bytes"),
+            _ => "without a readable oid and size".to_string(),
+        };
         format!(
-            "{path} is a Git LFS pointer (oid {}, {} bytes), not the file: its content is not in \
+            "{path} is a Git LFS pointer ({what}), not the file: its content is not in \
              the git objects docgate reads, so it cannot be checked; keep docs, the config and \
-             feature sources out of Git LFS (.gitattributes)",
-            self.oid, self.size
+             feature sources out of Git LFS (.gitattributes)"
         )
     }
 }

@@ -1181,6 +1181,21 @@ fn lfs_pointers_are_named_never_parsed() {
         "{run:?}"
     );
     assert_eq!(run.json()["checked"]["feature_lists"][0]["status"], "error");
+
+    // A pointer whose size line is malformed is still a pointer, not names.
+    std::fs::write(
+        repo.path().join("training/features.txt"),
+        "version https://git-lfs.github.com/spec/v1\nsize twelve\n",
+    )
+    .unwrap();
+    let run = lint(&repo);
+    let f = finding_at(&run, "feature-source-error", "training/features.txt", 1);
+    assert!(
+        f["message"].as_str().unwrap().contains(
+            "training/features.txt is a Git LFS pointer (without a readable oid and size)"
+        ),
+        "{run:?}"
+    );
 }
 
 /// The uid this test process runs as (the owner of a file it creates).
