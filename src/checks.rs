@@ -1,9 +1,13 @@
-//! The checks: explicit lists for `check` (diff-aware) and `lint` (whole
-//! system). Checks return findings; they never print, exit or publish.
+//! The checks. Each check is a module with one entry point,
+//! `fn check(&Ctx, &mut Sink) -> Result<()>`, listed once in [`CHECKS`]; the
+//! same list runs for `check` (diff-aware: [`Ctx::change`] is set) and `lint`
+//! (the whole system). Checks put findings into the [`Sink`], which gives
+//! them their severity; they never print, exit or publish.
 
-mod coverage;
+pub mod coverage;
 pub mod features;
 mod graph;
+pub mod sink;
 pub mod waivers;
 
 use std::collections::{HashMap, HashSet};
@@ -11,11 +15,47 @@ use std::collections::{HashMap, HashSet};
 use anyhow::Result;
 use serde::Serialize;
 
+pub use sink::Sink;
+
 use crate::config::Config;
 use crate::diagnostic::{self as rules, Diagnostic};
 use crate::docs::{Doc, DocSet, is_doc_path, parse_doc};
 use crate::git::change::{Change, Status};
 use crate::snapshot::Snapshot;
+
+/// What a check reads.
+pub struct Ctx<'a> {
+    pub config: &'a Config,
+    /// The tree checked: head of the change, or the snapshot `lint` reads.
+    pub head: &'a Snapshot<'a>,
+    /// The docs at head.
+    pub docs: &'a DocSet,
+    /// `check`: the change and its docs; `lint`: `None`.
+    pub change: Option<InChange<'a>>,
+}
+
+/// The change a `check` looks at.
+pub struct InChange<'a> {
+    pub change: &'a Change<'a>,
+    pub docs: &'a DocChanges,
+}
+
+/// A check's entry point.
+pub type Check = fn(&Ctx<'_>, &mut Sink<'_>) -> Result<()>;
+
+/// Every check, in the order they run. A new check is a module and a line here.
+pub const CHECKS: &[(&str, Check)] = &[
+    ("coverage", coverage::check),
+    ("graph", graph::check),
+    ("features", features::check),
+];
+
+fn run_all(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
+    for (_, check) in CHECKS {
+        check(ctx, sink)?;
+    }
+    Ok(())
+}
 
 /// How much was checked, so a gate that checked nothing never looks like a pass.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -41,15 +81,6 @@ pub struct Checked {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
-}
-
-pub struct Outcome {
-    pub diagnostics: Vec<Diagnostic>,
-    /// Files with frontmatter not read as docs (for "nothing to check").
-    pub skipped: Vec<String>,
-    pub checked: Checked,
-    /// The docs covering the changed files: what a reviewer must read.
-    pub docs_to_read: Vec<DocToRead>,
 }
 
 /// A doc at head that covers at least one changed file.
@@ -214,65 +245,53 @@ fn layers(config: &Config, docs: usize) -> Vec<String> {
     layers
 }
 
-/// `docgate check`: findings where the change is involved.
+/// `docgate check`: findings where the change is involved, into `sink`.
 /// `head_docs`: the docs at head when the caller already loaded them (while
 /// the diff ran), else they are loaded here.
-pub fn check(change: &Change<'_>, config: &Config, head_docs: Option<DocSet>) -> Result<Outcome> {
+pub fn check(
+    change: &Change<'_>,
+    config: &Config,
+    head_docs: Option<DocSet>,
+    sink: &mut Sink<'_>,
+) -> Result<()> {
     let head_docs = match head_docs {
         Some(docs) => docs,
         None => DocSet::load(&change.head, config)?,
     };
     let doc_changes = DocChanges::compute(change, &head_docs, config)?;
-    let mut diagnostics = Vec::new();
-    let mut checked = Checked {
+    sink.checked = Checked {
         changed_files: change.files.len(),
-        docs: head_docs.docs.len(),
         docs_changed: doc_changes
             .head_paths
             .len()
             .max(doc_changes.base_versions.len()),
-        docs_unreadable: head_docs.docs.iter().filter(|d| !d.coverage_known).count(),
-        docs_skipped: head_docs.skipped.len(),
-        key_files: head_docs.docs.iter().map(|d| d.key_files.len()).sum(),
         commits: change.commits.len(),
         renames_exact_only: change.renames_exact_only,
-        layers: layers(config, head_docs.docs.len()),
-        ..Checked::default()
+        ..counts(config, &head_docs)
     };
-    let docs_to_read = coverage::check(
-        change,
+    sink.skipped = head_docs.skipped_summary();
+    let ctx = Ctx {
         config,
-        &head_docs,
-        &doc_changes,
-        &mut checked,
-        &mut diagnostics,
-    )?;
-    graph::check(change, &head_docs, &doc_changes, &mut diagnostics);
-    let scope = features::ChangeScope {
-        base: &change.base,
-        changed: change
-            .files
-            .iter()
-            .flat_map(|f| f.paths().map(String::from))
-            .collect(),
-        config_changed: change
-            .files
-            .iter()
-            .any(|f| f.paths().any(|p| Some(p) == config.repo_path.as_deref())),
-        renamed_from: change
-            .files
-            .iter()
-            .filter_map(|f| Some((f.path.clone(), f.old_path.clone()?)))
-            .collect(),
-        base_config: base_config(change, config),
+        head: &change.head,
+        docs: &head_docs,
+        change: Some(InChange {
+            change,
+            docs: &doc_changes,
+        }),
     };
-    checked.feature_lists = features::run(config, &change.head, Some(&scope), &mut diagnostics)?;
-    Ok(Outcome {
-        diagnostics,
-        skipped: head_docs.skipped_summary(),
-        checked,
-        docs_to_read,
-    })
+    run_all(&ctx, sink)
+}
+
+/// What every report counts about the docs.
+fn counts(config: &Config, docs: &DocSet) -> Checked {
+    Checked {
+        docs: docs.docs.len(),
+        docs_unreadable: docs.docs.iter().filter(|d| !d.coverage_known).count(),
+        docs_skipped: docs.skipped.len(),
+        key_files: docs.docs.iter().map(|d| d.key_files.len()).sum(),
+        layers: layers(config, docs.docs.len()),
+        ..Checked::default()
+    }
 }
 
 /// A change cannot exempt itself by editing the config, as it cannot by
@@ -314,19 +333,22 @@ pub fn config_change_findings(
         .map(|d| (d.rule.id, d.path.as_deref()))
         .collect();
     // Only the coverage pass: the doc graph and feature lists do not depend
-    // on what the config exempts.
+    // on what the config exempts. Its own sink gives the base's severities.
     let docs = DocSet::load(&change.head, &base_config)?;
     let doc_changes = DocChanges::compute(change, &docs, &base_config)?;
-    let mut found = Vec::new();
-    coverage::check(
-        change,
-        &base_config,
-        &docs,
-        &doc_changes,
-        &mut Checked::default(),
-        &mut found,
-    )?;
-    let extra: Vec<Diagnostic> = found
+    let mut sink = Sink::new(&base_config);
+    let ctx = Ctx {
+        config: &base_config,
+        head: &change.head,
+        docs: &docs,
+        change: Some(InChange {
+            change,
+            docs: &doc_changes,
+        }),
+    };
+    coverage::check(&ctx, &mut sink)?;
+    let extra: Vec<Diagnostic> = sink
+        .into_found()
         .into_iter()
         .filter(|d| coverage_rules.contains(&d.rule.id))
         .filter(|d| !seen.contains(&(d.rule.id, d.path.as_deref())))
@@ -338,14 +360,14 @@ pub fn config_change_findings(
             d
         })
         .collect();
-    Ok(waivers::overrides(extra, &base_config))
+    Ok(extra)
 }
 
 /// The config in use as it was at the base, to find where a feature list was
 /// before the change moved it: `Ok(None)` when there is none at the base (the
 /// change added it, or no config is in use), `Err` when it cannot be known
 /// (a `--config` outside the repository has no base version).
-fn base_config(change: &Change<'_>, config: &Config) -> Result<Option<Config>, String> {
+pub(crate) fn base_config(change: &Change<'_>, config: &Config) -> Result<Option<Config>, String> {
     let Some(path) = config.repo_path.as_deref() else {
         return match &config.source {
             None => Ok(None),
@@ -366,25 +388,16 @@ fn base_config(change: &Change<'_>, config: &Config) -> Result<Option<Config>, S
     }
 }
 
-/// `docgate lint`: every finding in the documentation system.
-pub fn lint(snapshot: &Snapshot<'_>, config: &Config) -> Result<Outcome> {
-    let head_docs = DocSet::load(snapshot, config)?;
-    let mut diagnostics = Vec::new();
-    let mut checked = Checked {
-        docs: head_docs.docs.len(),
-        docs_unreadable: head_docs.docs.iter().filter(|d| !d.coverage_known).count(),
-        docs_skipped: head_docs.skipped.len(),
-        key_files: head_docs.docs.iter().map(|d| d.key_files.len()).sum(),
-        layers: layers(config, head_docs.docs.len()),
-        ..Checked::default()
+/// `docgate lint`: every finding in the documentation system, into `sink`.
+pub fn lint(snapshot: &Snapshot<'_>, config: &Config, sink: &mut Sink<'_>) -> Result<()> {
+    let docs = DocSet::load(snapshot, config)?;
+    sink.checked = counts(config, &docs);
+    sink.skipped = docs.skipped_summary();
+    let ctx = Ctx {
+        config,
+        head: snapshot,
+        docs: &docs,
+        change: None,
     };
-    coverage::lint(snapshot, &head_docs, &mut diagnostics)?;
-    graph::lint(&head_docs, &mut diagnostics);
-    checked.feature_lists = features::run(config, snapshot, None, &mut diagnostics)?;
-    Ok(Outcome {
-        diagnostics,
-        skipped: head_docs.skipped_summary(),
-        checked,
-        docs_to_read: Vec::new(),
-    })
+    run_all(&ctx, sink)
 }

@@ -711,12 +711,10 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
             && let (Some(list), Some(items)) = (v.string_list(n, "waivers.rules"), n.as_seq())
         {
             for (name, item) in list.iter().zip(items) {
-                if diagnostic::NEVER_WAIVABLE.contains(&name.as_str()) {
-                    v.err(item, format!("`{name}` can never be waived by a trailer"));
-                } else if diagnostic::rule_by_id(name).is_none()
-                    && !diagnostic::NOT_YET_IMPLEMENTED.contains(&name.as_str())
-                {
+                if diagnostic::known_rule(name).is_none() {
                     v.err(item, unknown_rule_message(name));
+                } else if diagnostic::waivability(name, &list) == diagnostic::Waivability::Never {
+                    v.err(item, format!("`{name}` can never be waived by a trailer"));
                 }
             }
             waivers.rules = list;
@@ -744,14 +742,16 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
                     continue;
                 }
             };
-            if diagnostic::rule_by_id(id).is_some() {
-                rules.insert(id.to_string(), severity);
-            } else if diagnostic::NOT_YET_IMPLEMENTED.contains(&id) {
-                if severity.is_some() {
-                    v.err(k, format!("rule `{id}` is not implemented in docgate {} yet; only `off` is accepted for it", env!("CARGO_PKG_VERSION")));
+            match diagnostic::known_rule(id) {
+                Some((_, true)) => {
+                    rules.insert(id.to_string(), severity);
                 }
-            } else {
-                v.err(k, unknown_rule_message(id));
+                Some((_, false)) => {
+                    if severity.is_some() {
+                        v.err(k, format!("rule `{id}` is not implemented in docgate {} yet; only `off` is accepted for it", env!("CARGO_PKG_VERSION")));
+                    }
+                }
+                None => v.err(k, unknown_rule_message(id)),
             }
         }
     }

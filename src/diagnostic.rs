@@ -21,6 +21,9 @@ impl Severity {
 }
 
 /// A rule: stable id, default severity, one-line summary and how to fix it.
+/// The rule table below is the one place that says what a rule's default
+/// severity is and whether a trailer may waive it; the [`Sink`] applies it
+/// with the config's `rules:` overrides.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rule {
     pub id: &'static str,
@@ -32,7 +35,7 @@ pub struct Rule {
 }
 
 macro_rules! rules {
-    ($($name:ident = $id:literal, $sev:ident, $waivable:literal, $summary:literal, $help:literal;)*) => {
+    ($list:ident: $($name:ident = $id:literal, $sev:ident, $waivable:literal, $summary:literal, $help:literal;)*) => {
         $(pub const $name: &Rule = &Rule {
             id: $id,
             severity: Severity::$sev,
@@ -40,12 +43,11 @@ macro_rules! rules {
             summary: $summary,
             help: $help,
         };)*
-        /// Every rule this version of docgate implements, in documentation order.
-        pub const ALL: &[&Rule] = &[$($name),*];
+        pub const $list: &[&Rule] = &[$($name),*];
     };
 }
 
-rules! {
+rules! { ALL:
     DOC_NOT_UPDATED = "doc-not-updated", Error, true,
         "a changed file is covered by a doc and none of its covering docs changed substantively",
         "update the covering doc(s) in the same change (documentation update is part of the fix), or add a `Docgate-Waive: doc-not-updated(<doc id>): <reason>` trailer";
@@ -79,51 +81,91 @@ rules! {
     FEATURE_NOT_ADDITIVE = "feature-not-additive", Error, false,
         "a feature list removed, renamed or reordered names present at the base, without a model-version change",
         "append new names at the end; removing, renaming or reordering needs the configured model version to change in the same change";
+    FEATURE_VERSION_BUMP = "feature-version-bump", Note, false,
+        "a feature list removed, renamed or reordered names present at the base, and the model version moved in the same change (allowed)",
+        "nothing to fix: check that the new model version is what serving loads";
     FEATURE_SOURCE_ERROR = "feature-source-error", Error, false,
         "a feature list (or model version) could not be extracted statically",
         "declare the list as a module-level literal (or built with +, +=, [*A, ...], list(A) from such lists), or fix the file, symbol or pointer in `feature_lists`";
+    FEATURE_ADDITIVITY_UNKNOWN = "feature-additivity-unknown", Warning, false,
+        "whether a feature list only grew cannot be checked: its base version cannot be read",
+        "nothing in this change can fix the base; check by hand that the list only grew, or fix the list at the base's source";
     FEATURE_DUPLICATE = "feature-duplicate", Error, false,
         "a feature list names the same feature twice",
         "remove the repeated name: a feature appears once in a list";
     WAIVER_INVALID = "waiver-invalid", Error, false,
         "a `Docgate-Waive:` trailer has no reason, names an unknown or non-waivable rule, or is outside the trailer block",
         "write the trailer as `Docgate-Waive: <rule>[(<doc id or path glob>)]: <reason>` in the commit message's last paragraph";
+    WAIVER_UNUSED = "waiver-unused", Note, false,
+        "a `Docgate-Waive:` trailer in the change matched no finding",
+        "remove the trailer, or fix its rule or scope (a doc id or a path glob of the finding)";
 }
 
-/// Rule ids from the specification that this version does not implement yet.
-/// Config may turn them `off` or list them as waivable; asking for them to run
-/// is an error, so a configured check can never silently do nothing.
-pub const NOT_YET_IMPLEMENTED: &[&str] = &[
-    "index-broken-link",
-    "index-orphan",
-    "kb-invalid",
-    "kb-broken-reference",
-    "postmortem-missing-section",
-    "postmortem-empty-section",
-    "postmortem-root-causes",
-    "postmortem-action-item",
-    "mishap-entry-invalid",
-    "mishap-unknown-pattern",
-    "incident-loop-gap",
-    "policy-file-invalid",
-    "forbidden-import",
-    "silent-fallback",
-    "suppression-invalid",
-];
+// Rules of the specification that this version does not implement yet.
+// Config may turn them `off` or list them as waivable; asking for them to run
+// is an error, so a configured check can never silently do nothing.
+rules! { PLANNED:
+    INDEX_BROKEN_LINK = "index-broken-link", Error, true, "a link in the index points to no file", "";
+    INDEX_ORPHAN = "index-orphan", Warning, true, "a doc with frontmatter is not linked from the index", "";
+    KB_INVALID = "kb-invalid", Error, true, "knowledge-base schema violation", "";
+    KB_BROKEN_REFERENCE = "kb-broken-reference", Error, true, "a `reference_files` entry points to no file", "";
+    POSTMORTEM_MISSING_SECTION = "postmortem-missing-section", Error, true, "a mandatory section is missing", "";
+    POSTMORTEM_EMPTY_SECTION = "postmortem-empty-section", Error, true, "a mandatory section has no content", "";
+    POSTMORTEM_ROOT_CAUSES = "postmortem-root-causes", Error, true, "fewer than `min_root_causes` root causes", "";
+    POSTMORTEM_ACTION_ITEM = "postmortem-action-item", Error, true, "an action item lacks owner, status or due date", "";
+    MISHAP_ENTRY_INVALID = "mishap-entry-invalid", Error, true, "a cost-log entry lacks a field or its cost does not parse", "";
+    MISHAP_UNKNOWN_PATTERN = "mishap-unknown-pattern", Error, true, "an entry's pattern is not a knowledge-base id", "";
+    INCIDENT_LOOP_GAP = "incident-loop-gap", Warning, true, "a post-mortem whose incident loop has a missing step", "";
+    POLICY_FILE_INVALID = "policy-file-invalid", Warning, true, "the policy file is missing its policies or exceeds its line budget", "";
+    FORBIDDEN_IMPORT = "forbidden-import", Error, false, "code under a rule's paths imports a forbidden module", "";
+    SILENT_FALLBACK = "silent-fallback", Error, false, "an exception handler in scope can finish without raising", "";
+    SUPPRESSION_INVALID = "suppression-invalid", Error, true, "a `docgate: allow[...]` comment without a reason, or one that suppresses nothing", "";
+    AGENT_RULE_DEAD_GLOB = "agent-rule-dead-glob", Warning, true, "an agent rule file's path patterns match no file at head", "";
+}
 
-/// Rules that a trailer may never waive, whatever the config says.
-pub const NEVER_WAIVABLE: &[&str] = &[
-    "feature-mismatch",
-    "feature-not-additive",
-    "feature-source-error",
-    "feature-duplicate",
-    "forbidden-import",
-    "silent-fallback",
-    "waiver-invalid",
-];
+// Situations of a rule with a default severity of their own. They keep the
+// rule's id, so a `rules:` override of the id applies to them too.
+rules! { SITUATIONS:
+    FRONTMATTER_UNREADABLE_ELSEWHERE = "frontmatter-invalid", Warning, true,
+        "in `check`: a doc the change did not touch cannot be read, so coverage through it is unknown",
+        "fix the frontmatter: required keys are id, title, perspective, last_updated (YYYY-MM-DD)";
+}
 
+/// An implemented rule by id (not its situations, not the planned rules).
 pub fn rule_by_id(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
+}
+
+/// A rule of the specification, implemented or planned: `(rule, implemented)`.
+pub fn known_rule(id: &str) -> Option<(&'static Rule, bool)> {
+    rule_by_id(id).map(|r| (r, true)).or_else(|| {
+        PLANNED
+            .iter()
+            .copied()
+            .find(|r| r.id == id)
+            .map(|r| (r, false))
+    })
+}
+
+/// Can a trailer waive findings of a rule, under the config's `waivers.rules`?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waivability {
+    Waivable,
+    /// The rule is waivable, but `waivers.rules` does not list it.
+    NotListed,
+    /// The rule table says never (feature, import, fallback and waiver rules).
+    Never,
+}
+
+/// The one answer to "can this rule be waived here?", used to read trailers,
+/// to apply them, to hint at them in the hook, and to validate `waivers.rules`.
+pub fn waivability(rule_id: &str, listed: &[String]) -> Waivability {
+    match known_rule(rule_id) {
+        Some((rule, _)) if !rule.waivable => Waivability::Never,
+        None => Waivability::Never,
+        Some(_) if listed.iter().any(|r| r == rule_id) => Waivability::Waivable,
+        Some(_) => Waivability::NotListed,
+    }
 }
 
 /// A waiver that turned an error into a note.

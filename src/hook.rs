@@ -14,7 +14,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 
 use crate::cli::{ColorChoice, GlobalArgs, PrePushArgs};
 use crate::config::Config;
-use crate::diagnostic::NEVER_WAIVABLE;
+use crate::diagnostic::{Waivability, waivability};
 use crate::git::Repo;
 use crate::git::change::{Change, Request};
 use crate::git::prepush::{self, Plan};
@@ -282,9 +282,8 @@ fn ways_forward(failed: &[&Checked], out: &mut dyn Write) -> Result<()> {
                     docs.push(doc);
                 }
             }
-            let can_waive = d.rule.waivable
-                && !NEVER_WAIVABLE.contains(&d.rule.id)
-                && c.config.waivers.rules.iter().any(|r| r == d.rule.id);
+            let can_waive =
+                waivability(d.rule.id, &c.config.waivers.rules) == Waivability::Waivable;
             if can_waive {
                 let example = (d.rule.id, d.docs.first().map(String::as_str));
                 if !waivable.contains(&example) {

@@ -135,48 +135,48 @@ pub fn check_report(
     head_docs: Option<docs::DocSet>,
 ) -> Result<Report> {
     require_layers(config, &change.head)?;
-    let outcome = checks::check(change, config, head_docs)?;
+    let mut sink = checks::Sink::new(config);
+    checks::check(change, config, head_docs, &mut sink)?;
     ensure_something_to_check(
         config,
-        outcome.checked.docs + config.feature_lists.len(),
-        &outcome.skipped,
+        sink.checked.docs + config.feature_lists.len(),
+        &sink.skipped,
     )?;
     let (mut waivers, problems) = checks::waivers::collect(&change.commits, config);
-    let mut diagnostics = outcome.diagnostics;
-    diagnostics.extend(problems);
-    let mut diagnostics = checks::waivers::apply(diagnostics, config, &mut waivers);
+    sink.extend(problems);
     // Found under the base config and not under the head's (after its
     // overrides): the base's severities, the head's waivers.
-    let extra = checks::config_change_findings(change, config, &diagnostics)?;
-    diagnostics.extend(checks::waivers::waive(extra, config, &mut waivers));
+    let extra = checks::config_change_findings(change, config, sink.found())?;
+    sink.push_resolved(extra);
+    sink.waive(&mut waivers);
+    let diagnostics = sink.finish(&waivers);
     let mut report = Report::new(
         "check",
         Some(change.range.clone()),
-        outcome.checked,
+        std::mem::take(&mut sink.checked),
         diagnostics,
-        waivers,
         fail_on,
     );
-    report.docs_to_read = outcome.docs_to_read;
+    report.docs_to_read = std::mem::take(&mut sink.docs_to_read);
     Ok(report)
 }
 
 /// Run `lint` over a snapshot: the finished report.
 pub fn lint_report(snapshot: &Snapshot<'_>, config: &Config, fail_on: Severity) -> Result<Report> {
     require_layers(config, snapshot)?;
-    let outcome = checks::lint(snapshot, config)?;
+    let mut sink = checks::Sink::new(config);
+    checks::lint(snapshot, config, &mut sink)?;
     ensure_something_to_check(
         config,
-        outcome.checked.docs + config.feature_lists.len(),
-        &outcome.skipped,
+        sink.checked.docs + config.feature_lists.len(),
+        &sink.skipped,
     )?;
-    let diagnostics = checks::waivers::apply(outcome.diagnostics, config, &mut []);
+    let diagnostics = sink.finish(&[]);
     Ok(Report::new(
         "lint",
         None,
-        outcome.checked,
+        std::mem::take(&mut sink.checked),
         diagnostics,
-        Vec::new(),
         fail_on,
     ))
 }

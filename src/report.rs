@@ -13,7 +13,6 @@ use anyhow::Result;
 use clap::ValueEnum;
 
 use crate::checks::Checked;
-use crate::checks::waivers::Waiver;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::git::change::Range;
 
@@ -49,7 +48,6 @@ pub struct Report {
     pub checked: Checked,
     /// Sorted, severities final (overrides and waivers applied).
     pub diagnostics: Vec<Diagnostic>,
-    pub waivers: Vec<Waiver>,
     pub fail_on: Severity,
     /// Docs covering the changed files (check only).
     pub docs_to_read: Vec<crate::checks::DocToRead>,
@@ -110,7 +108,6 @@ impl Report {
         range: Option<Range>,
         checked: Checked,
         mut diagnostics: Vec<Diagnostic>,
-        waivers: Vec<Waiver>,
         fail_on: Severity,
     ) -> Report {
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -120,7 +117,6 @@ impl Report {
             range,
             checked,
             diagnostics,
-            waivers,
             fail_on,
             docs_to_read: Vec::new(),
             links: None,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 
-use super::{Checked, DocChanges, DocToRead};
+use super::{Checked, Ctx, DocChanges, DocToRead, Sink};
 use crate::config::Config;
 use crate::diagnostic::{self as rules, Diagnostic};
 use crate::docs::{CoverageIndex, Doc, DocSet, KeyFile, parse_date};
@@ -13,7 +13,29 @@ use crate::git::change::{Change, Status};
 use crate::pattern;
 use crate::snapshot::Snapshot;
 
-pub fn check(
+/// The check: in a change, each changed file against its covering docs;
+/// in `lint`, key_files that match nothing.
+pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
+    let mut out = Vec::new();
+    match &ctx.change {
+        Some(c) => {
+            let to_read = in_change(
+                c.change,
+                ctx.config,
+                ctx.docs,
+                c.docs,
+                &mut sink.checked,
+                &mut out,
+            )?;
+            sink.docs_to_read = to_read;
+        }
+        None => lint(ctx.head, ctx.docs, &mut out)?,
+    }
+    sink.extend(out);
+    Ok(())
+}
+
+fn in_change(
     change: &Change<'_>,
     config: &Config,
     head_docs: &DocSet,
@@ -214,7 +236,7 @@ pub fn check(
     Ok(to_read.into_values().collect())
 }
 
-pub fn lint(snapshot: &Snapshot<'_>, docs: &DocSet, out: &mut Vec<Diagnostic>) -> Result<()> {
+fn lint(snapshot: &Snapshot<'_>, docs: &DocSet, out: &mut Vec<Diagnostic>) -> Result<()> {
     let candidates: Vec<(&Doc, &KeyFile)> = docs
         .docs
         .iter()

@@ -7,9 +7,11 @@ use std::collections::{HashMap, HashSet};
 use anyhow::Result;
 use serde::Serialize;
 
+use super::{Ctx, Sink};
 use crate::config::{Config, FeatureList, FeatureSource, Order};
-use crate::diagnostic::{self as rules, Diagnostic, Severity};
+use crate::diagnostic::{self as rules, Diagnostic, Rule};
 use crate::features::extract;
+use crate::git::change::Change;
 use crate::python::{Item, Origin, PyError, Value};
 use crate::snapshot::{Read, Snapshot};
 
@@ -38,7 +40,26 @@ pub struct ChangeScope<'a> {
     pub base_config: Result<Option<Config>, String>,
 }
 
-impl ChangeScope<'_> {
+impl<'a> ChangeScope<'a> {
+    fn of(change: &'a Change<'a>, config: &Config) -> ChangeScope<'a> {
+        let files = &change.files;
+        ChangeScope {
+            base: &change.base,
+            changed: files
+                .iter()
+                .flat_map(|f| f.paths().map(String::from))
+                .collect(),
+            config_changed: files
+                .iter()
+                .any(|f| f.paths().any(|p| Some(p) == config.repo_path.as_deref())),
+            renamed_from: files
+                .iter()
+                .filter_map(|f| Some((f.path.clone(), f.old_path.clone()?)))
+                .collect(),
+            base_config: super::base_config(change, config),
+        }
+    }
+
     /// Where a list was at the base. A list whose files moved in the change is
     /// not a new list: its base is the base config's entry of the same id, or
     /// else the head sources mapped back through the change's renames.
@@ -65,11 +86,11 @@ impl ChangeScope<'_> {
 }
 
 fn source_error(e: &PyError, prefix: &str) -> Diagnostic {
-    let mut d = Diagnostic::new(
-        rules::FEATURE_SOURCE_ERROR,
-        format!("{prefix}{}", e.message),
-    )
-    .at(&e.file);
+    source_finding(rules::FEATURE_SOURCE_ERROR, e, prefix)
+}
+
+fn source_finding(rule: &'static Rule, e: &PyError, prefix: &str) -> Diagnostic {
+    let mut d = Diagnostic::new(rule, format!("{prefix}{}", e.message)).at(&e.file);
     d.line = Some(e.line);
     d
 }
@@ -88,17 +109,19 @@ fn describe_origin(o: &Origin) -> String {
     }
 }
 
-pub fn run(
-    config: &Config,
-    head: &Snapshot<'_>,
-    scope: Option<&ChangeScope<'_>>,
-    out: &mut Vec<Diagnostic>,
-) -> Result<Vec<FeatureListSummary>> {
-    let mut summaries = Vec::new();
-    for list in &config.feature_lists {
-        summaries.push(one(list, head, scope, out)?);
+/// The check: every configured pair; in `check`, additivity against the base.
+pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
+    let scope = ctx
+        .change
+        .as_ref()
+        .map(|c| ChangeScope::of(c.change, ctx.config));
+    let mut out = Vec::new();
+    for list in &ctx.config.feature_lists {
+        let summary = one(list, ctx.head, scope.as_ref(), &mut out)?;
+        sink.checked.feature_lists.push(summary);
     }
-    Ok(summaries)
+    sink.extend(out);
+    Ok(())
 }
 
 fn one(
@@ -238,7 +261,7 @@ fn one(
     }
     if findings
         .iter()
-        .any(|d| d.rule.id == rules::FEATURE_SOURCE_ERROR.id && d.severity == Severity::Error)
+        .any(|d| d.rule.id == rules::FEATURE_SOURCE_ERROR.id)
     {
         summary.status = "error".into();
     }
@@ -392,9 +415,9 @@ fn diff(a: &[&str], b: &[&str]) -> String {
 
 /// A warning that additivity could not be checked, and why: never a silent skip.
 fn unknown_growth(list: &FeatureList, side: &str, head: &Origin, why: String) -> Diagnostic {
-    let mut d = at(
+    at(
         Diagnostic::new(
-            rules::FEATURE_SOURCE_ERROR,
+            rules::FEATURE_ADDITIVITY_UNKNOWN,
             format!(
                 "cannot check that the {side} list of `{}` only grew: {why}",
                 list.id
@@ -402,9 +425,7 @@ fn unknown_growth(list: &FeatureList, side: &str, head: &Origin, why: String) ->
         ),
         &head.file,
         head.line,
-    );
-    d.severity = Severity::Warning;
-    d
+    )
 }
 
 /// `(source, version)`: where this side and the model version were at the base.
@@ -454,15 +475,14 @@ fn additive(
             return Ok(());
         }
         Err(e) => {
-            let mut d = source_error(
+            findings.push(source_finding(
+                rules::FEATURE_ADDITIVITY_UNKNOWN,
                 e,
                 &format!(
                     "cannot check that the {side} list of `{}` only grew: at the base, ",
                     list.id
                 ),
-            );
-            d.severity = Severity::Warning;
-            findings.push(d);
+            ));
             return Ok(());
         }
     };
@@ -512,7 +532,7 @@ fn additive(
         what.join("; "),
         describe_origin(head_origin)
     );
-    let mut severity = Severity::Error;
+    let mut rule = rules::FEATURE_NOT_ADDITIVE;
     if let (Some(version), Some(after)) = (&list.version, version_head) {
         let version = base_version.unwrap_or(version);
         let before = match base.read(&version.file)? {
@@ -521,7 +541,7 @@ fn additive(
         };
         match (before, after) {
             (Some(Ok(Value::Scalar { text: x, .. })), Some(y)) if &x != y => {
-                severity = Severity::Note;
+                rule = rules::FEATURE_VERSION_BUMP;
                 message.push_str(&format!("; allowed: the model version moved from {x} to {y}"));
             }
             (Some(Ok(Value::Scalar { text, .. })), Some(_)) => message.push_str(&format!(
@@ -549,12 +569,10 @@ fn additive(
             )),
         }
     }
-    let mut d = at(
-        Diagnostic::new(rules::FEATURE_NOT_ADDITIVE, message),
+    findings.push(at(
+        Diagnostic::new(rule, message),
         &head_origin.file,
         head_origin.line,
-    );
-    d.severity = severity;
-    findings.push(d);
+    ));
     Ok(())
 }

@@ -3,8 +3,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::DocChanges;
-use crate::diagnostic::{self as rules, Diagnostic, Severity};
+use anyhow::Result;
+
+use super::{Ctx, DocChanges, Sink};
+use crate::diagnostic::{self as rules, Diagnostic};
 use crate::docs::{Doc, DocSet};
 use crate::git::change::Change;
 
@@ -27,7 +29,19 @@ impl Scope<'_> {
     }
 }
 
-pub fn lint(docs: &DocSet, out: &mut Vec<Diagnostic>) {
+/// The check: in a change, the docs it touched and the links it broke; in
+/// `lint`, every doc.
+pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
+    let mut out = Vec::new();
+    match &ctx.change {
+        Some(c) => in_change(c.change, ctx.docs, c.docs, &mut out),
+        None => lint(ctx.docs, &mut out),
+    }
+    sink.extend(out);
+    Ok(())
+}
+
+fn lint(docs: &DocSet, out: &mut Vec<Diagnostic>) {
     for doc in &docs.docs {
         out.extend(doc.problems.iter().cloned());
     }
@@ -35,7 +49,7 @@ pub fn lint(docs: &DocSet, out: &mut Vec<Diagnostic>) {
     relations(docs, &Scope::All, out);
 }
 
-pub fn check(
+fn in_change(
     change: &Change<'_>,
     docs: &DocSet,
     doc_changes: &DocChanges,
@@ -52,7 +66,7 @@ pub fn check(
                 .map(|p| p.message.clone())
                 .unwrap_or_default();
             let mut d = Diagnostic::new(
-                rules::FRONTMATTER_INVALID,
+                rules::FRONTMATTER_UNREADABLE_ELSEWHERE,
                 format!("the frontmatter of {} cannot be read ({why}), so which files it covers is unknown for this change", doc.path),
             )
             .at(&doc.path);
@@ -61,7 +75,6 @@ pub fn check(
                 d.column = first.column;
                 d.source_line = first.source_line.clone();
             }
-            d.severity = Severity::Warning;
             out.push(d);
         }
     }
@@ -75,8 +88,8 @@ pub fn check(
                 .files
                 .iter()
                 .any(|f| f.paths().any(|p| Some(p) == skipped.path.as_deref()));
-            if !touched {
-                d.severity = Severity::Warning;
+            if !touched && d.rule == rules::FRONTMATTER_INVALID {
+                d.rule = rules::FRONTMATTER_UNREADABLE_ELSEWHERE;
             }
             out.push(d);
         }

@@ -1,10 +1,9 @@
-//! `Docgate-Waive: <rule>[(<doc id or path glob>)]: <reason>` commit trailers,
-//! and the one place that applies severity overrides and waivers.
+//! `Docgate-Waive: <rule>[(<doc id or path glob>)]: <reason>` commit trailers:
+//! reading and validating them. The sink applies them.
 
 use crate::config::Config;
-use crate::diagnostic::{self as rules, Diagnostic, Severity, Waived};
+use crate::diagnostic::{self as rules, Diagnostic, Waivability};
 use crate::git::change::Commit;
-use crate::git::short;
 use crate::pattern;
 
 pub struct Waiver {
@@ -12,7 +11,7 @@ pub struct Waiver {
     pub scope: Option<String>,
     /// The scope as a path glob, compiled once (`None`: no scope, or a scope
     /// that can only be a doc id).
-    scope_glob: Option<pattern::Matcher>,
+    pub(crate) scope_glob: Option<pattern::Matcher>,
     pub reason: String,
     pub commit: String,
     /// How many findings it waived.
@@ -25,64 +24,25 @@ pub fn collect(commits: &[Commit], config: &Config) -> (Vec<Waiver>, Vec<Diagnos
     let mut waivers = Vec::new();
     let mut problems = Vec::new();
     for commit in commits {
-        let id = short(commit.id);
+        let id = commit.short_id();
         let invalid =
             |msg: String| Diagnostic::new(rules::WAIVER_INVALID, format!("commit {id}: {msg}"));
-        let mut in_trailers = 0;
-        let trailers = match git2::message_trailers_strs(&commit.message) {
+        let trailers = match commit.trailers() {
             Ok(t) => t,
             Err(e) => {
-                problems.push(invalid(format!(
-                    "cannot read the message's trailers: {}",
-                    e.message()
-                )));
+                problems.push(invalid(format!("cannot read the message's trailers: {e}")));
                 continue;
             }
         };
-        {
-            for (k, value) in trailers.iter() {
-                if !k.eq_ignore_ascii_case(key) {
-                    continue;
-                }
-                in_trailers += 1;
-                match parse(value) {
-                    Ok((rule, scope, reason)) => {
-                        if rules::NEVER_WAIVABLE.contains(&rule.as_str()) {
-                            problems.push(invalid(format!(
-                                "`{rule}` can never be waived by a trailer"
-                            )));
-                        } else if !config.waivers.rules.contains(&rule) {
-                            problems.push(invalid(format!(
-                                "`{rule}` is not waivable here; `waivers.rules` allows: {}",
-                                config.waivers.rules.join(", ")
-                            )));
-                        } else {
-                            // A scope is a doc id or a path glob; one that is
-                            // neither would silently waive nothing.
-                            let scope_glob = scope.as_deref().and_then(|s| {
-                                pattern::normalize(s)
-                                    .and_then(|g| pattern::Matcher::new(&g))
-                                    .ok()
-                            });
-                            match &scope {
-                                Some(s) if scope_glob.is_none() && !looks_like_doc_id(s) => {
-                                    problems.push(invalid(format!(
-                                        "the scope `({s})` is neither a doc id nor a valid path glob"
-                                    )))
-                                }
-                                _ => waivers.push(Waiver {
-                                    rule,
-                                    scope,
-                                    scope_glob,
-                                    reason,
-                                    commit: id.clone(),
-                                    used: 0,
-                                }),
-                            }
-                        }
-                    }
-                    Err(why) => problems.push(invalid(format!("`{key}: {value}`: {why}"))),
-                }
+        let mut in_trailers = 0;
+        for (k, value) in &trailers {
+            if !k.eq_ignore_ascii_case(key) {
+                continue;
+            }
+            in_trailers += 1;
+            match Waiver::read(value, &id, config) {
+                Ok(w) => waivers.push(w),
+                Err(why) => problems.push(invalid(why)),
             }
         }
         // A waiver line outside the trailer block is ignored by git: say so.
@@ -130,7 +90,7 @@ fn parse(value: &str) -> Result<(String, Option<String>, String), String> {
         }
         None => (head, None),
     };
-    if rules::rule_by_id(rule).is_none() && !rules::NOT_YET_IMPLEMENTED.contains(&rule) {
+    if rules::known_rule(rule).is_none() {
         return Err(format!("unknown rule `{rule}`"));
     }
     if reason.is_empty() {
@@ -140,7 +100,50 @@ fn parse(value: &str) -> Result<(String, Option<String>, String), String> {
 }
 
 impl Waiver {
-    fn matches(&self, d: &Diagnostic) -> bool {
+    /// One trailer's value, `rule[(scope)]: reason`, checked against the
+    /// rule table and `waivers.rules`; `Err` is the `waiver-invalid` message.
+    pub fn read(value: &str, commit: &str, config: &Config) -> Result<Waiver, String> {
+        let key = &config.waivers.trailer;
+        let (rule, scope, reason) =
+            parse(value).map_err(|why| format!("`{key}: {value}`: {why}"))?;
+        match rules::waivability(&rule, &config.waivers.rules) {
+            Waivability::Waivable => {}
+            Waivability::Never => return Err(format!("`{rule}` can never be waived by a trailer")),
+            Waivability::NotListed => {
+                return Err(format!(
+                    "`{rule}` is not waivable here; `waivers.rules` allows: {}",
+                    config.waivers.rules.join(", ")
+                ));
+            }
+        }
+        // A scope is a doc id or a path glob; one that is neither would
+        // silently waive nothing.
+        let scope_glob = scope.as_deref().and_then(|s| {
+            pattern::normalize(s)
+                .and_then(|g| pattern::Matcher::new(&g))
+                .ok()
+        });
+        if let Some(s) = &scope
+            && scope_glob.is_none()
+            && !looks_like_doc_id(s)
+        {
+            return Err(format!(
+                "the scope `({s})` is neither a doc id nor a valid path glob"
+            ));
+        }
+        Ok(Waiver {
+            rule,
+            scope,
+            scope_glob,
+            reason,
+            commit: commit.to_string(),
+            used: 0,
+        })
+    }
+
+    /// Does the waiver name this finding: its rule, and its scope (a doc id
+    /// among the finding's docs, or a glob matching its path)?
+    pub fn matches(&self, d: &Diagnostic) -> bool {
         if d.rule.id != self.rule {
             return false;
         }
@@ -155,57 +158,6 @@ impl Waiver {
             _ => false,
         }
     }
-}
-
-/// Apply the config's severity overrides, then the waivers. The one place
-/// where a finding's severity changes after a check produced it.
-pub fn apply(
-    diagnostics: Vec<Diagnostic>,
-    config: &Config,
-    waivers: &mut [Waiver],
-) -> Vec<Diagnostic> {
-    waive(overrides(diagnostics, config), config, waivers)
-}
-
-/// The config's `rules:` severities (`off` drops a finding).
-pub fn overrides(diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
-    let mut out = Vec::with_capacity(diagnostics.len());
-    for mut d in diagnostics {
-        if let Some(over) = config.rules.get(d.rule.id) {
-            match over {
-                None => continue,
-                // A check that deliberately lowered a finding (a waived-by-version
-                // note, an unknown-coverage warning) keeps its severity.
-                Some(s) if d.severity == d.rule.severity => d.severity = *s,
-                Some(_) => {}
-            }
-        }
-        out.push(d);
-    }
-    out
-}
-
-/// Trailer waivers of the rules the config lets a trailer waive.
-pub fn waive(
-    diagnostics: Vec<Diagnostic>,
-    config: &Config,
-    waivers: &mut [Waiver],
-) -> Vec<Diagnostic> {
-    let mut out = Vec::with_capacity(diagnostics.len());
-    for mut d in diagnostics {
-        if config.waivers.rules.iter().any(|r| r == d.rule.id)
-            && let Some(w) = waivers.iter_mut().find(|w| w.matches(&d))
-        {
-            w.used += 1;
-            d.severity = Severity::Note;
-            d.waived = Some(Waived {
-                reason: w.reason.clone(),
-                commit: w.commit.clone(),
-            });
-        }
-        out.push(d);
-    }
-    out
 }
 
 #[cfg(test)]

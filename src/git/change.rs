@@ -119,10 +119,28 @@ impl ChangedFile {
 
 #[derive(Debug, Clone)]
 pub struct Commit {
-    pub id: Oid,
+    id: Oid,
     pub message: String,
     /// Committer time, seconds since the epoch (UTC).
     pub time: i64,
+}
+
+impl Commit {
+    /// The abbreviated id the report shows.
+    pub fn short_id(&self) -> String {
+        crate::git::short(self.id)
+    }
+
+    /// The message's trailers (`Key: value` in its last paragraph), as git
+    /// reads them; `Err` names why they cannot be read.
+    pub fn trailers(&self) -> Result<Vec<(String, String)>, String> {
+        let trailers =
+            git2::message_trailers_strs(&self.message).map_err(|e| e.message().to_string())?;
+        Ok(trailers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect())
+    }
 }
 
 pub struct Change<'r> {

@@ -332,14 +332,7 @@ pub fn parse(bytes: &[u8], file: &str, repository: &str, fail_on: Severity) -> R
         base: Some(oid("`range.base`", &base)?),
         head: Some(oid("`github.head_sha`", &head_sha)?),
     };
-    let mut report = Report::new(
-        "check",
-        Some(range),
-        checked,
-        diagnostics,
-        Vec::new(),
-        fail_on,
-    );
+    let mut report = Report::new("check", Some(range), checked, diagnostics, fail_on);
     report.docs_to_read = docs_to_read;
     Ok(Posted {
         report,

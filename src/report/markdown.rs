@@ -530,7 +530,6 @@ mod tests {
                 range,
                 crate::checks::Checked::default(),
                 Vec::new(),
-                Vec::new(),
                 Severity::Error,
             );
             let body = render(&report, MAX_COMMENT_BYTES);
@@ -565,7 +564,6 @@ mod tests {
             None,
             crate::checks::Checked::default(),
             diagnostics,
-            Vec::new(),
             Severity::Error,
         );
         let body = render(&report, MAX_SUMMARY_BYTES);

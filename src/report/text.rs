@@ -86,21 +86,6 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> Result<()> 
         writeln!(out)?;
     }
     writeln!(out, "{}", summary_line(report, &paint))?;
-    let unused: Vec<_> = report.waivers.iter().filter(|w| w.used == 0).collect();
-    for w in unused {
-        let scope = w
-            .scope
-            .as_deref()
-            .map(|s| format!("({})", printable(s)))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "{}: the waiver `{}{scope}` in commit {} matched no finding",
-            paint.severity(Severity::Note),
-            printable(&w.rule),
-            w.commit
-        )?;
-    }
     Ok(())
 }
 
