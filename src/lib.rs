@@ -8,6 +8,7 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod date;
 pub mod demo;
 pub mod diagnostic;
 pub mod docs;

@@ -1,14 +1,17 @@
 //! "Documentation update is part of the fix": doc-not-updated,
 //! uncovered-change, stale-key-file, last-updated-not-bumped.
 
+pub mod cfg;
+
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 
 use super::{Checked, Ctx, DocChanges, DocToRead, Sink};
 use crate::config::Config;
+use crate::date::parse_date;
 use crate::diagnostic::{self as rules, Diagnostic};
-use crate::docs::{CoverageIndex, Doc, DocSet, KeyFile, parse_date};
+use crate::docs::{CoverageIndex, Doc, DocSet, KeyFile};
 use crate::git::change::{Change, Status};
 use crate::pattern;
 use crate::snapshot::Snapshot;

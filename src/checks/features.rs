@@ -2,6 +2,8 @@
 //! (`feature-mismatch`), only growing (`feature-not-additive`), extractable
 //! (`feature-source-error`) and without repeats (`feature-duplicate`).
 
+pub mod cfg;
+
 use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;

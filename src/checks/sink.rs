@@ -2,6 +2,8 @@
 //! (the rule table's default, or the config's `rules:` override; `off` drops
 //! it) and, at the end, applies the commits' waivers.
 
+pub(crate) mod cfg;
+
 use std::collections::BTreeMap;
 
 use crate::checks::waivers::Waiver;

@@ -1,6 +1,8 @@
 //! `Docgate-Waive: <rule>[(<doc id or path glob>)]: <reason>` commit trailers:
 //! reading and validating them. The sink applies them.
 
+pub mod cfg;
+
 use crate::config::Config;
 use crate::diagnostic::{self as rules, Diagnostic, Waivability};
 use crate::git::change::Commit;

@@ -270,8 +270,8 @@ impl<'r> Change<'r> {
     /// or today for staged and working-tree changes.
     pub fn date(&self) -> (i64, u32, u32) {
         match self.commits.iter().map(|c| c.time).max() {
-            Some(t) => crate::docs::civil_from_days(t.div_euclid(86_400)),
-            None => crate::docs::today(),
+            Some(t) => crate::date::civil_from_days(t.div_euclid(86_400)),
+            None => crate::date::today(),
         }
     }
 
