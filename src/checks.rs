@@ -12,12 +12,12 @@ pub mod waivers;
 
 use std::collections::{HashMap, HashSet};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use serde::Serialize;
 
 pub use sink::Sink;
 
-use crate::config::Config;
+use crate::config::{self, Config};
 use crate::diagnostic::{self as rules, Diagnostic};
 use crate::docs::{Doc, DocSet, is_doc_path, parse_doc};
 use crate::git::change::{Change, Status};
@@ -400,4 +400,82 @@ pub fn lint(snapshot: &Snapshot<'_>, config: &Config, sink: &mut Sink<'_>) -> Re
         change: None,
     };
     run_all(&ctx, sink)
+}
+
+/// A layer named explicitly in the config must exist.
+pub(crate) fn require_layers(config: &Config, snapshot: &Snapshot<'_>) -> Result<()> {
+    let mut missing = Vec::new();
+    for layer in [
+        &config.knowledge_base,
+        &config.policies,
+        &config.mishap_log,
+        &config.docs.index,
+    ] {
+        if layer.explicit && !snapshot.exists(&layer.path)? {
+            missing.push(layer.path.clone());
+        }
+    }
+    // Roots the config names must exist (the default `docs/` may not).
+    if config.docs.roots_explicit {
+        for root in &config.docs.roots {
+            if !snapshot.exists(root)? {
+                missing.push(format!("{root}/"));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        bail!(
+            "{} names {} that do{} not exist in the {}: {}",
+            config.source.as_deref().unwrap_or(config::FILE_NAME),
+            if missing.len() == 1 {
+                "a file"
+            } else {
+                "files"
+            },
+            if missing.len() == 1 { "es" } else { "" },
+            snapshot.describe(),
+            missing.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// A repository with no config and no docs has nothing to gate: never a pass.
+pub(crate) fn ensure_something_to_check(
+    config: &Config,
+    docs: usize,
+    skipped: &[String],
+) -> Result<()> {
+    if docs == 0 {
+        let roots = config.docs.roots.join(", ");
+        if !skipped.is_empty() {
+            let shown: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
+            bail!(
+                "nothing to check: no docs under {roots}/; {} there but {} not read as docs (a Markdown \
+                 file not named `*.md`, a symbolic link, too large): {}{}. Rename runbooks to `.md` \
+                 and keep them under {roots}/ as files",
+                if skipped.len() == 1 {
+                    "1 file looks like a runbook".to_string()
+                } else {
+                    format!("{} files look like runbooks", skipped.len())
+                },
+                if skipped.len() == 1 { "is" } else { "are" },
+                shown.join(", "),
+                if skipped.len() > 5 { ", ..." } else { "" }
+            );
+        }
+        if config.source.is_none() {
+            bail!(
+                "nothing to check: no {} and no docs with YAML frontmatter under {roots}/. \
+                 Add runbooks (see the README) or a {} whose docs.roots points at them",
+                config::FILE_NAME,
+                config::FILE_NAME
+            );
+        }
+        bail!(
+            "nothing to check: no docs with YAML frontmatter under {roots}/ (docs.roots in {})",
+            config.source.as_deref().unwrap_or(config::FILE_NAME)
+        );
+    }
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! `.docgate.yml`: read once, validated into [`Config`], every problem
 //! reported at once with file, line and the nearest known key.
 
+pub mod load;
 pub(crate) mod node;
 mod planned;
 

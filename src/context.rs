@@ -165,3 +165,31 @@ pub fn render_text(answer: &Answer, out: &mut dyn Write) -> Result<()> {
     }
     Ok(())
 }
+
+/// `docgate context PATH...`: the docs that cover the paths, for a person or
+/// an agent about to change them.
+pub fn run(
+    args: &crate::cli::ContextArgs,
+    global: &crate::cli::GlobalArgs,
+    cwd: &std::path::Path,
+    stdout: &mut dyn std::io::Write,
+) -> anyhow::Result<crate::ExitStatus> {
+    let repo = crate::git::Repo::discover(cwd)?;
+    let snapshot = repo.workdir_snapshot()?;
+    let config = crate::load_config(&repo, &global.config, cwd, &snapshot)?;
+    let docs = crate::docs::DocSet::load(&snapshot, &config)?;
+    crate::checks::ensure_something_to_check(&config, docs.docs.len(), &docs.skipped_summary())?;
+    let root = repo.workdir()?;
+    let paths = args
+        .paths
+        .iter()
+        .map(|p| crate::git::repo_relative(&root, cwd, p))
+        .collect::<Result<Vec<_>>>()?;
+    let answer = lookup(&docs, &paths)?;
+    match global.format {
+        crate::report::Format::Json => render_json(&answer, stdout)?,
+        crate::report::Format::Text => render_text(&answer, stdout)?,
+        other => anyhow::bail!("`docgate context` writes text or json, not {other:?}"),
+    }
+    Ok(crate::ExitStatus::Clean)
+}

@@ -5,7 +5,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
-use git2::{Repository, Signature};
 
 use crate::ExitStatus;
 use crate::cli::{CheckArgs, Cli, Command, ContextArgs, DemoArgs, GlobalArgs};
@@ -224,36 +223,14 @@ fn write_files(root: &Path, files: &[(&str, &str)]) -> Result<()> {
     Ok(())
 }
 
-fn commit_all(repo: &Repository, message: &str, time: i64) -> Result<git2::Oid> {
-    let mut index = repo.index()?;
-    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None)?;
-    index.write()?;
-    let tree = repo.find_tree(index.write_tree()?)?;
-    let sig = Signature::new(
-        "docgate demo",
-        "demo@docgate.invalid",
-        &git2::Time::new(time, 0),
-    )?;
-    let parents = match repo.head() {
-        Ok(h) => vec![h.peel_to_commit()?],
-        Err(_) => Vec::new(),
-    };
-    let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
-    Ok(repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parent_refs)?)
-}
-
 /// Create the repository: `main` with the documented system, `raise-limits`
 /// with the incident commit, checked out.
 pub fn build(dir: &Path, first: &str, second: &str) -> Result<()> {
-    let mut opts = git2::RepositoryInitOptions::new();
-    opts.initial_head("main");
-    let repo = Repository::init_opts(dir, &opts)
-        .with_context(|| format!("cannot create a repository in {}", dir.display()))?;
+    let repo = crate::git::scratch::Scratch::init(dir, "main")?;
     write_files(dir, BASE)?;
-    let base = commit_all(&repo, first, 1_782_000_000)?;
-    repo.branch("raise-limits", &repo.find_commit(base)?, false)?;
-    repo.set_head("refs/heads/raise-limits")?;
+    repo.commit_all(first, 1_782_000_000)?;
+    repo.switch_to_new_branch("raise-limits")?;
     write_files(dir, CHANGE)?;
-    commit_all(&repo, second, 1_782_086_400)?;
+    repo.commit_all(second, 1_782_086_400)?;
     Ok(())
 }

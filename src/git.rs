@@ -4,6 +4,8 @@
 
 pub mod change;
 pub mod prepush;
+pub mod scratch;
+pub mod snapshot;
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +15,14 @@ use git2::{Oid, Repository};
 use crate::snapshot::Snapshot;
 
 pub struct Repo {
-    pub git: Repository,
+    git: Repository,
+}
+
+/// Process-wide libgit2 settings, once before any repository is opened: git
+/// itself does not re-hash objects it reads; neither do we (5% of a large
+/// check). Corruption still fails loudly when git writes or fsck runs.
+pub fn tune_libgit2() {
+    git2::opts::strict_hash_verification(false);
 }
 
 impl Repo {
@@ -210,4 +219,35 @@ impl Repo {
 pub fn short(oid: Oid) -> String {
     let s = oid.to_string();
     s[..s.len().min(12)].to_string()
+}
+
+/// A user-given path (relative to the current directory) as repo-relative.
+pub fn repo_relative(root: &Path, cwd: &Path, path: &Path) -> Result<String> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    let joined = cwd.join(path);
+    let mut parts: Vec<std::ffi::OsString> = Vec::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::Normal(s) => parts.push(s.to_os_string()),
+            _ => {}
+        }
+    }
+    let abs: PathBuf = std::iter::once(std::ffi::OsString::from("/"))
+        .chain(parts)
+        .collect();
+    let rel = abs.strip_prefix(&root).map_err(|_| {
+        anyhow!(
+            "{} is outside the repository at {}",
+            path.display(),
+            root.display()
+        )
+    })?;
+    let s = rel
+        .to_str()
+        .ok_or_else(|| anyhow!("{} is not valid UTF-8", path.display()))?;
+    Ok(s.replace('\\', "/"))
 }
