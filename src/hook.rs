@@ -12,7 +12,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 
-use crate::cli::{ColorChoice, GlobalArgs, PrePushArgs};
+use crate::cli::{GlobalArgs, PrePushArgs};
 use crate::config::Config;
 use crate::diagnostic::{Waivability, waivability};
 use crate::git::Repo;
@@ -50,7 +50,51 @@ pub fn pre_push(
         );
     }
     let repo = Repo::discover(cwd)?;
-    let (remote, targets) = match (&args.remote, &args.url) {
+    let Some((remote, targets)) = targets(args, &repo, stdin, stdin_is_terminal, stderr)? else {
+        return Ok(ExitStatus::Clean);
+    };
+    let style = Style {
+        color: crate::output::use_color(global.color, std::io::stderr().is_terminal()),
+        quiet: global.quiet,
+    };
+    let n = targets.len();
+    if !global.quiet {
+        writeln!(
+            stderr,
+            "docgate pre-push: checking {n} ref{} pushed to {remote}",
+            if n == 1 { "" } else { "s" }
+        )?;
+    }
+    let (checked, errors) = check_targets(targets, &repo, global, cwd, style, stderr)?;
+    let failed: Vec<&Checked> = checked.iter().filter(|c| c.report.failed()).collect();
+    if !failed.is_empty() {
+        ways_forward(&failed, stderr)?;
+    }
+    stderr.flush()?;
+    if errors > 0 {
+        return Err(anyhow!(
+            "could not check {errors} of {n} ref{} (see above), so the push is blocked; \
+             `git push --no-verify` is git's own bypass",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(if failed.is_empty() {
+        ExitStatus::Clean
+    } else {
+        ExitStatus::Findings
+    })
+}
+
+/// The refs to check and where they go: from git's list on stdin (a real
+/// hook), or the pre-commit framework's variables. `None`: nothing to check.
+fn targets(
+    args: &PrePushArgs,
+    repo: &Repo,
+    stdin: &mut dyn Read,
+    stdin_is_terminal: bool,
+    stderr: &mut dyn Write,
+) -> Result<Option<(String, Vec<Target>)>> {
+    Ok(Some(match (&args.remote, &args.url) {
         (Some(remote), Some(url)) => {
             if stdin_is_terminal {
                 bail!(
@@ -93,7 +137,7 @@ pub fn pre_push(
                     stderr,
                     "docgate pre-push: nothing to check (git sent no refs, and every branch is on {remote})"
                 )?;
-                return Ok(ExitStatus::Clean);
+                return Ok(None);
             }
             let targets = updates
                 .iter()
@@ -104,30 +148,20 @@ pub fn pre_push(
                 .collect::<Vec<_>>();
             (format!("{remote} ({url})"), targets)
         }
-        _ => pre_commit_target(&repo)?,
-    };
+        _ => pre_commit_target(repo)?,
+    }))
+}
 
-    let color = match global.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var("TERM").map_or(true, |t| t != "dumb")
-                && std::io::stderr().is_terminal()
-        }
-    };
-    let style = Style {
-        color,
-        quiet: global.quiet,
-    };
-    let n = targets.len();
-    if !global.quiet {
-        writeln!(
-            stderr,
-            "docgate pre-push: checking {n} ref{} pushed to {remote}",
-            if n == 1 { "" } else { "s" }
-        )?;
-    }
+/// Check each target, writing its report; the reports and how many could
+/// not be checked.
+fn check_targets(
+    targets: Vec<Target>,
+    repo: &Repo,
+    global: &GlobalArgs,
+    cwd: &Path,
+    style: Style,
+    stderr: &mut dyn Write,
+) -> Result<(Vec<Checked>, usize)> {
     let mut checked: Vec<Checked> = Vec::new();
     let mut errors = 0;
     for target in targets {
@@ -154,7 +188,7 @@ pub fn pre_push(
                 for note in &notes {
                     writeln!(stderr, "{}: note: {note}", target.label)?;
                 }
-                match check_one(&repo, &request, &head, global, cwd) {
+                match check_one(repo, &request, &head, global, cwd) {
                     Ok((report, config)) => {
                         if !global.quiet || report.failed() {
                             writeln!(stderr, "\n{} ({base})", target.label)?;
@@ -174,23 +208,7 @@ pub fn pre_push(
             }
         }
     }
-    let failed: Vec<&Checked> = checked.iter().filter(|c| c.report.failed()).collect();
-    if !failed.is_empty() {
-        ways_forward(&failed, stderr)?;
-    }
-    stderr.flush()?;
-    if errors > 0 {
-        return Err(anyhow!(
-            "could not check {errors} of {n} ref{} (see above), so the push is blocked; \
-             `git push --no-verify` is git's own bypass",
-            if n == 1 { "" } else { "s" }
-        ));
-    }
-    Ok(if failed.is_empty() {
-        ExitStatus::Clean
-    } else {
-        ExitStatus::Findings
-    })
+    Ok((checked, errors))
 }
 
 fn check_one(

@@ -10,14 +10,16 @@ use crate::cli::{ColorChoice, GlobalArgs};
 use crate::config;
 use crate::report::{self, Format, Report, Style};
 
-fn use_color(choice: ColorChoice) -> bool {
+/// `--color`: `auto` honours `NO_COLOR` and `TERM=dumb`, and needs the
+/// stream the report goes to (stdout, or stderr for the hook) on a terminal.
+pub(crate) fn use_color(choice: ColorChoice, stream_is_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
-                && std::io::stdout().is_terminal()
+                && stream_is_terminal
         }
     }
 }
@@ -32,7 +34,7 @@ pub(crate) fn emit(
     let to_stdout = write_outputs(report, global, cwd)?;
     if to_stdout {
         let style = Style {
-            color: use_color(global.color),
+            color: use_color(global.color, std::io::stdout().is_terminal()),
             quiet: global.quiet,
         };
         report::render(report, global.format, style, stdout)?;

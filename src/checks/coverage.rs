@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::date::parse_date;
 use crate::diagnostic::{self as rules, Diagnostic};
 use crate::docs::{CoverageIndex, Doc, DocSet, KeyFile};
-use crate::git::change::{Change, Status};
+use crate::git::change::{Change, ChangedFile, Status};
 use crate::pattern;
 use crate::snapshot::Snapshot;
 
@@ -38,6 +38,9 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Covering docs by identity (path at head), with the entries that matched.
+type Covering<'d> = BTreeMap<String, (&'d Doc, Vec<&'d KeyFile>)>;
+
 fn in_change(
     change: &Change<'_>,
     config: &Config,
@@ -46,130 +49,172 @@ fn in_change(
     checked: &mut Checked,
     out: &mut Vec<Diagnostic>,
 ) -> Result<Vec<DocToRead>> {
+    let mut to_read: BTreeMap<String, DocToRead> = BTreeMap::new();
+    // Coverage is the union of key_files at base and at head, so a change
+    // cannot exempt itself by editing key_files.
+    let index = CoverageIndex::build(head_docs.docs.iter().chain(&doc_changes.base_versions))?;
     let head_by_path: HashMap<&str, &Doc> = head_docs
         .docs
         .iter()
         .map(|d| (d.path.as_str(), d))
         .collect();
-    let head_range = head_docs.docs.as_ptr_range();
-    let mut to_read: BTreeMap<String, DocToRead> = BTreeMap::new();
-    // Coverage is the union of key_files at base and at head, so a change
-    // cannot exempt itself by editing key_files.
-    let index = CoverageIndex::build(head_docs.docs.iter().chain(&doc_changes.base_versions))?;
-    let substantive = config.coverage.substantive;
-
     for file in &change.files {
         if file.paths().all(|p| config.coverage.ignore.is_match(p)) {
             checked.ignored_files += 1;
             continue;
         }
-        // Covering docs by identity (path at head), with the entries that matched.
-        let mut covering: BTreeMap<String, (&Doc, Vec<&KeyFile>)> = BTreeMap::new();
-        for p in file.paths() {
-            for (doc, kf) in index.covering(p) {
-                let at_head = head_range.contains(&std::ptr::from_ref(doc));
-                let identity = doc_changes.identity(doc, at_head);
-                let slot = covering.entry(identity).or_insert((doc, Vec::new()));
-                if !slot.1.iter().any(|k| k.raw == kf.raw) {
-                    slot.1.push(kf);
-                }
-            }
-        }
-        let shown = describe_file(file);
+        let covering = covering(file, &index, head_docs, doc_changes);
         if covering.is_empty() {
             if file.paths().any(|p| config.coverage.require.is_match(p)) {
-                out.push(
-                    Diagnostic::new(
-                        rules::UNCOVERED_CHANGE,
-                        format!(
-                            "{shown} is under `coverage.require`, but no doc's `key_files` cover it"
-                        ),
-                    )
-                    .at(&file.path),
-                );
+                out.push(uncovered(file));
             }
             continue;
         }
         checked.covered_files += 1;
-        for key in covering.keys() {
-            // Linked at head: a doc the change deleted cannot be read there.
-            if let Some(doc) = head_by_path.get(key.as_str()) {
-                match to_read.get_mut(key.as_str()) {
-                    Some(entry) => entry.covers.push(file.path.clone()),
-                    None => {
-                        to_read.insert(
-                            key.to_string(),
-                            DocToRead {
-                                id: doc.id.clone(),
-                                title: doc.title.clone(),
-                                path: doc.path.clone(),
-                                covers: vec![file.path.clone()],
-                            },
-                        );
-                    }
-                }
-            }
+        add_to_read(&mut to_read, file, &covering, &head_by_path);
+        if let Some(d) = not_updated(file, &covering, config, doc_changes) {
+            out.push(d);
         }
-        // Deleting the covering doc (or moving it out of the roots) updates
-        // it only for a file the change deleted too: code that still exists
-        // without its runbook is not a documented fix.
-        let file_gone = file.status == Status::Deleted;
-        if !config.coverage.enforce
-            || covering.keys().any(|k| {
-                doc_changes.updated(k, substantive) && (file_gone || doc_changes.at_head(k))
-            })
-        {
-            continue;
-        }
-        let mut names = Vec::new();
-        let mut only_whitespace = Vec::new();
-        let mut deleted = Vec::new();
-        for (key, (doc, kfs)) in &covering {
-            let via: Vec<String> = kfs.iter().map(|k| format!("`{}`", k.raw)).collect();
-            names.push(format!("{} via {}", doc.label(), via.join(", ")));
-            if !doc_changes.at_head(key) {
-                deleted.push(doc.path.clone());
-            } else if doc_changes.updated(key, false) {
-                only_whitespace.push(doc.path.clone());
-            }
-        }
-        let mut message = format!(
-            "{shown} changed, but {} that cover{} it did not: {}",
-            if covering.len() == 1 {
-                "the doc"
-            } else {
-                "none of the docs"
-            },
-            if covering.len() == 1 { "s" } else { "" },
-            names.join("; ")
-        );
-        if !only_whitespace.is_empty() {
-            message.push_str(&format!(
-                " ({} changed only in whitespace or frontmatter, which does not count)",
-                only_whitespace.join(", ")
-            ));
-        }
-        if !deleted.is_empty() {
-            message.push_str(&format!(
-                " ({} {} deleted or moved out of docs.roots in this change, which does not count \
-                 for a file that still exists)",
-                deleted.join(", "),
-                if deleted.len() == 1 { "was" } else { "were" }
-            ));
-        }
-        out.push(
-            Diagnostic::new(rules::DOC_NOT_UPDATED, message)
-                .at(&file.path)
-                .with_docs(
-                    covering
-                        .values()
-                        .map(|(d, _)| d.id.clone().unwrap_or_else(|| d.path.clone())),
-                ),
-        );
     }
+    stale_in_change(change, head_docs, doc_changes, &index, out)?;
+    last_updated(change, head_docs, doc_changes, out);
+    Ok(to_read.into_values().collect())
+}
 
-    // Stale key_files: entries of the docs the change touched, and entries that
-    // matched a file the change deleted or renamed away.
+/// The docs covering a changed file (at either of its paths).
+fn covering<'d>(
+    file: &ChangedFile,
+    index: &CoverageIndex<'d>,
+    head_docs: &DocSet,
+    doc_changes: &DocChanges,
+) -> Covering<'d> {
+    let head_range = head_docs.docs.as_ptr_range();
+    let mut covering: Covering<'d> = BTreeMap::new();
+    for p in file.paths() {
+        for (doc, kf) in index.covering(p) {
+            let at_head = head_range.contains(&std::ptr::from_ref(doc));
+            let identity = doc_changes.identity(doc, at_head);
+            let slot = covering.entry(identity).or_insert((doc, Vec::new()));
+            if !slot.1.iter().any(|k| k.raw == kf.raw) {
+                slot.1.push(kf);
+            }
+        }
+    }
+    covering
+}
+
+/// The covering docs a reviewer must read: those at head (a doc the change
+/// deleted cannot be linked there).
+fn add_to_read(
+    to_read: &mut BTreeMap<String, DocToRead>,
+    file: &ChangedFile,
+    covering: &Covering<'_>,
+    head_by_path: &HashMap<&str, &Doc>,
+) {
+    for key in covering.keys() {
+        let Some(doc) = head_by_path.get(key.as_str()) else {
+            continue;
+        };
+        to_read
+            .entry(key.to_string())
+            .or_insert_with(|| DocToRead {
+                id: doc.id.clone(),
+                title: doc.title.clone(),
+                path: doc.path.clone(),
+                covers: Vec::new(),
+            })
+            .covers
+            .push(file.path.clone());
+    }
+}
+
+fn uncovered(file: &ChangedFile) -> Diagnostic {
+    Diagnostic::new(
+        rules::UNCOVERED_CHANGE,
+        format!(
+            "{} is under `coverage.require`, but no doc's `key_files` cover it",
+            describe_file(file)
+        ),
+    )
+    .at(&file.path)
+}
+
+/// `doc-not-updated` unless a covering doc changed (substantively). Deleting
+/// the covering doc (or moving it out of the roots) updates it only for a
+/// file the change deleted too: code that still exists without its runbook
+/// is not a documented fix.
+fn not_updated(
+    file: &ChangedFile,
+    covering: &Covering<'_>,
+    config: &Config,
+    doc_changes: &DocChanges,
+) -> Option<Diagnostic> {
+    let file_gone = file.status == Status::Deleted;
+    if !config.coverage.enforce
+        || covering.keys().any(|k| {
+            doc_changes.updated(k, config.coverage.substantive)
+                && (file_gone || doc_changes.at_head(k))
+        })
+    {
+        return None;
+    }
+    let mut names = Vec::new();
+    let mut only_whitespace = Vec::new();
+    let mut deleted = Vec::new();
+    for (key, (doc, kfs)) in covering {
+        let via: Vec<String> = kfs.iter().map(|k| format!("`{}`", k.raw)).collect();
+        names.push(format!("{} via {}", doc.label(), via.join(", ")));
+        if !doc_changes.at_head(key) {
+            deleted.push(doc.path.clone());
+        } else if doc_changes.updated(key, false) {
+            only_whitespace.push(doc.path.clone());
+        }
+    }
+    let mut message = format!(
+        "{} changed, but {} that cover{} it did not: {}",
+        describe_file(file),
+        if covering.len() == 1 {
+            "the doc"
+        } else {
+            "none of the docs"
+        },
+        if covering.len() == 1 { "s" } else { "" },
+        names.join("; ")
+    );
+    if !only_whitespace.is_empty() {
+        message.push_str(&format!(
+            " ({} changed only in whitespace or frontmatter, which does not count)",
+            only_whitespace.join(", ")
+        ));
+    }
+    if !deleted.is_empty() {
+        message.push_str(&format!(
+            " ({} {} deleted or moved out of docs.roots in this change, which does not count \
+             for a file that still exists)",
+            deleted.join(", "),
+            if deleted.len() == 1 { "was" } else { "were" }
+        ));
+    }
+    Some(
+        Diagnostic::new(rules::DOC_NOT_UPDATED, message)
+            .at(&file.path)
+            .with_docs(
+                covering
+                    .values()
+                    .map(|(d, _)| d.id.clone().unwrap_or_else(|| d.path.clone())),
+            ),
+    )
+}
+
+/// Stale key_files: entries of the docs the change touched, and entries that
+/// matched a file the change deleted or renamed away.
+fn stale_in_change(
+    change: &Change<'_>,
+    head_docs: &DocSet,
+    doc_changes: &DocChanges,
+    index: &CoverageIndex<'_>,
+    out: &mut Vec<Diagnostic>,
+) -> Result<()> {
     let mut candidates: Vec<(&Doc, &KeyFile)> = Vec::new();
     let by_path: HashMap<&str, &Doc> = head_docs
         .docs
@@ -205,9 +250,16 @@ fn in_change(
     }
     let mut seen = std::collections::HashSet::new();
     candidates.retain(|(d, k)| seen.insert((d.path.as_str(), k.raw.as_str(), k.line)));
-    stale(&change.head, &candidates, &moved_away, out)?;
+    stale(&change.head, &candidates, &moved_away, out)
+}
 
-    // last_updated must move when the body does.
+/// `last_updated` must move when the body does.
+fn last_updated(
+    change: &Change<'_>,
+    head_docs: &DocSet,
+    doc_changes: &DocChanges,
+    out: &mut Vec<Diagnostic>,
+) {
     let change_day = change.date();
     for doc in &head_docs.docs {
         if !doc_changes.head_paths.contains(&doc.path) {
@@ -236,7 +288,6 @@ fn in_change(
             );
         }
     }
-    Ok(to_read.into_values().collect())
 }
 
 fn lint(snapshot: &Snapshot<'_>, docs: &DocSet, out: &mut Vec<Diagnostic>) -> Result<()> {
@@ -248,7 +299,7 @@ fn lint(snapshot: &Snapshot<'_>, docs: &DocSet, out: &mut Vec<Diagnostic>) -> Re
     stale(snapshot, &candidates, &HashMap::new(), out)
 }
 
-fn describe_file(file: &crate::git::change::ChangedFile) -> String {
+fn describe_file(file: &ChangedFile) -> String {
     match (&file.status, &file.old_path) {
         (Status::Renamed, Some(old)) => format!("`{}` (renamed from `{old}`)", file.path),
         (Status::Deleted, _) => format!("`{}` (deleted)", file.path),

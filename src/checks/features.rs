@@ -189,30 +189,7 @@ fn one(
     };
     // The model version must be readable whenever it is configured, not only
     // when a list shrinks and it is needed to excuse that.
-    let version_head: Option<Option<String>> = match &list.version {
-        None => None,
-        Some(version) => Some(match extract(head, version)?.value {
-            Ok(Value::Scalar { text, .. }) => Some(text),
-            Ok(Value::List { origin, .. }) => {
-                findings.push(at(
-                    Diagnostic::new(
-                        rules::FEATURE_SOURCE_ERROR,
-                        format!(
-                            "the model version {} is a list, not a single value",
-                            version.describe()
-                        ),
-                    ),
-                    &origin.file,
-                    origin.line,
-                ));
-                None
-            }
-            Err(e) => {
-                findings.push(source_error(&e, "the model version cannot be read: "));
-                None
-            }
-        }),
-    };
+    let version_head = version_at_head(list, head, &mut findings)?;
     match (t, i) {
         (Some((t_items, t_origin)), Some((i_items, i_origin))) => {
             summary.shared_source = t_origin == i_origin;
@@ -227,35 +204,30 @@ fn one(
                 (scope, &base_lists, &base_list)
                 && list.additive
             {
-                let mut seen = HashSet::new();
-                for (side, source, items, origin, at_base) in [
-                    (
-                        "training",
-                        &base_list.training,
-                        t_items,
-                        t_origin,
-                        &t_base.value,
-                    ),
-                    (
-                        "inference",
-                        &base_list.inference,
-                        i_items,
-                        i_origin,
-                        &i_base.value,
-                    ),
-                ] {
-                    if seen.insert(origin.clone()) {
-                        additive(
-                            list,
-                            side,
-                            (source, base_list.version.as_ref()),
-                            (items, origin),
-                            at_base,
-                            scope,
-                            version_head.as_ref(),
-                            &mut findings,
-                        )?;
-                    }
+                let pair = Pair {
+                    list,
+                    scope,
+                    base_version: base_list.version.as_ref(),
+                    version_head: version_head.as_ref(),
+                };
+                let training = Side {
+                    name: "training",
+                    base_source: &base_list.training,
+                    items: t_items,
+                    origin: t_origin,
+                    at_base: &t_base.value,
+                };
+                let inference = Side {
+                    name: "inference",
+                    base_source: &base_list.inference,
+                    items: i_items,
+                    origin: i_origin,
+                    at_base: &i_base.value,
+                };
+                // Once when both sides share a definition.
+                additive(&pair, &training, &mut findings)?;
+                if inference.origin != training.origin {
+                    additive(&pair, &inference, &mut findings)?;
                 }
             }
         }
@@ -269,6 +241,39 @@ fn one(
     }
     out.extend(findings);
     Ok(summary)
+}
+
+/// The model version at head: `None` when none is configured, `Some(None)`
+/// when it cannot be read (a finding says why).
+fn version_at_head(
+    list: &FeatureList,
+    head: &Snapshot<'_>,
+    findings: &mut Vec<Diagnostic>,
+) -> Result<Option<Option<String>>> {
+    let Some(version) = &list.version else {
+        return Ok(None);
+    };
+    Ok(Some(match extract(head, version)?.value {
+        Ok(Value::Scalar { text, .. }) => Some(text),
+        Ok(Value::List { origin, .. }) => {
+            findings.push(at(
+                Diagnostic::new(
+                    rules::FEATURE_SOURCE_ERROR,
+                    format!(
+                        "the model version {} is a list, not a single value",
+                        version.describe()
+                    ),
+                ),
+                &origin.file,
+                origin.line,
+            ));
+            None
+        }
+        Err(e) => {
+            findings.push(source_error(&e, "the model version cannot be read: "));
+            None
+        }
+    }))
 }
 
 fn as_list<'v>(
@@ -430,25 +435,38 @@ fn unknown_growth(list: &FeatureList, side: &str, head: &Origin, why: String) ->
     )
 }
 
-/// `(source, version)`: where this side and the model version were at the base.
-#[allow(clippy::too_many_arguments)]
-fn additive(
-    list: &FeatureList,
-    side: &str,
-    (source, base_version): (&FeatureSource, Option<&FeatureSource>),
-    (head_items, head_origin): (&[Item], &Origin),
-    at_base: &Result<Value, PyError>,
-    scope: &ChangeScope<'_>,
-    version_head: Option<&Option<String>>,
-    findings: &mut Vec<Diagnostic>,
-) -> Result<()> {
+/// One configured pair in a change, for additivity.
+struct Pair<'a> {
+    list: &'a FeatureList,
+    scope: &'a ChangeScope<'a>,
+    /// Where the model version was at the base (when the list moved).
+    base_version: Option<&'a FeatureSource>,
+    /// The model version at head (see [`version_at_head`]).
+    version_head: Option<&'a Option<String>>,
+}
+
+/// One side of a pair: where it was at the base, what it is at head.
+struct Side<'a> {
+    name: &'a str,
+    base_source: &'a FeatureSource,
+    items: &'a [Item],
+    origin: &'a Origin,
+    at_base: &'a Result<Value, PyError>,
+}
+
+/// `feature-not-additive` (or `feature-version-bump`) when the side does not
+/// start with its base list; `feature-additivity-unknown` when the base
+/// cannot tell.
+fn additive(pair: &Pair<'_>, side: &Side<'_>, findings: &mut Vec<Diagnostic>) -> Result<()> {
+    let (list, scope, source) = (pair.list, pair.scope, side.base_source);
+    let (name, head_origin) = (side.name, side.origin);
     let base = scope.base;
     if !base.is_file(&source.file)? {
         if let Err(why) = &scope.base_config {
             // The list may have moved with a config edit we cannot read.
             findings.push(unknown_growth(
                 list,
-                side,
+                name,
                 head_origin,
                 format!(
                     "{} is not in the base and the config's base version cannot be read to find \
@@ -460,12 +478,12 @@ fn additive(
         // A list that is new in this change has nothing to stay compatible with.
         return Ok(());
     }
-    let base_items = match at_base {
+    let base_items = match side.at_base {
         Ok(Value::List { items, .. }) => items,
         Ok(Value::Scalar { origin, .. }) => {
             findings.push(unknown_growth(
                 list,
-                side,
+                name,
                 head_origin,
                 format!(
                     "at the base, {} ({}:{}) is a single value, not a list of feature names",
@@ -481,17 +499,40 @@ fn additive(
                 rules::FEATURE_ADDITIVITY_UNKNOWN,
                 e,
                 &format!(
-                    "cannot check that the {side} list of `{}` only grew: at the base, ",
+                    "cannot check that the {name} list of `{}` only grew: at the base, ",
                     list.id
                 ),
             ));
             return Ok(());
         }
     };
-    let (b, h) = (names(base_items), names(head_items));
+    let (b, h) = (names(base_items), names(side.items));
     if h.len() >= b.len() && h[..b.len()] == b[..] {
         return Ok(());
     }
+    let mut message = format!(
+        "the {name} list of `{}` is not additive against the base: {} ({})",
+        list.id,
+        what_changed(&b, &h).join("; "),
+        describe_origin(head_origin)
+    );
+    let bumped = version_moved(pair, &mut message)?;
+    let rule = if bumped {
+        rules::FEATURE_VERSION_BUMP
+    } else {
+        rules::FEATURE_NOT_ADDITIVE
+    };
+    findings.push(at(
+        Diagnostic::new(rule, message),
+        &head_origin.file,
+        head_origin.line,
+    ));
+    Ok(())
+}
+
+/// What a non-additive change did: names removed, the first one moved, or
+/// one inserted before the end.
+fn what_changed(b: &[&str], h: &[&str]) -> Vec<String> {
     let h_set: HashSet<&str> = h.iter().copied().collect();
     let b_set: HashSet<&str> = b.iter().copied().collect();
     let removed: Vec<&str> = b.iter().copied().filter(|n| !h_set.contains(n)).collect();
@@ -518,63 +559,55 @@ fn additive(
     }
     if what.is_empty() {
         // Same names kept in order but something was inserted before the end.
-        let idx = b
-            .iter()
-            .zip(&h)
-            .position(|(x, y)| x != y)
-            .unwrap_or(b.len());
+        let idx = b.iter().zip(h).position(|(x, y)| x != y).unwrap_or(b.len());
         what.push(format!(
             "inserted `{}` at index {idx} instead of appending",
             h.get(idx).unwrap_or(&"?")
         ));
     }
-    let mut message = format!(
-        "the {side} list of `{}` is not additive against the base: {} ({})",
-        list.id,
-        what.join("; "),
-        describe_origin(head_origin)
-    );
-    let mut rule = rules::FEATURE_NOT_ADDITIVE;
-    if let (Some(version), Some(after)) = (&list.version, version_head) {
-        let version = base_version.unwrap_or(version);
-        let before = match base.read(&version.file)? {
-            Read::Missing => None,
-            _ => Some(extract(base, version)?.value),
-        };
-        match (before, after) {
-            (Some(Ok(Value::Scalar { text: x, .. })), Some(y)) if &x != y => {
-                rule = rules::FEATURE_VERSION_BUMP;
-                message.push_str(&format!("; allowed: the model version moved from {x} to {y}"));
-            }
-            (Some(Ok(Value::Scalar { text, .. })), Some(_)) => message.push_str(&format!(
-                "; the model version ({}) is still {text}: bump it to break compatibility",
-                version.describe()
-            )),
-            (_, None) => message.push_str(&format!(
-                "; the model version ({}) cannot be read at head, so it cannot excuse this",
-                version.describe()
-            )),
-            (None, Some(_)) => message.push_str(&format!(
-                "; the model version ({}) did not exist at the base",
-                version.describe()
-            )),
-            (Some(Ok(Value::List { .. })), Some(_)) => message.push_str(&format!(
-                "; the model version ({}) was a list at the base, not a single value",
-                version.describe()
-            )),
-            (Some(Err(e)), Some(_)) => message.push_str(&format!(
-                "; the model version ({}) could not be read at the base ({}:{}: {}), so whether it moved is unknown",
-                version.describe(),
-                e.file,
-                e.line,
-                e.message
-            )),
+    what
+}
+
+/// Did the model version move in the change (then the change is allowed)?
+/// The message says what the version did either way.
+fn version_moved(pair: &Pair<'_>, message: &mut String) -> Result<bool> {
+    let (Some(version), Some(after)) = (&pair.list.version, pair.version_head) else {
+        return Ok(false);
+    };
+    let base = pair.scope.base;
+    let version = pair.base_version.unwrap_or(version);
+    let before = match base.read(&version.file)? {
+        Read::Missing => None,
+        _ => Some(extract(base, version)?.value),
+    };
+    match (before, after) {
+        (Some(Ok(Value::Scalar { text: x, .. })), Some(y)) if &x != y => {
+            message.push_str(&format!("; allowed: the model version moved from {x} to {y}"));
+            return Ok(true);
         }
+        (Some(Ok(Value::Scalar { text, .. })), Some(_)) => message.push_str(&format!(
+            "; the model version ({}) is still {text}: bump it to break compatibility",
+            version.describe()
+        )),
+        (_, None) => message.push_str(&format!(
+            "; the model version ({}) cannot be read at head, so it cannot excuse this",
+            version.describe()
+        )),
+        (None, Some(_)) => message.push_str(&format!(
+            "; the model version ({}) did not exist at the base",
+            version.describe()
+        )),
+        (Some(Ok(Value::List { .. })), Some(_)) => message.push_str(&format!(
+            "; the model version ({}) was a list at the base, not a single value",
+            version.describe()
+        )),
+        (Some(Err(e)), Some(_)) => message.push_str(&format!(
+            "; the model version ({}) could not be read at the base ({}:{}: {}), so whether it moved is unknown",
+            version.describe(),
+            e.file,
+            e.line,
+            e.message
+        )),
     }
-    findings.push(at(
-        Diagnostic::new(rule, message),
-        &head_origin.file,
-        head_origin.line,
-    ));
-    Ok(())
+    Ok(false)
 }
