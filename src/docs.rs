@@ -1,5 +1,9 @@
-//! Docs with YAML frontmatter: parsing, the doc graph, and the one GlobSet
-//! that answers "which docs cover this path".
+//! The docs layer: loading every doc under the roots ([`DocSet`]), and the
+//! [`CoverageIndex`] that answers "which docs cover this path" (exact paths
+//! in a hash map, folder entries by ancestor, globs bucketed by their literal
+//! prefix with one matcher each).
+//! Reading one doc's frontmatter is `frontmatter`; the `docs:` config
+//! section is `cfg`.
 
 pub mod cfg;
 mod frontmatter;

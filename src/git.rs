@@ -1,6 +1,7 @@
-//! Open the repository, resolve revisions and the range a check looks at.
-//! No git2 type leaves this module and `change`/`snapshot` except through
-//! their own small types.
+//! The git layer: open the repository, resolve revisions and the range a
+//! check looks at. No git2 type leaves this module and its children
+//! (`change`, `prepush`, `snapshot`, `scratch`) except through their own
+//! small types.
 
 pub mod change;
 pub mod prepush;
