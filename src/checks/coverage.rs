@@ -76,7 +76,7 @@ fn in_change(
             out.push(d);
         }
     }
-    stale_in_change(change, head_docs, doc_changes, &index, out)?;
+    stale_in_change(change, &head_by_path, doc_changes, &index, out)?;
     last_updated(change, head_docs, doc_changes, out);
     Ok(to_read.into_values().collect())
 }
@@ -208,26 +208,19 @@ fn not_updated(
 
 /// Stale key_files: entries of the docs the change touched, and entries that
 /// matched a file the change deleted or renamed away.
-fn stale_in_change(
+fn stale_in_change<'d>(
     change: &Change<'_>,
-    head_docs: &DocSet,
+    head_by_path: &HashMap<&str, &'d Doc>,
     doc_changes: &DocChanges,
-    index: &CoverageIndex<'_>,
+    index: &CoverageIndex<'d>,
     out: &mut Vec<Diagnostic>,
 ) -> Result<()> {
     let mut candidates: Vec<(&Doc, &KeyFile)> = Vec::new();
-    let by_path: HashMap<&str, &Doc> = head_docs
-        .docs
-        .iter()
-        .map(|d| (d.path.as_str(), d))
-        .collect();
     for path in &doc_changes.head_paths {
-        if let Some(doc) = by_path.get(path.as_str()) {
+        if let Some(doc) = head_by_path.get(path.as_str()) {
             candidates.extend(doc.key_files.iter().map(|kf| (*doc, kf)));
         }
     }
-    // One index serves both views: head docs are the ones in `head_docs`.
-    let at_head = head_docs.docs.as_ptr_range();
     let mut moved_away: HashMap<&str, Option<&str>> = HashMap::new();
     for file in &change.files {
         let gone = match file.status {
@@ -244,7 +237,14 @@ fn stale_in_change(
                 index
                     .covering(old)
                     .into_iter()
-                    .filter(|(d, _)| at_head.contains(&std::ptr::from_ref(*d))),
+                    // One index serves both views: a doc at head is one
+                    // of `head_by_path` (the same object, not one of the
+                    // base versions with that path).
+                    .filter(|(d, _)| {
+                        head_by_path
+                            .get(d.path.as_str())
+                            .is_some_and(|h| std::ptr::eq(*h, *d))
+                    }),
             );
         }
     }

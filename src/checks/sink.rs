@@ -137,11 +137,17 @@ mod tests {
         sink.finish(waivers)
     }
 
+    /// The default finding under `config` with one trailer read under it:
+    /// the findings and how often the waiver was used.
+    fn with_trailer(config: &Config, trailer: &str) -> (Vec<Diagnostic>, usize) {
+        let mut w = [waiver(trailer, config)];
+        let out = run(config, finding(), &mut w);
+        (out, w[0].used)
+    }
+
     #[test]
     fn a_waivable_rule_is_waived() {
-        let c = config("{}");
-        let mut w = [waiver("doc-not-updated: hotfix", &c)];
-        let out = run(&c, finding(), &mut w);
+        let (out, used) = with_trailer(&config("{}"), "doc-not-updated: hotfix");
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0].severity, Severity::Note);
         assert_eq!(
@@ -151,7 +157,7 @@ mod tests {
                 commit: "abc123".into()
             })
         );
-        assert_eq!(w[0].used, 1);
+        assert_eq!(used, 1);
     }
 
     #[test]
@@ -211,31 +217,24 @@ mod tests {
     #[test]
     fn a_waiver_scoped_to_a_doc_id_waives_only_that_doc() {
         let c = config("{}");
-        let mut other = [waiver("doc-not-updated(ops-02): not this one", &c)];
-        let out = run(&c, finding(), &mut other);
+        let (out, _) = with_trailer(&c, "doc-not-updated(ops-02): not this one");
         assert_eq!(out[0].severity, Severity::Error, "{out:?}");
         assert_eq!(out[1].rule.id, "waiver-unused");
         assert_eq!(
             out[1].message,
             "the waiver `doc-not-updated(ops-02)` in commit abc123 matched no finding"
         );
-        let mut this = [waiver("doc-not-updated(ops-01): this one", &c)];
-        let out = run(&c, finding(), &mut this);
-        assert_eq!(out.len(), 1, "{out:?}");
-        assert_eq!(out[0].severity, Severity::Note);
+        let (out, used) = with_trailer(&c, "doc-not-updated(ops-01): this one");
+        assert_eq!((out.len(), out[0].severity, used), (1, Severity::Note, 1));
     }
 
     #[test]
     fn a_waiver_scoped_to_a_glob_waives_only_matching_paths() {
         let c = config("{}");
-        let mut miss = [waiver("doc-not-updated(lib/**): elsewhere", &c)];
-        let out = run(&c, finding(), &mut miss);
-        assert_eq!(out[0].severity, Severity::Error, "{out:?}");
-        let mut hit = [waiver("doc-not-updated(src/*.py): here", &c)];
-        let out = run(&c, finding(), &mut hit);
-        assert_eq!(out.len(), 1, "{out:?}");
-        assert_eq!(out[0].severity, Severity::Note);
-        assert_eq!(hit[0].used, 1);
+        let (out, used) = with_trailer(&c, "doc-not-updated(lib/**): elsewhere");
+        assert_eq!((out[0].severity, used), (Severity::Error, 0), "{out:?}");
+        let (out, used) = with_trailer(&c, "doc-not-updated(src/*.py): here");
+        assert_eq!((out.len(), out[0].severity, used), (1, Severity::Note, 1));
     }
 
     #[test]
@@ -264,8 +263,7 @@ mod tests {
     #[test]
     fn waiver_unused_can_be_turned_off() {
         let c = config("rules: {waiver-unused: off}\n");
-        let mut w = [waiver("doc-not-updated(ops-02): not this one", &c)];
-        let out = run(&c, finding(), &mut w);
+        let (out, _) = with_trailer(&c, "doc-not-updated(ops-02): not this one");
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0].rule.id, "doc-not-updated");
     }

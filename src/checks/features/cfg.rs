@@ -201,7 +201,7 @@ fn feature_source(v: &mut Validator, node: &Node, key: &str) -> Option<FeatureSo
     };
     let symbol = node.get("symbol");
     let pointer = node.get("pointer");
-    match kind {
+    let locator = match kind {
         SourceKind::Python => {
             if let Some(p) = pointer {
                 v.err(
@@ -226,12 +226,7 @@ fn feature_source(v: &mut Validator, node: &Node, key: &str) -> Option<FeatureSo
                 v.err(sym, format!("`{name}` is not a Python name"));
                 return None;
             }
-            Some(FeatureSource {
-                file,
-                kind,
-                locator: name,
-                site: (v.file.to_string(), node.line),
-            })
+            name
         }
         SourceKind::Yaml | SourceKind::Json | SourceKind::Toml => {
             if let Some(s) = symbol {
@@ -255,12 +250,7 @@ fn feature_source(v: &mut Validator, node: &Node, key: &str) -> Option<FeatureSo
                 v.err(p, format!("`{key}.pointer` must start with `/` (a JSON pointer such as /model_options/features)"));
                 return None;
             }
-            Some(FeatureSource {
-                file,
-                kind,
-                locator: text,
-                site: (v.file.to_string(), node.line),
-            })
+            text
         }
         SourceKind::Text => {
             for (k, n) in [("symbol", symbol), ("pointer", pointer)] {
@@ -268,12 +258,13 @@ fn feature_source(v: &mut Validator, node: &Node, key: &str) -> Option<FeatureSo
                     v.err(n, format!("`{key}`: `{}` is read as a text file (one name a line), which takes no `{k}`; use a .py, .yaml, .json or .toml file for a `{k}`", file));
                 }
             }
-            Some(FeatureSource {
-                file,
-                kind,
-                locator: String::new(),
-                site: (v.file.to_string(), node.line),
-            })
+            String::new()
         }
-    }
+    };
+    Some(FeatureSource {
+        file,
+        kind,
+        locator,
+        site: (v.file.to_string(), node.line),
+    })
 }
