@@ -142,7 +142,9 @@ impl Config {
         Ok(config)
     }
 
-    /// Effective severity of a rule (`None`: turned off).
+    /// Effective severity of a finding of `rule` (`None`: turned off): the
+    /// `rules:` override of its id, else the rule's (or the situation's)
+    /// default. The sink asks this for every finding.
     pub fn severity(&self, rule: &diagnostic::Rule) -> Option<Severity> {
         match self.rules.get(rule.id) {
             Some(over) => *over,

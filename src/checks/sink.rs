@@ -4,8 +4,6 @@
 
 pub(crate) mod cfg;
 
-use std::collections::BTreeMap;
-
 use crate::checks::waivers::Waiver;
 use crate::checks::{Checked, DocToRead};
 use crate::config::Config;
@@ -14,8 +12,7 @@ use crate::diagnostic::{self as rules, Diagnostic, Severity, Waivability, Waived
 /// What the checks produce: findings, and the counts that show how much was
 /// checked (so a gate that checked nothing never looks like a pass).
 pub struct Sink<'c> {
-    overrides: &'c BTreeMap<String, Option<Severity>>,
-    waivable: &'c [String],
+    config: &'c Config,
     found: Vec<Diagnostic>,
     pub checked: Checked,
     /// The docs covering the changed files: what a reviewer must read.
@@ -27,8 +24,7 @@ pub struct Sink<'c> {
 impl<'c> Sink<'c> {
     pub fn new(config: &'c Config) -> Sink<'c> {
         Sink {
-            overrides: &config.rules,
-            waivable: &config.waivers.rules,
+            config,
             found: Vec::new(),
             checked: Checked::default(),
             docs_to_read: Vec::new(),
@@ -39,11 +35,10 @@ impl<'c> Sink<'c> {
     /// Take a finding: its severity is its rule's (or the rule situation's)
     /// default unless the config overrides the rule id; `off` drops it.
     pub fn push(&mut self, mut d: Diagnostic) {
-        d.severity = match self.overrides.get(d.rule.id) {
-            Some(None) => return,
-            Some(Some(over)) => *over,
-            None => d.rule.severity,
+        let Some(severity) = self.config.severity(d.rule) else {
+            return;
         };
+        d.severity = severity;
         self.found.push(d);
     }
 
@@ -75,7 +70,7 @@ impl<'c> Sink<'c> {
     /// finding becomes a note naming the reason and the commit.
     pub fn waive(&mut self, waivers: &mut [Waiver]) {
         for d in &mut self.found {
-            if rules::waivability(d.rule.id, self.waivable) != Waivability::Waivable {
+            if rules::waivability(d.rule.id, &self.config.waivers.rules) != Waivability::Waivable {
                 continue;
             }
             if let Some(w) = waivers.iter_mut().find(|w| w.matches(d)) {
