@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{Ctx, Sink};
 use crate::config::{Config, FeatureList, FeatureSource, Order};
 use crate::diagnostic::{self as rules, Diagnostic, Rule};
-use crate::features::extract;
+use crate::features::{Extraction, extract};
 use crate::git::change::Change;
 use crate::python::{Item, Origin, PyError, Value};
 use crate::snapshot::{Read, Snapshot};
@@ -134,17 +134,6 @@ fn one(
 ) -> Result<FeatureListSummary> {
     let training = extract(head, &list.training)?;
     let inference = extract(head, &list.inference)?;
-    let mut files: HashSet<String> = training
-        .files_read
-        .iter()
-        .chain(&inference.files_read)
-        .cloned()
-        .collect();
-    files.insert(list.training.file.clone());
-    files.insert(list.inference.file.clone());
-    if let Some(v) = &list.version {
-        files.insert(v.file.clone());
-    }
     let mut summary = FeatureListSummary {
         id: list.id.clone(),
         status: String::new(),
@@ -161,16 +150,11 @@ fn one(
         ]),
         _ => None,
     };
-    if let (Some(scope), Some(base_lists)) = (scope, &base_lists) {
-        let involved = scope.config_changed
-            || files
-                .iter()
-                .chain(base_lists.iter().flat_map(|b| &b.files_read))
-                .any(|f| scope.changed.contains(f));
-        if !involved {
-            summary.status = "not involved".into();
-            return Ok(summary);
-        }
+    if let (Some(scope), Some(base_lists)) = (scope, &base_lists)
+        && !involved(list, [&training, &inference], base_lists, scope)
+    {
+        summary.status = "not involved".into();
+        return Ok(summary);
     }
     let mut findings = Vec::new();
     let (t, i) = match (&training.value, &inference.value) {
@@ -241,6 +225,28 @@ fn one(
     }
     out.extend(findings);
     Ok(summary)
+}
+
+/// Did the change touch a file the pair reads (at head or at the base), or
+/// the config?
+fn involved(
+    list: &FeatureList,
+    head: [&Extraction; 2],
+    base: &[Extraction; 2],
+    scope: &ChangeScope<'_>,
+) -> bool {
+    let configured = [
+        Some(&list.training),
+        Some(&list.inference),
+        list.version.as_ref(),
+    ];
+    scope.config_changed
+        || configured
+            .into_iter()
+            .flatten()
+            .map(|s| &s.file)
+            .chain(head.into_iter().chain(base).flat_map(|e| &e.files_read))
+            .any(|f| scope.changed.contains(f))
 }
 
 /// The model version at head: `None` when none is configured, `Some(None)`
