@@ -1,6 +1,8 @@
 //! Test support: real git repositories in temp dirs, isolated from the
 //! user's git config, and a runner for the built `docgate` binary.
-#![allow(dead_code)]
+
+pub mod gh;
+pub mod prism;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

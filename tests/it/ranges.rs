@@ -1,5 +1,4 @@
-mod support;
-use support::*;
+use crate::support::*;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,6 +1,4 @@
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn doc_not_updated_when_covered_code_changes_alone() {

@@ -2,13 +2,12 @@
 //! schema (shared/data/sarif/sarif-schema-2.1.0.json) with `check-jsonschema`.
 //! Without the validator or the schema the test fails with how to get them:
 //! it never skips.
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 const INSTALL: &str = "pip install check-jsonschema";
 

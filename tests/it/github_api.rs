@@ -5,16 +5,13 @@
 //! non-PR events and shallow checkouts. Each test asserts the exact requests
 //! GitHub received, the exit code, what stderr said, the step outputs and the
 //! job summary, and that the token never leaks.
-#[path = "support/gh.rs"]
-mod gh;
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use gh::*;
+use crate::support::gh::*;
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 

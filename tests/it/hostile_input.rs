@@ -5,23 +5,19 @@
 //! out of the tree, read-only). Each case asserts the exact outcome: a
 //! finding (rule, path, line, message) or exit 2 naming the file (and line),
 //! never a panic, never a silent pass. The frontmatter and config basics
-//! are in tests/bad_input.rs; nothing here repeats them.
+//! are in tests/it/bad_input.rs; nothing here repeats them.
 //!
 //! The last section holds the cases that found bugs outside this suite's
 //! files (fixed since), each marked `// was: ...` with the bug as found.
-
-#[path = "support/gh.rs"]
-mod gh;
-mod support;
 
 use std::io::Write as _;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use gh::*;
+use crate::support::gh::*;
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

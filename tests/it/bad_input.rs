@@ -1,5 +1,4 @@
-mod support;
-use support::*;
+use crate::support::*;
 
 // Bad input (SPEC §1.1, §2.2, §3, §4, §10): every malformed doc or config
 // gives a finding with path and line, or exit 2 naming the file and line;

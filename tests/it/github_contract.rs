@@ -1,14 +1,9 @@
 //! Contract: every request `docgate github` sends validates against GitHub's
 //! own OpenAPI description (Prism on 127.0.0.1 answers 422 otherwise, and
 //! `comment: required` turns any refused request into exit 2).
-#[path = "support/gh.rs"]
-mod gh;
-#[path = "support/prism.rs"]
-mod prism;
-mod support;
 
-use gh::*;
-use support::*;
+use crate::support::gh::*;
+use crate::support::*;
 
 /// A PR whose runbook edit has an invalid date on an added line (a review
 /// comment) and whose code change lacks its runbook (the sticky comment).

@@ -2,8 +2,7 @@
 //! every Python form docgate resolves or refuses, `order`, shared sources,
 //! duplicates, additivity against the merge-base, the mismatch report, and a
 //! corpus of real-world declaration shapes under tests/fixtures/features/.
-mod support;
-use support::*;
+use crate::support::*;
 
 use serde_json::Value;
 use std::path::Path;

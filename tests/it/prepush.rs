@@ -4,8 +4,7 @@
 //! Also `docgate pre-push` fed by hand, `docgate install`'s cases, and the
 //! pre-commit framework from PyPI running `.pre-commit-hooks.yaml`.
 
-mod support;
-use support::*;
+use crate::support::*;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

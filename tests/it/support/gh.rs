@@ -1,9 +1,8 @@
 //! Helpers for running `docgate github` like the action does.
-#![allow(dead_code)]
 
 use std::path::Path;
 
-use super::support::*;
+use super::*;
 use wiremock::Request;
 
 pub const TOKEN: &str = "ghs_TESTTOKEN_must_never_leak_0123456789";

@@ -1,9 +1,6 @@
 //! `docgate github` against scripted GitHub APIs (wiremock on 127.0.0.1).
-#[path = "support/gh.rs"]
-mod gh;
-mod support;
 
-use gh::*;
+use crate::support::gh::*;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -19,16 +19,13 @@
 //! and the token (any 8 characters of it, or 12 of its base64 at any
 //! alignment) in no stdout, stderr, panic message, report, job summary, step
 //! outputs, or any other file in the job's folders or the repository.
-#[path = "support/gh.rs"]
-mod gh;
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use gh::{Gh, calls, collect_files, pr_event, received, run_github};
+use crate::support::gh::{Gh, calls, collect_files, pr_event, received, run_github};
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 use wiremock::matchers::{any, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

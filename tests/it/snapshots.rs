@@ -1,8 +1,7 @@
 //! What a user sees, snapshotted: the text and JSON reports over one shared
 //! set of findings, and the CLI help.
-mod support;
 
-use support::*;
+use crate::support::*;
 
 /// A change that produces one finding of each kind the core gate reports.
 fn mixed_repo() -> TestRepo {
