@@ -1,6 +1,6 @@
 use crate::support::*;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -11,10 +11,6 @@ use serde_json::Value;
 // isolated environment as the TestRepo helpers.
 // ---------------------------------------------------------------------------
 
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
-}
-
 /// Run docgate with `dir` as the current directory.
 fn docgate_in(repo: &TestRepo, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(docgate_bin());
@@ -24,31 +20,7 @@ fn docgate_in(repo: &TestRepo, dir: &Path, args: &[&str], env: &[(&str, &str)]) 
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("docgate runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// `git clone <extra> file://<repo> <tempdir>/<name>`; the clone's path.
-fn clone_repo(repo: &TestRepo, name: &str, extra: &[&str]) -> PathBuf {
-    let dest = repo.dir.path().join(name);
-    let url = format!("file://{}", repo.path().display());
-    let mut args = vec!["clone", "-q"];
-    args.extend_from_slice(extra);
-    args.push(&url);
-    args.push(path_str(&dest));
-    repo.git(&args);
-    dest
-}
-
-/// Run git inside `dir` (through `git -C`, so the TestRepo clock and env apply).
-fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
-    let mut all = vec!["-C", path_str(dir)];
-    all.extend_from_slice(args);
-    repo.git(&all)
+    Run::from(cmd.output().expect("docgate runs"))
 }
 
 fn write_in(dir: &Path, path: &str, content: &str) {
@@ -67,25 +39,6 @@ fn commit_in(repo: &TestRepo, dir: &Path, message: &str) -> String {
 fn report(run: &Run) -> Value {
     assert!(run.code == 0 || run.code == 1, "expected a report: {run:?}");
     run.json()
-}
-
-fn findings_for<'a>(json: &'a Value, rule: &str) -> Vec<&'a Value> {
-    json["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["rule"] == rule)
-        .collect()
-}
-
-fn sorted_rules(run: &Run) -> Vec<String> {
-    let mut r = run.rules();
-    r.sort();
-    r
-}
-
-fn message(f: &Value) -> &str {
-    f["message"].as_str().expect("message is a string")
 }
 
 /// The first commit on `main` of `covered_repo()`.
@@ -260,12 +213,12 @@ fn worktree_sees_unstaged_edits_and_untracked_files() {
     assert_eq!(json["range"]["mode"], "worktree");
     assert_eq!(json["range"]["base"], head.as_str());
     assert_eq!(
-        sorted_rules(&run),
+        run.sorted_rules(),
         vec!["doc-not-updated", "uncovered-change"]
     );
-    let dnu = findings_for(&json, "doc-not-updated");
+    let dnu = findings_of(&json, "doc-not-updated");
     assert_eq!(dnu[0]["path"], "src/app.py");
-    let unc = findings_for(&json, "uncovered-change");
+    let unc = findings_of(&json, "uncovered-change");
     assert_eq!(unc[0]["path"], "src/new_module.py");
     assert!(message(unc[0]).contains("coverage.require"), "{json}");
     assert_eq!(json["checked"]["changed_files"], 2);
@@ -472,11 +425,11 @@ fn renaming_a_covered_file_names_both_paths_and_the_stale_entry() {
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
-        sorted_rules(&run),
+        run.sorted_rules(),
         vec!["doc-not-updated", "stale-key-file"]
     );
 
-    let dnu = findings_for(&json, "doc-not-updated");
+    let dnu = findings_of(&json, "doc-not-updated");
     assert_eq!(dnu.len(), 1, "{json}");
     assert_eq!(dnu[0]["path"], "src/main.py");
     assert!(message(dnu[0]).contains("src/main.py"), "{json}");
@@ -486,7 +439,7 @@ fn renaming_a_covered_file_names_both_paths_and_the_stale_entry() {
     );
     assert_eq!(dnu[0]["docs"], serde_json::json!(["ops-01"]));
 
-    let stale = findings_for(&json, "stale-key-file");
+    let stale = findings_of(&json, "stale-key-file");
     assert_eq!(stale.len(), 1, "{json}");
     assert_eq!(stale[0]["path"], "docs/ops/app.md");
     assert!(message(stale[0]).contains("`src/app.py`"), "{json}");
@@ -526,16 +479,16 @@ fn deleting_a_covered_file_is_a_change_to_it() {
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
-        sorted_rules(&run),
+        run.sorted_rules(),
         vec!["doc-not-updated", "stale-key-file"]
     );
 
-    let dnu = findings_for(&json, "doc-not-updated");
+    let dnu = findings_of(&json, "doc-not-updated");
     assert_eq!(dnu[0]["path"], "src/app.py");
     assert!(message(dnu[0]).contains("deleted"), "{json}");
     assert_eq!(dnu[0]["docs"], serde_json::json!(["ops-01"]));
 
-    let stale = findings_for(&json, "stale-key-file");
+    let stale = findings_of(&json, "stale-key-file");
     assert_eq!(stale[0]["path"], "docs/ops/app.md");
     assert!(message(stale[0]).contains("`src/app.py`"), "{json}");
     assert!(message(stale[0]).contains("deleted"), "{json}");
@@ -919,8 +872,7 @@ fn big_report_repo(n: usize) -> TestRepo {
         "docs/ops/gen.md",
         runbook("ops-gen", &["src/gen/"], "Generated modules."),
     );
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     for i in 0..n {
         repo.write(
             &format!("src/gen/module_{i:04}.py"),
@@ -1001,8 +953,7 @@ fn every_command_keeps_its_exit_code_with_closed_pipes() {
 fn no_config_and_no_docs_is_exit_2_with_a_hint() {
     let repo = TestRepo::new();
     repo.write("src/app.py", "print('v1')\n");
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     repo.write("src/app.py", "print('v2')\n");
     repo.commit("change");
 

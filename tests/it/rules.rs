@@ -48,12 +48,7 @@ fn editing_key_files_cannot_exempt_the_change() {
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.rules(), vec!["doc-not-updated"]);
     assert_eq!(json["findings"][0]["path"], "src/app.py");
-    assert!(
-        json["findings"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("changed only in whitespace or frontmatter")
-    );
+    assert!(message(&json["findings"][0]).contains("changed only in whitespace or frontmatter"));
 }
 
 #[test]
@@ -192,15 +187,10 @@ fn stale_key_file_after_rename_names_the_new_path() {
         vec!["stale-key-file", "doc-not-updated"],
         "{run:?}"
     );
-    let stale = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "stale-key-file")
-        .unwrap();
+    let stale = findings_of(&json, "stale-key-file")[0];
     assert_eq!(stale["path"], "docs/ops/app.md");
     assert_eq!(stale["line"], 6);
-    let msg = stale["message"].as_str().unwrap();
+    let msg = message(stale);
     assert!(
         msg.contains("`src/app.py` was renamed to `src/service.py`"),
         "{msg}"
@@ -228,10 +218,7 @@ fn stale_key_file_in_a_changed_doc_and_folder_hint() {
     );
     assert_eq!(json["findings"][0]["line"], 7);
     assert!(
-        json["findings"][1]["message"]
-            .as_str()
-            .unwrap()
-            .contains("it is a folder; write `src/`"),
+        message(&json["findings"][1]).contains("it is a folder; write `src/`"),
         "{run:?}"
     );
 }
@@ -359,16 +346,10 @@ fn duplicate_ids_unknown_dependencies_and_cycles_in_lint() {
     let unknown = by_rule("unknown-dependency");
     assert_eq!(unknown.len(), 1);
     assert_eq!(unknown[0]["path"], "docs/c.md");
-    assert!(unknown[0]["message"].as_str().unwrap().contains("`nope`"));
+    assert!(message(&unknown[0]).contains("`nope`"));
     let cycle = by_rule("dependency-cycle");
     assert_eq!(cycle.len(), 1, "{run:?}");
-    assert!(
-        cycle[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("a → b → c → a"),
-        "{run:?}"
-    );
+    assert!(message(&cycle[0]).contains("a → b → c → a"), "{run:?}");
 }
 
 #[test]
@@ -390,12 +371,7 @@ fn check_reports_graph_problems_only_where_the_change_is_involved() {
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.rules(), vec!["unknown-dependency"], "{run:?}");
     assert_eq!(json["findings"][0]["path"], "docs/c.md");
-    assert!(
-        json["findings"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("this change removed or renamed it")
-    );
+    assert!(message(&json["findings"][0]).contains("this change removed or renamed it"));
 }
 
 #[test]
@@ -410,9 +386,7 @@ fn unknown_frontmatter_key_close_to_a_known_one() {
     assert_eq!(run.rules(), vec!["unknown-frontmatter-key"], "{run:?}");
     assert_eq!(json["findings"][0]["severity"], "warning");
     assert!(
-        json["findings"][0]["message"]
-            .as_str()
-            .unwrap()
+        message(&json["findings"][0])
             .contains("unknown frontmatter key `tag` (did you mean `tags`?)")
     );
     assert_eq!(json["findings"][0]["line"], 3);
@@ -436,12 +410,7 @@ fn unreadable_unchanged_doc_is_a_warning_in_check() {
     let (run, json) = repo.check_json(&["--base", "feature"]);
     assert_eq!(run.rules(), vec!["frontmatter-invalid"], "{run:?}");
     assert_eq!(json["findings"][0]["severity"], "warning");
-    assert!(
-        json["findings"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("unknown for this change")
-    );
+    assert!(message(&json["findings"][0]).contains("unknown for this change"));
     assert_eq!(run.code, 0);
 }
 
@@ -489,19 +458,13 @@ fn waiver_without_reason_is_an_error_and_waives_nothing() {
     repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 1);
-    let mut rules = run.rules();
-    rules.sort();
-    assert_eq!(rules, vec!["doc-not-updated", "waiver-invalid"], "{run:?}");
-    let w = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "waiver-invalid")
-        .unwrap();
-    assert!(
-        w["message"].as_str().unwrap().contains("needs a reason"),
-        "{w}"
+    assert_eq!(
+        run.sorted_rules(),
+        vec!["doc-not-updated", "waiver-invalid"],
+        "{run:?}"
     );
+    let w = findings_of(&json, "waiver-invalid")[0];
+    assert!(message(w).contains("needs a reason"), "{w}");
 }
 
 #[test]
@@ -511,17 +474,9 @@ fn waiver_outside_the_trailer_block_is_reported() {
     repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated: reason\n\nMore text after it.");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 1, "{run:?}");
-    let w = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "waiver-invalid")
-        .unwrap();
+    let w = findings_of(&json, "waiver-invalid")[0];
     assert!(
-        w["message"]
-            .as_str()
-            .unwrap()
-            .contains("not in the message's trailer block"),
+        message(w).contains("not in the message's trailer block"),
         "{w}"
     );
 }
@@ -536,19 +491,13 @@ fn waivers_cannot_waive_rules_outside_waivers_rules() {
     repo.commit("edit\n\nDocgate-Waive: stale-key-file: not allowed by default");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 1);
-    let mut rules = run.rules();
-    rules.sort();
-    assert_eq!(rules, vec!["stale-key-file", "waiver-invalid"], "{run:?}");
-    let w = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "waiver-invalid")
-        .unwrap();
-    assert!(
-        w["message"].as_str().unwrap().contains("not waivable here"),
-        "{w}"
+    assert_eq!(
+        run.sorted_rules(),
+        vec!["stale-key-file", "waiver-invalid"],
+        "{run:?}"
     );
+    let w = findings_of(&json, "waiver-invalid")[0];
+    assert!(message(w).contains("not waivable here"), "{w}");
 }
 
 #[test]
@@ -624,7 +573,7 @@ fn cycle_message_is_a_real_cycle_in_a_branching_component() {
         .unwrap()
         .iter()
         .filter(|f| f["rule"] == "dependency-cycle")
-        .map(|f| f["message"].as_str().unwrap())
+        .map(message)
         .collect();
     assert_eq!(
         msgs,
@@ -643,20 +592,14 @@ fn waiver_with_a_scope_that_is_neither_doc_id_nor_glob_is_invalid() {
     repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated(src/[app.py): typo in the scope");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 1, "{run:?}");
-    let mut rules = run.rules();
-    rules.sort();
-    assert_eq!(rules, vec!["doc-not-updated", "waiver-invalid"], "{run:?}");
-    let w = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "waiver-invalid")
-        .unwrap();
+    assert_eq!(
+        run.sorted_rules(),
+        vec!["doc-not-updated", "waiver-invalid"],
+        "{run:?}"
+    );
+    let w = findings_of(&json, "waiver-invalid")[0];
     assert!(
-        w["message"]
-            .as_str()
-            .unwrap()
-            .contains("neither a doc id nor a valid path glob"),
+        message(w).contains("neither a doc id nor a valid path glob"),
         "{w}"
     );
 }
@@ -687,7 +630,7 @@ fn deleting_or_moving_out_the_covering_doc_does_not_count_as_updating_it() {
         assert_eq!(f["rule"], "doc-not-updated", "{run:?}");
         assert_eq!(f["path"], "src/app.py", "{run:?}");
         assert!(
-            f["message"].as_str().unwrap().contains(
+            message(f).contains(
                 "(docs/ops/app.md was deleted or moved out of docs.roots in this change, which does not count for a file that still exists)"
             ),
             "{run:?}"
@@ -775,7 +718,7 @@ fn a_change_cannot_exempt_itself_by_editing_the_config() {
             .collect();
         assert_eq!(f.len(), 1, "{config}: {run:?}");
         assert!(
-            f[0]["message"].as_str().unwrap().contains(
+            message(f[0]).contains(
                 "(under the defaults (no config at the base): this change edits .docgate.yml, and a change cannot exempt itself by editing the config)"
             ),
             "{run:?}"
@@ -807,13 +750,7 @@ fn a_change_cannot_exempt_itself_by_editing_the_config() {
         let (run, json) = repo.check_json(&["--base", "main"]);
         assert_eq!(run.code, 1, "{base}: {run:?}");
         assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
-        assert!(
-            json["findings"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains(said),
-            "{run:?}"
-        );
+        assert!(message(&json["findings"][0]).contains(said), "{run:?}");
     }
     // A trailer can still waive it, on purpose.
     let repo = covered_repo();

@@ -83,8 +83,7 @@ fn findings_repo() -> TestRepo {
             "docs/ops/more.md",
             runbook("ops-03", &["src/more.py"], "More."),
         );
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     repo.write("src/app.py", "print('v2')\n").write(
         "docs/ops/app.md",
         runbook_dated(
