@@ -1161,12 +1161,7 @@ fn docgate_unprivileged(repo: &TestRepo, args: &[&str]) -> Run {
         .stdin(std::process::Stdio::null());
     isolate(&mut cmd, &repo.home());
     cmd.args(args);
-    let out = cmd.output().expect("docgate runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(cmd.output().expect("docgate runs"))
 }
 
 fn chmod(path: &Path, mode: u32) {

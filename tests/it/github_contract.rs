@@ -22,17 +22,8 @@ fn pr_with_line_finding() -> (TestRepo, String, String) {
 #[test]
 fn pull_request_run_sends_only_valid_requests() {
     let mock = prism::Prism::shared();
-    let (repo, base, head) = pr_with_line_finding();
-    let g = Gh::new();
-    let event = pr_event(&g, 7, &base, &head);
-    let run = run_github(
-        &repo,
-        &g,
-        &mock.base_url,
-        &event,
-        &[("INPUT_COMMENT", "required")],
-        &[],
-    );
+    let pr = Pr::of(pr_with_line_finding());
+    let run = pr.github(&mock.base_url, &[("INPUT_COMMENT", "required")], &[]);
     assert_eq!(
         run.code,
         1,

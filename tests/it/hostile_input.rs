@@ -140,12 +140,7 @@ fn docgate_stdin(repo: &TestRepo, args: &[&str], stdin: &[u8]) -> Run {
     // docgate may stop reading early (a refused line); a closed pipe then is fine.
     let _ = input.write_all(stdin);
     drop(input);
-    let out = child.wait_with_output().expect("docgate ends");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(child.wait_with_output().expect("docgate ends"))
 }
 
 /// `docgate pre-push origin /nowhere` with `lines` as git's ref list.

@@ -41,6 +41,31 @@ fn report(run: &Run) -> Value {
     run.json()
 }
 
+/// [`covered_repo`] with two commits on `feature`: the code change alone,
+/// then its runbook's update.
+struct CodeThenDoc {
+    repo: TestRepo,
+    /// `main`, where `feature` forks.
+    fork: String,
+    code_only: String,
+    with_doc: String,
+}
+
+fn code_then_doc() -> CodeThenDoc {
+    let repo = covered_repo();
+    let fork = main_sha(&repo);
+    repo.write("src/app.py", "print('v2')\n");
+    let code_only = repo.commit("change app");
+    repo.write("docs/ops/app.md", updated_runbook());
+    let with_doc = repo.commit("update its runbook");
+    CodeThenDoc {
+        repo,
+        fork,
+        code_only,
+        with_doc,
+    }
+}
+
 /// The first commit on `main` of `covered_repo()`.
 fn main_sha(repo: &TestRepo) -> String {
     repo.git(&["rev-parse", "main"])
@@ -84,20 +109,12 @@ fn base_uses_three_dot_semantics_so_later_main_changes_do_not_count() {
 
 #[test]
 fn head_can_name_a_revision_other_than_head() {
-    let repo = covered_repo();
-    let fork = main_sha(&repo);
-    repo.write("src/app.py", "print('v2')\n");
-    let code_only = repo.commit("change app");
-    repo.write(
-        "docs/ops/app.md",
-        runbook_dated(
-            "ops-01",
-            &["src/app.py"],
-            "2026-02-01",
-            "How the app works now: v2.",
-        ),
-    );
-    let with_doc = repo.commit("update its runbook");
+    let CodeThenDoc {
+        repo,
+        fork,
+        code_only,
+        with_doc,
+    } = code_then_doc();
 
     // The whole branch is fine.
     let (run, json) = repo.check_json(&["--base", "main"]);
@@ -124,20 +141,12 @@ fn head_can_name_a_revision_other_than_head() {
 
 #[test]
 fn head_alone_uses_the_default_base() {
-    let repo = covered_repo();
-    let fork = main_sha(&repo);
-    repo.write("src/app.py", "print('v2')\n");
-    let code_only = repo.commit("change app");
-    repo.write(
-        "docs/ops/app.md",
-        runbook_dated(
-            "ops-01",
-            &["src/app.py"],
-            "2026-02-01",
-            "How the app works now: v2.",
-        ),
-    );
-    repo.commit("update its runbook");
+    let CodeThenDoc {
+        repo,
+        fork,
+        code_only,
+        ..
+    } = code_then_doc();
 
     let (run, json) = repo.check_json(&["--head", &code_only]);
     assert_eq!(run.code, 1, "{run:?}");
@@ -358,20 +367,12 @@ fn no_default_base_is_exit_2_and_says_to_pass_base() {
 
 #[test]
 fn pre_commit_refs_act_as_base_and_head_and_flags_win() {
-    let repo = covered_repo();
-    let fork = main_sha(&repo);
-    repo.write("src/app.py", "print('v2')\n");
-    let code_only = repo.commit("change app");
-    repo.write(
-        "docs/ops/app.md",
-        runbook_dated(
-            "ops-01",
-            &["src/app.py"],
-            "2026-02-01",
-            "How the app works now: v2.",
-        ),
-    );
-    let with_doc = repo.commit("update its runbook");
+    let CodeThenDoc {
+        repo,
+        fork,
+        code_only,
+        with_doc,
+    } = code_then_doc();
     let env = [
         ("PRE_COMMIT_FROM_REF", "main"),
         ("PRE_COMMIT_TO_REF", code_only.as_str()),

@@ -1,11 +1,18 @@
 use crate::support::*;
 
-#[test]
-fn doc_not_updated_when_covered_code_changes_alone() {
+/// [`covered_repo`] with a commit (`message`) changing the covered file:
+/// the repository and `check --base main --format json`.
+fn change_app(message: &str) -> (TestRepo, Run, serde_json::Value) {
     let repo = covered_repo();
     repo.write("src/app.py", "print('v2')\n");
-    repo.commit("change app");
+    repo.commit(message);
     let (run, json) = repo.check_json(&["--base", "main"]);
+    (repo, run, json)
+}
+
+#[test]
+fn doc_not_updated_when_covered_code_changes_alone() {
+    let (_repo, run, json) = change_app("change app");
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.rules(), vec!["doc-not-updated"]);
     let f = &json["findings"][0];
@@ -18,15 +25,7 @@ fn doc_not_updated_when_covered_code_changes_alone() {
 fn passes_when_the_runbook_changes_too() {
     let repo = covered_repo();
     repo.write("src/app.py", "print('v2')\n");
-    repo.write(
-        "docs/ops/app.md",
-        runbook_dated(
-            "ops-01",
-            &["src/app.py"],
-            "2026-02-01",
-            "How the app works now: v2.",
-        ),
-    );
+    repo.write("docs/ops/app.md", updated_runbook());
     repo.commit("change app and its runbook");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
@@ -436,10 +435,8 @@ fn waiver_with_reason_turns_the_finding_into_a_note() {
 
 #[test]
 fn waiver_scope_by_path_glob_and_mismatched_scope() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated(other-doc): wrong scope");
-    let (run, _) = repo.check_json(&["--base", "main"]);
+    let (repo, run, _) =
+        change_app("hotfix\n\nDocgate-Waive: doc-not-updated(other-doc): wrong scope");
     assert_eq!(
         run.code, 1,
         "a waiver for another doc must not apply: {run:?}"
@@ -453,10 +450,7 @@ fn waiver_scope_by_path_glob_and_mismatched_scope() {
 
 #[test]
 fn waiver_without_reason_is_an_error_and_waives_nothing() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated");
-    let (run, json) = repo.check_json(&["--base", "main"]);
+    let (_repo, run, json) = change_app("hotfix\n\nDocgate-Waive: doc-not-updated");
     assert_eq!(run.code, 1);
     assert_eq!(
         run.sorted_rules(),
@@ -469,10 +463,8 @@ fn waiver_without_reason_is_an_error_and_waives_nothing() {
 
 #[test]
 fn waiver_outside_the_trailer_block_is_reported() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated: reason\n\nMore text after it.");
-    let (run, json) = repo.check_json(&["--base", "main"]);
+    let (_repo, run, json) =
+        change_app("hotfix\n\nDocgate-Waive: doc-not-updated: reason\n\nMore text after it.");
     assert_eq!(run.code, 1, "{run:?}");
     let w = findings_of(&json, "waiver-invalid")[0];
     assert!(
@@ -587,10 +579,8 @@ fn cycle_message_is_a_real_cycle_in_a_branching_component() {
 
 #[test]
 fn waiver_with_a_scope_that_is_neither_doc_id_nor_glob_is_invalid() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated(src/[app.py): typo in the scope");
-    let (run, json) = repo.check_json(&["--base", "main"]);
+    let (_repo, run, json) =
+        change_app("hotfix\n\nDocgate-Waive: doc-not-updated(src/[app.py): typo in the scope");
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         run.sorted_rules(),

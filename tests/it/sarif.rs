@@ -68,13 +68,8 @@ fn validate(files: &[PathBuf]) {
 /// ops-03 is not updated (doc-not-updated, a location without a region).
 fn findings_repo() -> TestRepo {
     let repo = TestRepo::new();
-    repo.write("src/app.py", "print('v1')\n")
-        .write("src/other.py", "x = 1\n")
+    repo.write_covered_app()
         .write("src/more.py", "y = 1\n")
-        .write(
-            "docs/ops/app.md",
-            runbook("ops-01", &["src/app.py"], "How the app works."),
-        )
         .write(
             "docs/ops/other.md",
             runbook("ops-02", &["src/other.py"], "How the other part works."),

@@ -20,16 +20,10 @@ pub const REVIEWS: &str = "/repos/acme/trading/pulls/7/reviews";
 /// errors: a sticky comment and one review comment.
 pub fn review_repo() -> (TestRepo, String, String) {
     let repo = TestRepo::new();
-    repo.write("src/app.py", "print('v1')\n")
-        .write("src/other.py", "x = 1\n")
-        .write(
-            "docs/ops/app.md",
-            runbook("ops-01", &["src/app.py"], "How the app works."),
-        )
-        .write(
-            "docs/ops/other.md",
-            runbook("ops-02", &["src/other.py"], "How the other part works."),
-        );
+    repo.write_covered_app().write(
+        "docs/ops/other.md",
+        runbook("ops-02", &["src/other.py"], "How the other part works."),
+    );
     let base = repo.commit_base("initial");
     repo.write("src/app.py", "print('v2')\n")
         .write("src/other.py", "x = 2\n")

@@ -207,6 +207,17 @@ impl TestRepo {
         self
     }
 
+    /// The files of [`covered_repo`]'s base: `src/app.py`, `src/other.py`
+    /// and ops-01 (`docs/ops/app.md`) covering `src/app.py`.
+    pub fn write_covered_app(&self) -> &TestRepo {
+        self.write("src/app.py", "print('v1')\n")
+            .write("src/other.py", "x = 1\n")
+            .write(
+                "docs/ops/app.md",
+                runbook("ops-01", &["src/app.py"], "How the app works."),
+            )
+    }
+
     pub fn remove(&self, path: &str) -> &TestRepo {
         std::fs::remove_file(self.path().join(path)).unwrap();
         self
@@ -279,16 +290,22 @@ pub fn runbook_dated(id: &str, key_files: &[&str], date: &str, body: &str) -> St
     s
 }
 
+/// ops-01 as a change that keeps it in step with `src/app.py` leaves it: a
+/// new body and a later `last_updated`.
+pub fn updated_runbook() -> String {
+    runbook_dated(
+        "ops-01",
+        &["src/app.py"],
+        "2026-02-01",
+        "How the app works now: v2.",
+    )
+}
+
 /// A repository with one runbook covering `src/app.py` and one commit on
 /// `main`, then on branch `feature`.
 pub fn covered_repo() -> TestRepo {
     let repo = TestRepo::new();
-    repo.write("src/app.py", "print('v1')\n")
-        .write("src/other.py", "x = 1\n")
-        .write(
-            "docs/ops/app.md",
-            runbook("ops-01", &["src/app.py"], "How the app works."),
-        );
+    repo.write_covered_app();
     repo.commit_base("initial");
     repo
 }
