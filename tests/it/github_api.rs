@@ -50,6 +50,18 @@ async fn on(
     (run, received(server).await)
 }
 
+/// [`on`] without arguments, with how long the run took (the run alone).
+async fn on_timed(
+    server: &MockServer,
+    pr: &Pr,
+    extra: &[(&str, &str)],
+) -> (Run, Duration, Vec<Request>) {
+    let started = Instant::now();
+    let run = gh_run(&pr.repo, &pr.gh, server, &pr.event, extra, &[]);
+    let elapsed = started.elapsed();
+    (run, elapsed, received(server).await)
+}
+
 fn page(p: &str, n: u32) -> String {
     format!("GET {p}?page={n}&per_page=100")
 }
@@ -1297,14 +1309,8 @@ async fn mount_post_after(server: &MockServer, first: ResponseTemplate) {
 async fn assert_retried_once(first: ResponseTemplate) {
     let server = MockServer::start().await;
     mount_post_after(&server, first).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-
-    let started = Instant::now();
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let elapsed = started.elapsed();
-    let requests = received(&server).await;
+    let pr = Pr::of(pr_repo());
+    let (run, elapsed, requests) = on_timed(&server, &pr, &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -1326,8 +1332,8 @@ async fn assert_retried_once(first: ResponseTemplate) {
         "{run:?}"
     );
     assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 1, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1375,17 +1381,8 @@ async fn rate_limit_longer_than_the_wait_budget_gives_up_at_once() {
         .await;
     let pr = Pr::of(pr_repo());
 
-    let started = Instant::now();
-    let run = gh_run(
-        &pr.repo,
-        &pr.gh,
-        &server,
-        &pr.event,
-        &[("DOCGATE_GITHUB_MAX_WAIT_MS", "1000")],
-        &[],
-    );
-    let elapsed = started.elapsed();
-    let requests = received(&server).await;
+    let (run, elapsed, requests) =
+        on_timed(&server, &pr, &[("DOCGATE_GITHUB_MAX_WAIT_MS", "1000")]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -1451,17 +1448,8 @@ async fn slow_api_times_out_with_bounded_attempts() {
     mount_post_comment(&server).await;
     let pr = Pr::of(pr_repo());
 
-    let started = Instant::now();
-    let run = gh_run(
-        &pr.repo,
-        &pr.gh,
-        &server,
-        &pr.event,
-        &[("DOCGATE_GITHUB_TIMEOUT_MS", "300")],
-        &[],
-    );
-    let elapsed = started.elapsed();
-    let requests = received(&server).await;
+    let (run, elapsed, requests) =
+        on_timed(&server, &pr, &[("DOCGATE_GITHUB_TIMEOUT_MS", "300")]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
