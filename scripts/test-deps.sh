@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Rust, and nothing when it is
 # already there: Prism and GitHub's REST description (scripts/prism/), the
-# GitHub mock of tests/support/prism.rs. Needs the npm registry the first time
+# GitHub mock of tests/it/support/prism.rs. Needs the npm registry the first time
 # and after scripts/prism/package-lock.json changes; the tests themselves are
 # offline.
 set -euo pipefail

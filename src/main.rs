@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     // like any other failure (Rust's own 101 is no verdict a hook or CI
     // documents). The panic message is already on stderr.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        // The test suite's way to prove this path (tests/ranges.rs).
+        // The test suite's way to prove this path (tests/it/ranges.rs).
         if std::env::var_os("DOCGATE_PANIC_FOR_TESTS").is_some() {
             panic!("DOCGATE_PANIC_FOR_TESTS is set");
         }

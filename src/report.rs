@@ -5,6 +5,8 @@ mod github;
 mod json;
 pub mod markdown;
 mod sarif;
+#[cfg(test)]
+mod tests;
 mod text;
 
 use std::io::Write;

@@ -1,4 +1,4 @@
-// Preloaded into Prism (`node --require`) by tests/support/prism.rs.
+// Preloaded into Prism (`node --require`) by tests/it/support/prism.rs.
 //
 // The test process holds the write end of Prism's stdin. When that process
 // exits, however it exits (panic, abort, SIGKILL), the pipe closes and Prism

@@ -1,12 +1,9 @@
 //! The GitHub mock validates: Prism, serving the cut of GitHub's REST
 //! description, accepts the requests docgate will send and rejects invalid
-//! ones with 422. These tests prove the harness (tests/support/prism.rs), not
+//! ones with 422. These tests prove the harness (tests/it/support/prism.rs), not
 //! docgate.
 
-#[path = "support/prism.rs"]
-mod prism;
-
-use prism::Prism;
+use crate::support::prism::Prism;
 use serde_json::json;
 
 const COMMENTS: &str = "/repos/octo-org/docs/issues/7/comments";
@@ -98,7 +95,7 @@ fn list_comments_second_page() {
     let r = gh.request("GET", &format!("{COMMENTS}?per_page=100&page=2"), None);
     assert_eq!(r.status, 200, "{r:#?}");
     assert!(r.json().is_array(), "{r:#?}");
-    // Every list is one page (tests/support/prism.rs: Prism serves one Link
+    // Every list is one page (tests/it/support/prism.rs: Prism serves one Link
     // example on every page, and a static `rel="next"` would be a list that
     // never ends): the links of a one-page list, at the mock.
     let link = r.header("Link").expect("a Link header");

@@ -4,14 +4,13 @@
 //! `sl-violations` header naming what is wrong; an operation outside the cut
 //! gets 404 (unknown path) or 405 (unknown method).
 //!
-//! Include it with `#[path = "support/prism.rs"] mod prism;`. Set up once with
+//! Use it as `crate::support::prism`. Set up once with
 //! `bash scripts/test-deps.sh` (or `npm ci --prefix scripts/prism`); without
 //! it, starting Prism panics with that command: a test never skips.
 //!
 //! `Prism::shared()` is one Prism for the whole test binary (it exits with the
 //! binary: see scripts/prism/exit-with-parent.cjs); `Prism::start()` is one of
 //! the caller's own, killed on drop.
-#![allow(dead_code)]
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
@@ -40,7 +39,7 @@ pub struct Prism {
     log: PathBuf,
     /// The spec Prism serves and its log. Removed on drop, or by Prism itself
     /// when the test binary exits (the shared instance is never dropped).
-    scratch: tempfile::TempDir,
+    _scratch: tempfile::TempDir,
 }
 
 /// An HTTP response, read whole.
@@ -168,7 +167,7 @@ impl Prism {
             startup: Duration::ZERO,
             child: Mutex::new(child),
             log,
-            scratch,
+            _scratch: scratch,
         };
         // On Err, dropping `prism` reaps the child and removes its folder.
         prism.startup = prism.wait_until_ready(began)?;
@@ -433,14 +432,14 @@ const LINK_ONE_PAGE: &str = r#""example": "<{{BASE}}/resource?page=1>; rel=\"fir
 /// page 2 would also be on page 2, a Link no GitHub list sends and that
 /// docgate refuses to follow (it reads pages 1, 2, 3, ... and posts nothing
 /// when the next one is not the following). Every list is one page here;
-/// wiremock (tests/github_api.rs) scripts real pagination. The cut must hold
+/// wiremock (tests/it/github_api.rs) scripts real pagination. The cut must hold
 /// the example, or this panics: a changed description is looked at, not
 /// served unadjusted.
 fn single_page_lists(cut: &str) -> String {
     assert!(
         cut.contains(LINK_EXAMPLE),
         "the cut of GitHub's description no longer has the Link example {LINK_EXAMPLE}: \
-         adjust tests/support/prism.rs"
+         adjust tests/it/support/prism.rs"
     );
     cut.replace(LINK_EXAMPLE, LINK_ONE_PAGE)
 }

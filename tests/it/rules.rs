@@ -1,13 +1,18 @@
-mod support;
+use crate::support::*;
 
-use support::*;
+/// [`covered_repo`] with a commit (`message`) changing the covered file:
+/// the repository and `check --base main --format json`.
+fn change_app(message: &str) -> (TestRepo, Run, serde_json::Value) {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    repo.commit(message);
+    let (run, json) = repo.check_json(&["--base", "main"]);
+    (repo, run, json)
+}
 
 #[test]
 fn doc_not_updated_when_covered_code_changes_alone() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    repo.commit("change app");
-    let (run, json) = repo.check_json(&["--base", "main"]);
+    let (_repo, run, json) = change_app("change app");
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.rules(), vec!["doc-not-updated"]);
     let f = &json["findings"][0];
@@ -20,15 +25,7 @@ fn doc_not_updated_when_covered_code_changes_alone() {
 fn passes_when_the_runbook_changes_too() {
     let repo = covered_repo();
     repo.write("src/app.py", "print('v2')\n");
-    repo.write(
-        "docs/ops/app.md",
-        runbook_dated(
-            "ops-01",
-            &["src/app.py"],
-            "2026-02-01",
-            "How the app works now: v2.",
-        ),
-    );
+    repo.write("docs/ops/app.md", updated_runbook());
     repo.commit("change app and its runbook");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
@@ -50,12 +47,7 @@ fn editing_key_files_cannot_exempt_the_change() {
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.rules(), vec!["doc-not-updated"]);
     assert_eq!(json["findings"][0]["path"], "src/app.py");
-    assert!(
-        json["findings"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("changed only in whitespace or frontmatter")
-    );
+    assert!(message(&json["findings"][0]).contains("changed only in whitespace or frontmatter"));
 }
 
 #[test]
@@ -194,15 +186,10 @@ fn stale_key_file_after_rename_names_the_new_path() {
         vec!["stale-key-file", "doc-not-updated"],
         "{run:?}"
     );
-    let stale = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "stale-key-file")
-        .unwrap();
+    let stale = findings_of(&json, "stale-key-file")[0];
     assert_eq!(stale["path"], "docs/ops/app.md");
     assert_eq!(stale["line"], 6);
-    let msg = stale["message"].as_str().unwrap();
+    let msg = message(stale);
     assert!(
         msg.contains("`src/app.py` was renamed to `src/service.py`"),
         "{msg}"
@@ -230,10 +217,7 @@ fn stale_key_file_in_a_changed_doc_and_folder_hint() {
     );
     assert_eq!(json["findings"][0]["line"], 7);
     assert!(
-        json["findings"][1]["message"]
-            .as_str()
-            .unwrap()
-            .contains("it is a folder; write `src/`"),
+        message(&json["findings"][1]).contains("it is a folder; write `src/`"),
         "{run:?}"
     );
 }
@@ -361,16 +345,10 @@ fn duplicate_ids_unknown_dependencies_and_cycles_in_lint() {
     let unknown = by_rule("unknown-dependency");
     assert_eq!(unknown.len(), 1);
     assert_eq!(unknown[0]["path"], "docs/c.md");
-    assert!(unknown[0]["message"].as_str().unwrap().contains("`nope`"));
+    assert!(message(&unknown[0]).contains("`nope`"));
     let cycle = by_rule("dependency-cycle");
     assert_eq!(cycle.len(), 1, "{run:?}");
-    assert!(
-        cycle[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("a → b → c → a"),
-        "{run:?}"
-    );
+    assert!(message(&cycle[0]).contains("a → b → c → a"), "{run:?}");
 }
 
 #[test]
@@ -392,12 +370,7 @@ fn check_reports_graph_problems_only_where_the_change_is_involved() {
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.rules(), vec!["unknown-dependency"], "{run:?}");
     assert_eq!(json["findings"][0]["path"], "docs/c.md");
-    assert!(
-        json["findings"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("this change removed or renamed it")
-    );
+    assert!(message(&json["findings"][0]).contains("this change removed or renamed it"));
 }
 
 #[test]
@@ -412,9 +385,7 @@ fn unknown_frontmatter_key_close_to_a_known_one() {
     assert_eq!(run.rules(), vec!["unknown-frontmatter-key"], "{run:?}");
     assert_eq!(json["findings"][0]["severity"], "warning");
     assert!(
-        json["findings"][0]["message"]
-            .as_str()
-            .unwrap()
+        message(&json["findings"][0])
             .contains("unknown frontmatter key `tag` (did you mean `tags`?)")
     );
     assert_eq!(json["findings"][0]["line"], 3);
@@ -438,12 +409,7 @@ fn unreadable_unchanged_doc_is_a_warning_in_check() {
     let (run, json) = repo.check_json(&["--base", "feature"]);
     assert_eq!(run.rules(), vec!["frontmatter-invalid"], "{run:?}");
     assert_eq!(json["findings"][0]["severity"], "warning");
-    assert!(
-        json["findings"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("unknown for this change")
-    );
+    assert!(message(&json["findings"][0]).contains("unknown for this change"));
     assert_eq!(run.code, 0);
 }
 
@@ -469,10 +435,8 @@ fn waiver_with_reason_turns_the_finding_into_a_note() {
 
 #[test]
 fn waiver_scope_by_path_glob_and_mismatched_scope() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated(other-doc): wrong scope");
-    let (run, _) = repo.check_json(&["--base", "main"]);
+    let (repo, run, _) =
+        change_app("hotfix\n\nDocgate-Waive: doc-not-updated(other-doc): wrong scope");
     assert_eq!(
         run.code, 1,
         "a waiver for another doc must not apply: {run:?}"
@@ -486,44 +450,25 @@ fn waiver_scope_by_path_glob_and_mismatched_scope() {
 
 #[test]
 fn waiver_without_reason_is_an_error_and_waives_nothing() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated");
-    let (run, json) = repo.check_json(&["--base", "main"]);
+    let (_repo, run, json) = change_app("hotfix\n\nDocgate-Waive: doc-not-updated");
     assert_eq!(run.code, 1);
-    let mut rules = run.rules();
-    rules.sort();
-    assert_eq!(rules, vec!["doc-not-updated", "waiver-invalid"], "{run:?}");
-    let w = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "waiver-invalid")
-        .unwrap();
-    assert!(
-        w["message"].as_str().unwrap().contains("needs a reason"),
-        "{w}"
+    assert_eq!(
+        run.sorted_rules(),
+        vec!["doc-not-updated", "waiver-invalid"],
+        "{run:?}"
     );
+    let w = findings_of(&json, "waiver-invalid")[0];
+    assert!(message(w).contains("needs a reason"), "{w}");
 }
 
 #[test]
 fn waiver_outside_the_trailer_block_is_reported() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated: reason\n\nMore text after it.");
-    let (run, json) = repo.check_json(&["--base", "main"]);
+    let (_repo, run, json) =
+        change_app("hotfix\n\nDocgate-Waive: doc-not-updated: reason\n\nMore text after it.");
     assert_eq!(run.code, 1, "{run:?}");
-    let w = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "waiver-invalid")
-        .unwrap();
+    let w = findings_of(&json, "waiver-invalid")[0];
     assert!(
-        w["message"]
-            .as_str()
-            .unwrap()
-            .contains("not in the message's trailer block"),
+        message(w).contains("not in the message's trailer block"),
         "{w}"
     );
 }
@@ -538,19 +483,13 @@ fn waivers_cannot_waive_rules_outside_waivers_rules() {
     repo.commit("edit\n\nDocgate-Waive: stale-key-file: not allowed by default");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 1);
-    let mut rules = run.rules();
-    rules.sort();
-    assert_eq!(rules, vec!["stale-key-file", "waiver-invalid"], "{run:?}");
-    let w = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "waiver-invalid")
-        .unwrap();
-    assert!(
-        w["message"].as_str().unwrap().contains("not waivable here"),
-        "{w}"
+    assert_eq!(
+        run.sorted_rules(),
+        vec!["stale-key-file", "waiver-invalid"],
+        "{run:?}"
     );
+    let w = findings_of(&json, "waiver-invalid")[0];
+    assert!(message(w).contains("not waivable here"), "{w}");
 }
 
 #[test]
@@ -626,7 +565,7 @@ fn cycle_message_is_a_real_cycle_in_a_branching_component() {
         .unwrap()
         .iter()
         .filter(|f| f["rule"] == "dependency-cycle")
-        .map(|f| f["message"].as_str().unwrap())
+        .map(message)
         .collect();
     assert_eq!(
         msgs,
@@ -640,25 +579,17 @@ fn cycle_message_is_a_real_cycle_in_a_branching_component() {
 
 #[test]
 fn waiver_with_a_scope_that_is_neither_doc_id_nor_glob_is_invalid() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    repo.commit("hotfix\n\nDocgate-Waive: doc-not-updated(src/[app.py): typo in the scope");
-    let (run, json) = repo.check_json(&["--base", "main"]);
+    let (_repo, run, json) =
+        change_app("hotfix\n\nDocgate-Waive: doc-not-updated(src/[app.py): typo in the scope");
     assert_eq!(run.code, 1, "{run:?}");
-    let mut rules = run.rules();
-    rules.sort();
-    assert_eq!(rules, vec!["doc-not-updated", "waiver-invalid"], "{run:?}");
-    let w = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "waiver-invalid")
-        .unwrap();
+    assert_eq!(
+        run.sorted_rules(),
+        vec!["doc-not-updated", "waiver-invalid"],
+        "{run:?}"
+    );
+    let w = findings_of(&json, "waiver-invalid")[0];
     assert!(
-        w["message"]
-            .as_str()
-            .unwrap()
-            .contains("neither a doc id nor a valid path glob"),
+        message(w).contains("neither a doc id nor a valid path glob"),
         "{w}"
     );
 }
@@ -689,7 +620,7 @@ fn deleting_or_moving_out_the_covering_doc_does_not_count_as_updating_it() {
         assert_eq!(f["rule"], "doc-not-updated", "{run:?}");
         assert_eq!(f["path"], "src/app.py", "{run:?}");
         assert!(
-            f["message"].as_str().unwrap().contains(
+            message(f).contains(
                 "(docs/ops/app.md was deleted or moved out of docs.roots in this change, which does not count for a file that still exists)"
             ),
             "{run:?}"
@@ -777,7 +708,7 @@ fn a_change_cannot_exempt_itself_by_editing_the_config() {
             .collect();
         assert_eq!(f.len(), 1, "{config}: {run:?}");
         assert!(
-            f[0]["message"].as_str().unwrap().contains(
+            message(f[0]).contains(
                 "(under the defaults (no config at the base): this change edits .docgate.yml, and a change cannot exempt itself by editing the config)"
             ),
             "{run:?}"
@@ -809,13 +740,7 @@ fn a_change_cannot_exempt_itself_by_editing_the_config() {
         let (run, json) = repo.check_json(&["--base", "main"]);
         assert_eq!(run.code, 1, "{base}: {run:?}");
         assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
-        assert!(
-            json["findings"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains(said),
-            "{run:?}"
-        );
+        assert!(message(&json["findings"][0]).contains(said), "{run:?}");
     }
     // A trailer can still waive it, on purpose.
     let repo = covered_repo();

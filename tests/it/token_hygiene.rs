@@ -19,16 +19,16 @@
 //! and the token (any 8 characters of it, or 12 of its base64 at any
 //! alignment) in no stdout, stderr, panic message, report, job summary, step
 //! outputs, or any other file in the job's folders or the repository.
-#[path = "support/gh.rs"]
-mod gh;
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use gh::{Gh, calls, collect_files, pr_event, received, run_github};
+use crate::support::gh::{
+    COMMENTS, Gh, PULL, REVIEW_COMMENTS, REVIEWS, calls, collect_files, pr_event, received,
+    review_repo, run_github,
+};
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 use wiremock::matchers::{any, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -36,11 +36,6 @@ const TOKEN: &str = "ghs_FAKE0123456789abcdefTOKEN";
 /// docgate's per-request timeout in these runs; a slow answer comes later.
 const TIMEOUT_MS: &str = "200";
 const SLOW: Duration = Duration::from_secs(5);
-
-const PULL: &str = "/repos/acme/trading/pulls/7";
-const COMMENTS: &str = "/repos/acme/trading/issues/7/comments";
-const REVIEW_COMMENTS: &str = "/repos/acme/trading/pulls/7/comments";
-const REVIEWS: &str = "/repos/acme/trading/pulls/7/reviews";
 
 // ---------------------------------------------------------------------------
 // What a leak looks like
@@ -304,10 +299,8 @@ enum Comment {
     Required,
 }
 
-/// The pull request: ops-01 covers `src/app.py`, ops-02 `src/other.py`; the
-/// PR changes both files and breaks ops-01's `last_updated` on a line it adds
-/// (frontmatter-invalid at docs/ops/app.md:7, a review comment) and leaves
-/// ops-02 alone (doc-not-updated, no line). Two errors: the verdict is exit 1.
+/// The pull request ([`review_repo`]): two errors, so the verdict is exit 1;
+/// one of them on a line the PR adds (a review comment).
 struct Pr {
     repo: TestRepo,
     base: String,
@@ -337,26 +330,7 @@ fn env<'a>(comment: Comment, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a 
 }
 
 async fn pull_request() -> Pr {
-    let repo = TestRepo::new();
-    repo.write("src/app.py", "print('v1')\n")
-        .write("src/other.py", "x = 1\n")
-        .write(
-            "docs/ops/app.md",
-            runbook("ops-01", &["src/app.py"], "How the app works."),
-        )
-        .write(
-            "docs/ops/other.md",
-            runbook("ops-02", &["src/other.py"], "How the other part works."),
-        );
-    let base = repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.write("src/app.py", "print('v2')\n")
-        .write("src/other.py", "x = 2\n")
-        .write(
-            "docs/ops/app.md",
-            runbook_dated("ops-01", &["src/app.py"], "2026-13-45", "How it works now."),
-        );
-    let head = repo.commit("change both, break ops-01's date");
+    let (repo, base, head) = review_repo();
 
     // Stage one of the fork-safe flow, with the token set: it posts nothing
     // and its report holds no token.

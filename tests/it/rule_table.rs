@@ -1,8 +1,7 @@
 //! The one rule table decides: `rules:` overrides reach every situation of a
 //! rule, and every finding (an unused waiver too) is data in every format.
-mod support;
 
-use support::*;
+use crate::support::*;
 
 /// A repository whose second runbook has broken frontmatter the change does
 /// not touch, and a change to the covered code with its runbook.

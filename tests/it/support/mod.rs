@@ -1,6 +1,8 @@
 //! Test support: real git repositories in temp dirs, isolated from the
 //! user's git config, and a runner for the built `docgate` binary.
-#![allow(dead_code)]
+
+pub mod gh;
+pub mod prism;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -52,7 +54,7 @@ impl std::fmt::Debug for Run {
     }
 }
 
-impl Run {
+impl From<Output> for Run {
     fn from(out: Output) -> Run {
         Run {
             code: out.status.code().unwrap_or(-1),
@@ -60,7 +62,9 @@ impl Run {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     }
+}
 
+impl Run {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"))
     }
@@ -74,6 +78,68 @@ impl Run {
             .map(|f| f["rule"].as_str().unwrap().to_string())
             .collect()
     }
+
+    /// [`rules`](Run::rules), sorted.
+    pub fn sorted_rules(&self) -> Vec<String> {
+        let mut rules = self.rules();
+        rules.sort();
+        rules
+    }
+
+    /// The findings of a JSON report; a run without them fails.
+    pub fn findings(&self) -> Vec<serde_json::Value> {
+        self.json()["findings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no findings array: {self:?}"))
+            .clone()
+    }
+}
+
+/// The message of a finding of a JSON report.
+pub fn message(f: &serde_json::Value) -> &str {
+    f["message"].as_str().expect("message is a string")
+}
+
+/// The findings of `rule` in a JSON report, in report order.
+pub fn findings_of<'a>(json: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+/// Docgate did not crash: no panic, no signal, no abort, no stack overflow.
+pub fn assert_no_panic(run: &Run) {
+    assert_ne!(run.code, 101, "docgate panicked: {run:?}");
+    assert_ne!(run.code, -1, "docgate was killed by a signal: {run:?}");
+    assert_ne!(run.code, 134, "docgate aborted: {run:?}");
+    assert!(!run.stderr.contains("panicked"), "{run:?}");
+    assert!(!run.stderr.contains("stack overflow"), "{run:?}");
+    assert!(!run.stderr.contains("overflowed its stack"), "{run:?}");
+}
+
+/// A clean JSON report: no crash, exit 0, no findings at all.
+pub fn assert_clean(run: &Run) {
+    assert_no_panic(run);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.findings(), Vec::<serde_json::Value>::new(), "{run:?}");
+}
+
+/// `docgate lint --format json`.
+pub fn lint(repo: &TestRepo) -> Run {
+    repo.docgate(&["lint", "--format", "json"])
+}
+
+/// `docgate check --base main --format json`.
+pub fn check(repo: &TestRepo) -> Run {
+    repo.docgate(&["check", "--base", "main", "--format", "json"])
+}
+
+/// A temp path as the `&str` git's arguments take.
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
 }
 
 pub fn docgate_bin() -> PathBuf {
@@ -141,6 +207,17 @@ impl TestRepo {
         self
     }
 
+    /// The files of [`covered_repo`]'s base: `src/app.py`, `src/other.py`
+    /// and ops-01 (`docs/ops/app.md`) covering `src/app.py`.
+    pub fn write_covered_app(&self) -> &TestRepo {
+        self.write("src/app.py", "print('v1')\n")
+            .write("src/other.py", "x = 1\n")
+            .write(
+                "docs/ops/app.md",
+                runbook("ops-01", &["src/app.py"], "How the app works."),
+            )
+    }
+
     pub fn remove(&self, path: &str) -> &TestRepo {
         std::fs::remove_file(self.path().join(path)).unwrap();
         self
@@ -155,6 +232,14 @@ impl TestRepo {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "--allow-empty", "-m", message]);
         self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// [`commit`](TestRepo::commit) the base on `main`, then go on on a new
+    /// branch `feature`; returns the base commit id.
+    pub fn commit_base(&self, message: &str) -> String {
+        let base = self.commit(message);
+        self.git(&["checkout", "-q", "-b", "feature"]);
+        base
     }
 
     pub fn head(&self) -> String {
@@ -205,19 +290,65 @@ pub fn runbook_dated(id: &str, key_files: &[&str], date: &str, body: &str) -> St
     s
 }
 
+/// ops-01 as a change that keeps it in step with `src/app.py` leaves it: a
+/// new body and a later `last_updated`.
+pub fn updated_runbook() -> String {
+    runbook_dated(
+        "ops-01",
+        &["src/app.py"],
+        "2026-02-01",
+        "How the app works now: v2.",
+    )
+}
+
 /// A repository with one runbook covering `src/app.py` and one commit on
 /// `main`, then on branch `feature`.
 pub fn covered_repo() -> TestRepo {
     let repo = TestRepo::new();
-    repo.write("src/app.py", "print('v1')\n")
-        .write("src/other.py", "x = 1\n")
-        .write(
-            "docs/ops/app.md",
-            runbook("ops-01", &["src/app.py"], "How the app works."),
-        );
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write_covered_app();
+    repo.commit_base("initial");
     repo
+}
+
+/// [`covered_repo`] with a commit on `feature` that changes the covered file
+/// alone (a doc-not-updated error): (repo, main, feature).
+pub fn pr_repo() -> (TestRepo, String, String) {
+    let repo = covered_repo();
+    repo.write("src/app.py", "print('v2')\n");
+    let head = repo.commit("change app");
+    let base = repo.git(&["rev-parse", "main"]);
+    (repo, base, head)
+}
+
+/// `git clone <extra> file://<repo> <tempdir>/<name>`.
+pub fn clone_repo(repo: &TestRepo, name: &str, extra: &[&str]) -> PathBuf {
+    let dest = repo.dir.path().join(name);
+    let url = format!("file://{}", repo.path().display());
+    let mut args = vec!["clone", "-q"];
+    args.extend_from_slice(extra);
+    args.push(&url);
+    args.push(path_str(&dest));
+    repo.git(&args);
+    dest
+}
+
+/// `git -C <dir> <args>` with `repo`'s isolated environment and clock.
+pub fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
+    let mut all = vec!["-C", path_str(dir)];
+    all.extend_from_slice(args);
+    repo.git(&all)
+}
+
+/// Snapshot settings for reports: commit ids and the version filtered out.
+pub fn insta_settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(r"\b[0-9a-f]{40}\b", "[SHA]");
+    s.add_filter(r"\b[0-9a-f]{12}\b", "[SHORT]");
+    s.add_filter(
+        r#""version": "\d+\.\d+\.\d+[^"]*""#,
+        r#""version": "[VERSION]""#,
+    );
+    s
 }
 
 /// Run `cmd` with stdout and stderr on a pipe whose reader has already gone

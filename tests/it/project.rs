@@ -1,8 +1,7 @@
 //! The project keeps its promises: every rule documented, the demo catches
 //! the incident.
-mod support;
 
-use support::*;
+use crate::support::*;
 
 #[test]
 fn every_rule_is_documented_in_the_readme() {

@@ -1,9 +1,7 @@
 //! `docgate github` against scripted GitHub APIs (wiremock on 127.0.0.1).
-#[path = "support/gh.rs"]
-mod gh;
-mod support;
 
-use gh::*;
+use crate::support::gh::*;
+use crate::support::*;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -29,17 +27,12 @@ async fn pull_request_end_to_end_posts_sticky_comment_and_writes_outputs() {
         .expect(1)
         .mount(&server)
         .await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(pr_repo());
     let uri = server.uri();
-    let run = tokio::task::spawn_blocking(move || {
-        let r = run_github(&repo, &gh, &uri, &event, &[], &[]);
-        (r, gh, repo)
-    })
-    .await
-    .unwrap();
-    let (run, gh, _repo) = run;
+    let (run, pr) = tokio::task::spawn_blocking(move || (pr.github(&uri, &[], &[]), pr))
+        .await
+        .unwrap();
+    let Pr { gh, base, head, .. } = &pr;
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stdout
@@ -80,23 +73,18 @@ async fn pull_request_end_to_end_posts_sticky_comment_and_writes_outputs() {
         text.contains("https://github.example/acme/trading/blob/"),
         "{text}"
     );
-    assert_no_token(&gh, &run, &requests);
+    pr.assert_no_token(&run, &requests);
 }
 
 /// A Docker action gets the host's RUNNER_TEMP, which is not mounted in the
 /// container: the report goes to HOME (`/github/home`) instead of failing.
 #[test]
 fn report_falls_back_to_home_when_runner_temp_is_not_mounted() {
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let home = gh.root().join("github-home");
+    let pr = Pr::of(pr_repo());
+    let home = pr.gh.root().join("github-home");
     std::fs::create_dir_all(&home).unwrap();
-    let run = run_github(
-        &repo,
-        &gh,
+    let run = pr.github(
         "http://127.0.0.1:9",
-        &event,
         &[
             ("RUNNER_TEMP", "/home/runner/work/_temp-not-mounted"),
             ("HOME", home.to_str().unwrap()),
@@ -108,7 +96,8 @@ fn report_falls_back_to_home_when_runner_temp_is_not_mounted() {
     let report = home.join("docgate-report.json");
     assert!(report.is_file(), "{run:?}");
     assert!(
-        gh.read("output.txt")
+        pr.gh
+            .read("output.txt")
             .contains(&format!("report={}", report.display()))
     );
 }
@@ -119,37 +108,29 @@ fn report_falls_back_to_home_when_runner_temp_is_not_mounted() {
 #[test]
 fn reproduce_commands_run_against_the_repository() {
     // A pull request (the job summary of `docgate github`).
-    let (repo, base, head) = pr_repo();
-    let g = Gh::new();
-    let event = pr_event(&g, 7, &base, &head);
-    let run = run_github(
-        &repo,
-        &g,
-        "http://127.0.0.1:9",
-        &event,
-        &[("INPUT_COMMENT", "off")],
-        &[],
-    );
+    let pr = Pr::of(pr_repo());
+    let run = pr.github("http://127.0.0.1:9", &[("INPUT_COMMENT", "off")], &[]);
     assert_eq!(run.code, 1, "{run:?}");
-    let commands = reproduce_commands(&g.read("summary.md"));
+    let commands = reproduce_commands(&pr.gh.read("summary.md"));
     assert_eq!(
         commands,
         [vec![
             "check".to_string(),
             "--base".into(),
-            base.clone(),
+            pr.base.clone(),
             "--head".into(),
-            head.clone()
+            pr.head.clone()
         ]]
     );
-    assert_eq!(run_reproduce(&repo, &commands[0]).code, 1);
+    let repo = &pr.repo;
+    assert_eq!(run_reproduce(repo, &commands[0]).code, 1);
 
     // workflow_dispatch: lint.
     let g = Gh::new();
     let dispatch = g.file("dispatch.json");
     std::fs::write(&dispatch, "{}").unwrap();
     let run = run_github(
-        &repo,
+        repo,
         &g,
         "http://127.0.0.1:9",
         &dispatch,
@@ -159,7 +140,7 @@ fn reproduce_commands_run_against_the_repository() {
     assert_eq!(run.code, 0, "{run:?}");
     let commands = reproduce_commands(&g.read("summary.md"));
     assert_eq!(commands, [vec!["lint".to_string()]]);
-    assert_eq!(run_reproduce(&repo, &commands[0]).code, 0);
+    assert_eq!(run_reproduce(repo, &commands[0]).code, 0);
 
     // `docgate check --staged/--worktree --format markdown`.
     repo.write("src/app.py", "print('v3')\n");
@@ -167,11 +148,11 @@ fn reproduce_commands_run_against_the_repository() {
     assert_eq!(run.code, 1, "{run:?}");
     let commands = reproduce_commands(&run.stdout);
     assert_eq!(commands, [vec!["check".to_string(), "--worktree".into()]]);
-    assert_eq!(run_reproduce(&repo, &commands[0]).code, 1);
+    assert_eq!(run_reproduce(repo, &commands[0]).code, 1);
     repo.git(&["add", "src/app.py"]);
     let run = repo.docgate(&["check", "--staged", "--format", "markdown"]);
     assert_eq!(run.code, 1, "{run:?}");
     let commands = reproduce_commands(&run.stdout);
     assert_eq!(commands, [vec!["check".to_string(), "--staged".into()]]);
-    assert_eq!(run_reproduce(&repo, &commands[0]).code, 1);
+    assert_eq!(run_reproduce(repo, &commands[0]).code, 1);
 }

@@ -5,23 +5,19 @@
 //! out of the tree, read-only). Each case asserts the exact outcome: a
 //! finding (rule, path, line, message) or exit 2 naming the file (and line),
 //! never a panic, never a silent pass. The frontmatter and config basics
-//! are in tests/bad_input.rs; nothing here repeats them.
+//! are in tests/it/bad_input.rs; nothing here repeats them.
 //!
 //! The last section holds the cases that found bugs outside this suite's
 //! files (fixed since), each marked `// was: ...` with the bug as found.
-
-#[path = "support/gh.rs"]
-mod gh;
-mod support;
 
 use std::io::Write as _;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use gh::*;
+use crate::support::gh::*;
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -32,27 +28,11 @@ const MIB: usize = 1024 * KIB;
 // ---------------------------------------------------------------------------
 // helpers
 
-/// Docgate did not crash: no panic, no signal, no stack overflow.
-fn assert_no_panic(run: &Run) {
-    assert_ne!(run.code, 101, "docgate panicked: {run:?}");
-    assert_ne!(run.code, -1, "docgate was killed by a signal: {run:?}");
-    assert_ne!(run.code, 134, "docgate aborted: {run:?}");
-    assert!(!run.stderr.contains("panicked"), "{run:?}");
-    assert!(!run.stderr.contains("overflowed its stack"), "{run:?}");
-}
-
-fn findings(run: &Run) -> Vec<Value> {
-    run.json()["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no findings array: {run:?}"))
-        .clone()
-}
-
 /// The report holds exactly one finding, and it is `rule` at `path:line`
 /// with `severity`, whose message contains every `parts`.
 fn assert_only(run: &Run, rule: &str, severity: &str, path: &str, line: u64, parts: &[&str]) {
     assert_no_panic(run);
-    let all = findings(run);
+    let all = run.findings();
     assert_eq!(all.len(), 1, "expected exactly one finding: {run:?}");
     assert_finding(run, &all[0], rule, severity, path, line, parts);
 }
@@ -84,13 +64,6 @@ fn assert_error(run: &Run, rule: &str, path: &str, line: u64, parts: &[&str]) {
     assert_only(run, rule, "error", path, line, parts);
 }
 
-/// A clean report: exit 0, no findings.
-fn assert_clean(run: &Run) {
-    assert_no_panic(run);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(findings(run), Vec::<Value>::new(), "{run:?}");
-}
-
 /// Exit 2: docgate could not do its job. Nothing on stdout, and stderr says
 /// `docgate: error:` and contains every `needles`.
 fn assert_exit_2(run: &Run, needles: &[&str]) {
@@ -101,14 +74,6 @@ fn assert_exit_2(run: &Run, needles: &[&str]) {
     for n in needles {
         assert!(run.stderr.contains(n), "stderr lacks {n:?}: {run:?}");
     }
-}
-
-fn lint(repo: &TestRepo) -> Run {
-    repo.docgate(&["lint", "--format", "json"])
-}
-
-fn check(repo: &TestRepo) -> Run {
-    repo.docgate(&["check", "--base", "main", "--format", "json"])
 }
 
 /// A repository with `src/app.py` and ops-01 covering it, not committed.
@@ -175,27 +140,12 @@ fn docgate_stdin(repo: &TestRepo, args: &[&str], stdin: &[u8]) -> Run {
     // docgate may stop reading early (a refused line); a closed pipe then is fine.
     let _ = input.write_all(stdin);
     drop(input);
-    let out = child.wait_with_output().expect("docgate ends");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(child.wait_with_output().expect("docgate ends"))
 }
 
 /// `docgate pre-push origin /nowhere` with `lines` as git's ref list.
 fn pre_push(repo: &TestRepo, lines: &[u8]) -> Run {
     docgate_stdin(repo, &["pre-push", "origin", "/nowhere"], lines)
-}
-
-/// [`covered_repo`] with a commit on `feature` that changes the covered file
-/// alone: (repo, main, feature).
-fn failing_change() -> (TestRepo, String, String) {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    let head = repo.commit("change app");
-    let main = repo.git(&["rev-parse", "main"]);
-    (repo, main, head)
 }
 
 fn zeros(n: usize) -> String {
@@ -221,7 +171,8 @@ fn github(repo: &TestRepo, gh: &Gh, event: &Path, extra: &[(&str, &str)]) -> Run
     run_github(repo, gh, "http://127.0.0.1:9", event, &env, &[])
 }
 
-fn write_event(gh: &Gh, bytes: impl AsRef<[u8]>) -> PathBuf {
+/// `bytes` as the job's event payload.
+fn event_file(gh: &Gh, bytes: impl AsRef<[u8]>) -> PathBuf {
     let p = gh.file("event.json");
     std::fs::write(&p, bytes).unwrap();
     p
@@ -230,22 +181,17 @@ fn write_event(gh: &Gh, bytes: impl AsRef<[u8]>) -> PathBuf {
 /// The report `docgate github --report-out` writes for [`pr_repo`]'s pull
 /// request #7: (repo, head, report).
 fn uploaded_report() -> (TestRepo, String, Value) {
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let out = gh.file("report.json");
-    let run = run_github(
-        &repo,
-        &gh,
+    let pr = Pr::of(pr_repo());
+    let out = pr.gh.file("report.json");
+    let run = pr.github(
         "http://127.0.0.1:9",
-        &event,
         &[("GITHUB_TOKEN", "")],
         &["--report-out", out.to_str().unwrap()],
     );
     assert_eq!(run.code, 1, "{run:?}");
     let report: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    assert_eq!(report["github"]["head_sha"], head.as_str(), "{report}");
-    (repo, head, report)
+    assert_eq!(report["github"]["head_sha"], pr.head.as_str(), "{report}");
+    (pr.repo, pr.head, report)
 }
 
 /// `docgate github post --report <bytes>` in a workflow_run job for `head`.
@@ -478,7 +424,7 @@ fn frontmatter_alias_bomb_is_refused_at_its_first_alias() {
         8,
         &["invalid YAML in the frontmatter: YAML aliases are not supported"],
     );
-    assert_eq!(findings(&run)[0]["column"], 12, "{run:?}");
+    assert_eq!(run.findings()[0]["column"], 12, "{run:?}");
 }
 
 #[test]
@@ -512,8 +458,7 @@ fn ten_megabyte_frontmatter_in_an_untouched_doc_is_a_warning_in_check() {
     big.push_str("last_updated: 2026-01-15\n---\n\nBody.\n");
     let size = big.len();
     repo.write("docs/ops/big.md", big);
-    repo.commit("a runbook with ten megabytes of frontmatter");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("a runbook with ten megabytes of frontmatter");
     repo.write("src/other.py", "x = 2\n");
     repo.commit("change other");
 
@@ -621,7 +566,8 @@ fn doc_names_with_spaces_quotes_and_a_newline_are_reported_by_their_names() {
     }
     let run = lint(&repo);
     assert_eq!(run.code, 1, "{run:?}");
-    let mut paths: Vec<String> = findings(&run)
+    let mut paths: Vec<String> = run
+        .findings()
         .iter()
         .map(|f| {
             assert_eq!(f["rule"], "frontmatter-invalid", "{run:?}");
@@ -671,8 +617,7 @@ fn key_files_and_changed_files_with_spaces_quotes_commas_and_newlines() {
     let run = lint(&repo);
     assert_clean(&run);
     assert_eq!(run.json()["checked"]["key_files"], 4, "{run:?}");
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     for n in names {
         repo.write(n, "x = 2\n");
     }
@@ -681,7 +626,8 @@ fn key_files_and_changed_files_with_spaces_quotes_commas_and_newlines() {
     let run = check(&repo);
     assert_no_panic(&run);
     assert_eq!(run.code, 1, "{run:?}");
-    let mut paths: Vec<String> = findings(&run)
+    let mut paths: Vec<String> = run
+        .findings()
         .iter()
         .map(|f| {
             assert_eq!(f["rule"], "doc-not-updated", "{run:?}");
@@ -721,15 +667,14 @@ fn a_file_named_with_terminal_escapes_is_written_escaped_in_the_text_report() {
     let repo = TestRepo::new();
     repo.write("src/app.py", "x = 1\n")
         .write(DOC, runbook("ops-01", &["src/"], "How the app works."));
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     repo.write(name, "x = 1\n");
     repo.commit("add a file with escapes in its name");
 
     let run = check(&repo);
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
-    assert_eq!(findings(&run)[0]["path"], name, "{run:?}");
+    assert_eq!(run.findings()[0]["path"], name, "{run:?}");
 
     let run = repo.docgate(&["check", "--base", "main", "--color", "never"]);
     assert_no_panic(&run);
@@ -762,8 +707,7 @@ fn a_deleted_file_with_a_non_utf8_name_is_gated() {
         .join("src")
         .join(std::ffi::OsStr::from_bytes(b"caf\xE9.py"));
     std::fs::write(&name, "x = 1\n").unwrap();
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     std::fs::remove_file(&name).unwrap();
     repo.commit("delete the Latin-1 named file");
 
@@ -799,8 +743,7 @@ fn doc_symlinks_out_of_the_repository_are_never_read() {
     assert_eq!(run.json()["checked"]["docs"], 1, "{run:?}");
     assert!(!run.stdout.contains("evil-0"), "{run:?}");
 
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     repo.write("src/app.py", "print('v2')\n")
         .write("src/other.py", "x = 2\n");
     repo.commit("change both");
@@ -812,7 +755,7 @@ fn doc_symlinks_out_of_the_repository_are_never_read() {
         0,
         &["the doc that covers it did not: ops-01 (docs/ops/app.md)"],
     );
-    assert_eq!(findings(&run)[0]["docs"], json!(["ops-01"]), "{run:?}");
+    assert_eq!(run.findings()[0]["docs"], json!(["ops-01"]), "{run:?}");
     assert_eq!(run.json()["checked"]["covered_files"], 1, "{run:?}");
 
     let run = repo.docgate(&["context", "src/other.py", "--format", "json"]);
@@ -833,8 +776,7 @@ fn a_key_file_that_is_a_symlink_out_of_the_repository_is_a_file_of_the_repositor
     let run = lint(&repo);
     assert_clean(&run);
     assert_eq!(run.json()["checked"]["key_files"], 2, "{run:?}");
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     std::fs::remove_file(repo.path().join("src/link.py")).unwrap();
     symlink("/etc/hostname", repo.path().join("src/link.py"));
     repo.commit("point the link elsewhere");
@@ -1084,7 +1026,7 @@ fn python_nested_10000_levels_is_refused_not_a_stack_overflow() {
 
 #[test]
 fn pre_push_ref_lines_with_crlf_are_read() {
-    let (repo, main, head) = failing_change();
+    let (repo, main, head) = pr_repo();
     let run = pre_push(
         &repo,
         format!("refs/heads/feature {head} refs/heads/feature {main}\r\n").as_bytes(),
@@ -1103,7 +1045,7 @@ fn pre_push_ref_lines_with_crlf_are_read() {
 #[test]
 fn pre_push_ref_name_with_non_utf8_bytes_is_still_checked() {
     // What is checked is the pushed commit; the name only labels it.
-    let (repo, main, head) = failing_change();
+    let (repo, main, head) = pr_repo();
     let mut line = b"refs/heads/caf\xE9 ".to_vec();
     line.extend_from_slice(format!("{head} refs/heads/caf").as_bytes());
     line.push(0xE9);
@@ -1122,7 +1064,7 @@ fn pre_push_ref_name_with_non_utf8_bytes_is_still_checked() {
 
 #[test]
 fn pre_push_object_id_with_a_nul_byte_is_refused_naming_the_line() {
-    let (repo, main, head) = failing_change();
+    let (repo, main, head) = pr_repo();
     let run = pre_push(
         &repo,
         format!("refs/heads/feature {head}\0 refs/heads/feature {main}\n").as_bytes(),
@@ -1138,7 +1080,7 @@ fn pre_push_object_id_with_a_nul_byte_is_refused_naming_the_line() {
 
 #[test]
 fn pre_push_of_a_commit_the_repository_does_not_have_is_refused() {
-    let (repo, main, _) = failing_change();
+    let (repo, main, _) = pr_repo();
     let missing = "1234567890".repeat(4);
     let run = pre_push(
         &repo,
@@ -1162,7 +1104,7 @@ fn pre_push_of_a_commit_the_repository_does_not_have_is_refused() {
 #[test]
 fn pre_push_from_a_detached_head_checks_the_pushed_commits() {
     // `git push origin HEAD:refs/heads/topic` sends `HEAD` as the local ref.
-    let (repo, _, head) = failing_change();
+    let (repo, _, head) = pr_repo();
     repo.git(&["checkout", "-q", "--detach"]);
     let run = pre_push(
         &repo,
@@ -1193,7 +1135,7 @@ fn event_payload_with_invalid_utf8_is_exit_2_naming_the_file_and_line() {
     let mut bytes = pr_payload(&base, &head).to_string().into_bytes();
     bytes.truncate(bytes.len() - 1);
     bytes.extend_from_slice(b", \"title\": \"caf\xE9\"}");
-    let event = write_event(&gh, &bytes);
+    let event = event_file(&gh, &bytes);
     assert_exit_2(
         &github(&repo, &gh, &event, &[]),
         &[
@@ -1214,7 +1156,7 @@ fn event_payload_nested_10000_levels_is_refused() {
         "[".repeat(10_000),
         "]".repeat(10_000)
     ));
-    let event = write_event(&gh, text);
+    let event = event_file(&gh, text);
     assert_exit_2(
         &github(&repo, &gh, &event, &[]),
         &[
@@ -1231,7 +1173,7 @@ fn event_payload_with_crlf_is_read() {
     let text = serde_json::to_string_pretty(&pr_payload(&base, &head))
         .unwrap()
         .replace('\n', "\r\n");
-    let event = write_event(&gh, text);
+    let event = event_file(&gh, text);
     let run = github(&repo, &gh, &event, &[]);
     assert_no_panic(&run);
     assert_eq!(run.code, 1, "{run:?}");
@@ -1268,7 +1210,7 @@ fn event_payload_with_wrong_types_is_exit_2_naming_the_field() {
         ),
     ];
     for (payload, needle) in cases {
-        let event = write_event(&gh, payload.to_string());
+        let event = event_file(&gh, payload.to_string());
         assert_exit_2(&github(&repo, &gh, &event, &[]), &[&needle]);
     }
 }
@@ -1490,7 +1432,7 @@ fn empty_repository() {
 
 #[test]
 fn detached_head_is_checked_against_the_default_base() {
-    let (repo, main, head) = failing_change();
+    let (repo, main, head) = pr_repo();
     repo.git(&["checkout", "-q", "--detach"]);
     let run = repo.docgate(&["check", "--format", "json"]);
     assert_error(
@@ -1507,7 +1449,7 @@ fn detached_head_is_checked_against_the_default_base() {
     assert_eq!(range["head"], head.as_str(), "{run:?}");
 }
 
-/// [`failing_change`] in a SHA-256 repository.
+/// [`pr_repo`] in a SHA-256 repository.
 fn sha256_failing_change() -> (TestRepo, String, String) {
     let repo = TestRepo::new();
     std::fs::remove_dir_all(repo.path().join(".git")).unwrap();
@@ -1748,7 +1690,7 @@ async fn no_command_writes_to_the_repository_even_when_it_is_read_only() {
         // working tree busy in every way: a staged change, an unstaged one on
         // top, an untracked file, and a file rewritten with the same bytes so
         // the index's stat data is stale (a refreshing reader would rewrite it).
-        let (repo, main, head) = failing_change();
+        let (repo, main, head) = pr_repo();
         repo.write(
             ".docgate.yml",
             feature_config("{file: training/features.py, symbol: F}"),
@@ -2008,7 +1950,7 @@ fn yaml_and_json_sources_with_a_duplicate_key_are_refused() {
 // the terminal. The quote must be cut to a short prefix.
 #[test]
 fn a_ten_megabyte_ref_line_is_refused_without_echoing_it() {
-    let (repo, _, _) = failing_change();
+    let (repo, _, _) = pr_repo();
     let mut line = vec![b'x'; 10 * MIB];
     line.push(b'\n');
     let run = pre_push(&repo, &line);

@@ -1,20 +1,85 @@
 //! Helpers for running `docgate github` like the action does.
-#![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::support::*;
+use super::*;
 use wiremock::Request;
 
 pub const TOKEN: &str = "ghs_TESTTOKEN_must_never_leak_0123456789";
 
-/// A PR repository: `main` with a covered file, `feature` changing it alone.
-pub fn pr_repo() -> (TestRepo, String, String) {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    let head = repo.commit("change app");
-    let base = repo.git(&["rev-parse", "main"]);
+/// The endpoints of pull request #7 of `acme/trading`.
+pub const PULL: &str = "/repos/acme/trading/pulls/7";
+pub const COMMENTS: &str = "/repos/acme/trading/issues/7/comments";
+pub const REVIEW_COMMENTS: &str = "/repos/acme/trading/pulls/7/comments";
+pub const REVIEWS: &str = "/repos/acme/trading/pulls/7/reviews";
+
+/// `main`: ops-01 covers `src/app.py`, ops-02 covers `src/other.py`.
+/// `feature` changes both files, edits ops-01 with an invalid `last_updated`
+/// (frontmatter-invalid at docs/ops/app.md:7, a line the PR added) and leaves
+/// ops-02 alone (doc-not-updated on src/other.py, which has no line). Two
+/// errors: a sticky comment and one review comment.
+pub fn review_repo() -> (TestRepo, String, String) {
+    let repo = TestRepo::new();
+    repo.write_covered_app().write(
+        "docs/ops/other.md",
+        runbook("ops-02", &["src/other.py"], "How the other part works."),
+    );
+    let base = repo.commit_base("initial");
+    repo.write("src/app.py", "print('v2')\n")
+        .write("src/other.py", "x = 2\n")
+        .write(
+            "docs/ops/app.md",
+            runbook_dated(
+                "ops-01",
+                &["src/app.py"],
+                "2026-13-45",
+                "How the app works now.",
+            ),
+        );
+    let head = repo.commit("change both, break ops-01's date");
     (repo, base, head)
+}
+
+/// Pull request #7 as the action sees it: the repository with its base and
+/// head, a job folder and the `pull_request` event in it.
+pub struct Pr {
+    pub repo: TestRepo,
+    pub base: String,
+    pub head: String,
+    pub gh: Gh,
+    pub event: PathBuf,
+}
+
+impl Pr {
+    /// `(repo, base, head)` (from [`pr_repo`], [`review_repo`], ...) as pull
+    /// request #7.
+    pub fn of((repo, base, head): (TestRepo, String, String)) -> Pr {
+        let gh = Gh::new();
+        let event = pr_event(&gh, 7, &base, &head);
+        Pr {
+            repo,
+            base,
+            head,
+            gh,
+            event,
+        }
+    }
+
+    /// A new job folder and event, for another run of the same pull request.
+    pub fn next_job(&mut self) {
+        self.gh = Gh::new();
+        self.event = pr_event(&self.gh, 7, &self.base, &self.head);
+    }
+
+    /// `docgate github <args>` like the action, against the API at `api`.
+    pub fn github(&self, api: &str, extra: &[(&str, &str)], args: &[&str]) -> Run {
+        run_github(&self.repo, &self.gh, api, &self.event, extra, args)
+    }
+
+    /// [`assert_no_token`] in this job's folder.
+    pub fn assert_no_token(&self, run: &Run, requests: &[Request]) {
+        assert_no_token(&self.gh, run, requests);
+    }
 }
 
 #[derive(Default)]
@@ -31,7 +96,7 @@ impl Gh {
     pub fn root(&self) -> &Path {
         self.dir.as_ref().expect("a temp dir").path()
     }
-    pub fn file(&self, name: &str) -> std::path::PathBuf {
+    pub fn file(&self, name: &str) -> PathBuf {
         self.root().join(name)
     }
     pub fn read(&self, name: &str) -> String {
@@ -39,12 +104,20 @@ impl Gh {
     }
 }
 
-pub fn pr_event(gh: &Gh, number: u64, base: &str, head: &str) -> std::path::PathBuf {
-    let p = gh.file("event.json");
-    let payload = serde_json::json!({
-        "number": number,
-        "pull_request": {"number": number, "base": {"sha": base}, "head": {"sha": head}}
-    });
+pub fn pr_event(gh: &Gh, number: u64, base: &str, head: &str) -> PathBuf {
+    write_event(
+        gh,
+        "event.json",
+        serde_json::json!({
+            "number": number,
+            "pull_request": {"number": number, "base": {"sha": base}, "head": {"sha": head}}
+        }),
+    )
+}
+
+/// An event payload in the job folder, as `name`.
+pub fn write_event(gh: &Gh, name: &str, payload: serde_json::Value) -> PathBuf {
+    let p = gh.file(name);
     std::fs::write(&p, payload.to_string()).unwrap();
     p
 }
@@ -90,12 +163,7 @@ pub fn run_github_raw(
         );
     }
     cmd.arg("github").args(args);
-    let out = cmd.output().expect("docgate runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(cmd.output().expect("docgate runs"))
 }
 
 /// The variables the runner gives the action, `extra` replacing or adding.
@@ -179,7 +247,7 @@ pub fn assert_no_token(gh: &Gh, run: &Run, requests: &[Request]) {
 }
 
 /// Every regular file under `dir`, recursively; an unreadable folder fails.
-pub fn collect_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+pub fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let entries = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot list {} for the token: {e}", dir.display()));
     for entry in entries {

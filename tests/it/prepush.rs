@@ -4,16 +4,11 @@
 //! Also `docgate pre-push` fed by hand, `docgate install`'s cases, and the
 //! pre-commit framework from PyPI running `.pre-commit-hooks.yaml`.
 
-mod support;
-use support::*;
+use crate::support::*;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
-}
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -57,12 +52,12 @@ fn run_in(
         .expect("piped")
         .write_all(stdin)
         .expect("stdin is written");
-    let out = child.wait_with_output().expect("the program ends");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(child.wait_with_output().expect("the program ends"))
+}
+
+/// `docgate <args>` in `repo` with the environment of a hook, `env` added.
+fn docgate_env_in(repo: &TestRepo, args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_in(repo, &repo.path(), docgate_bin(), args, b"", env)
 }
 
 /// `docgate pre-push origin <url>` fed `stdin`, as git runs the hook.
@@ -102,12 +97,7 @@ impl Pushing {
             repo.git(&["init", "-q", "--bare", path_str(&remote)]);
         }
         repo.git(&["remote", "add", "origin", path_str(&remote)]);
-        repo.write("src/app.py", "print('v1')\n")
-            .write("src/other.py", "x = 1\n")
-            .write(
-                "docs/ops/app.md",
-                runbook("ops-01", &["src/app.py"], "How the app works."),
-            );
+        repo.write_covered_app();
         repo.commit("initial");
         let run = repo.docgate(&["install"]);
         assert_eq!(run.code, 0, "{run:?}");
@@ -610,10 +600,7 @@ fn empty_stdin_is_nothing_to_check_only_when_every_branch_is_pushed() {
 
 #[test]
 fn the_report_goes_to_stderr_and_exit_1_blocks() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    let head = repo.commit("change");
-    let main = repo.git(&["rev-parse", "main"]);
+    let (repo, main, head) = pr_repo();
     let line = format!("refs/heads/feature {head} refs/heads/feature {main}\n");
     let run = pre_push(&repo, "/nowhere", line.as_bytes());
     assert_eq!(run.code, 1, "{run:?}");
@@ -649,7 +636,7 @@ fn malformed_stdin_is_exit_2_naming_the_line() {
 #[test]
 fn without_arguments_or_pre_commit_variables_it_says_what_it_needs() {
     let repo = covered_repo();
-    let run = run_in(&repo, &repo.path(), docgate_bin(), &["pre-push"], b"", &[]);
+    let run = docgate_env_in(&repo, &["pre-push"], &[]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("PRE_COMMIT_FROM_REF"), "{run:?}");
     assert!(
@@ -660,10 +647,7 @@ fn without_arguments_or_pre_commit_variables_it_says_what_it_needs() {
 
 #[test]
 fn pre_commit_variables_give_the_range() {
-    let repo = covered_repo();
-    repo.write("src/app.py", "print('v2')\n");
-    let head = repo.commit("change");
-    let main = repo.git(&["rev-parse", "main"]);
+    let (repo, main, head) = pr_repo();
     let run = run_in(
         &repo,
         &repo.path(),
@@ -689,12 +673,9 @@ fn pre_commit_variables_give_the_range() {
 #[test]
 fn format_and_output_are_refused() {
     let repo = covered_repo();
-    let run = run_in(
+    let run = docgate_env_in(
         &repo,
-        &repo.path(),
-        docgate_bin(),
         &["pre-push", "--format", "json", "origin", "/nowhere"],
-        b"",
         &[],
     );
     assert_eq!(run.code, 2, "{run:?}");
@@ -964,12 +945,7 @@ fn pre_commit_framework_pre_push_stage_runs_docgate() {
         for (k, v) in &env {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("runs");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::from(cmd.output().expect("runs"))
     };
     let git = which("git").expect("git is on PATH");
     let ls_remote = || repo.git(&["ls-remote", path_str(&remote)]);

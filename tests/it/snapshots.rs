@@ -1,8 +1,7 @@
 //! What a user sees, snapshotted: the text and JSON reports over one shared
 //! set of findings, and the CLI help.
-mod support;
 
-use support::*;
+use crate::support::*;
 
 /// A change that produces one finding of each kind the core gate reports.
 fn mixed_repo() -> TestRepo {
@@ -23,8 +22,7 @@ fn mixed_repo() -> TestRepo {
             "docs/risk/limits.md",
             runbook("risk-01", &["src/risk/"], "Risk limits."),
         );
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     repo.write("src/app.py", "print('v2')\n")
         .write("src/new_module.py", "y = 2\n")
         .write("docs/risk/limits.md", runbook("risk-01", &["src/risk/", "src/risk/gone.py"], "Risk limits, raised."))
@@ -35,23 +33,12 @@ fn mixed_repo() -> TestRepo {
     repo
 }
 
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.add_filter(r"\b[0-9a-f]{40}\b", "[SHA]");
-    s.add_filter(r"\b[0-9a-f]{12}\b", "[SHORT]");
-    s.add_filter(
-        r#""version": "\d+\.\d+\.\d+[^"]*""#,
-        r#""version": "[VERSION]""#,
-    );
-    s
-}
-
 #[test]
 fn text_report() {
     let repo = mixed_repo();
     let run = repo.docgate(&["check", "--base", "main", "--color", "never"]);
     assert_eq!(run.code, 1, "{run:?}");
-    settings().bind(|| insta::assert_snapshot!("check_text", run.stdout));
+    insta_settings().bind(|| insta::assert_snapshot!("check_text", run.stdout));
 }
 
 #[test]
@@ -59,7 +46,7 @@ fn json_report() {
     let repo = mixed_repo();
     let run = repo.docgate(&["check", "--base", "main", "--format", "json"]);
     assert_eq!(run.code, 1, "{run:?}");
-    settings().bind(|| insta::assert_snapshot!("check_json", run.stdout));
+    insta_settings().bind(|| insta::assert_snapshot!("check_json", run.stdout));
 }
 
 #[test]
@@ -67,7 +54,7 @@ fn lint_text_report() {
     let repo = mixed_repo();
     let run = repo.docgate(&["lint", "--color", "never"]);
     assert_eq!(run.code, 1, "{run:?}");
-    settings().bind(|| insta::assert_snapshot!("lint_text", run.stdout));
+    insta_settings().bind(|| insta::assert_snapshot!("lint_text", run.stdout));
 }
 
 #[test]

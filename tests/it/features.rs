@@ -2,8 +2,7 @@
 //! every Python form docgate resolves or refuses, `order`, shared sources,
 //! duplicates, additivity against the merge-base, the mismatch report, and a
 //! corpus of real-world declaration shapes under tests/fixtures/features/.
-mod support;
-use support::*;
+use crate::support::*;
 
 use serde_json::Value;
 use std::path::Path;
@@ -61,16 +60,19 @@ fn only<'a>(run: &Run, json: &'a Value) -> &'a Value {
     &all[0]
 }
 
+/// The one finding of `rule` at `path`, asserting there is exactly one.
+fn one_at<'a>(run: &Run, json: &'a Value, rule: &str, path: &str) -> &'a Value {
+    let all = at(json, rule, path);
+    assert_eq!(all.len(), 1, "{run:?}");
+    all[0]
+}
+
 /// The findings of `rule` at `path`.
 fn at<'a>(json: &'a Value, rule: &str, path: &str) -> Vec<&'a Value> {
     findings(json)
         .iter()
         .filter(|f| f["rule"] == rule && f["path"] == path)
         .collect()
-}
-
-fn message(f: &Value) -> &str {
-    f["message"].as_str().expect("message")
 }
 
 /// Assert a finding's rule, path, line and that its message contains `parts`.
@@ -102,6 +104,13 @@ fn assert_status(json: &Value, id: &str, status: &str, shared: bool, names: u64)
     assert_eq!(l["status"], status, "{l}");
     assert_eq!(l["shared_source"], shared, "{l}");
     assert_eq!(l["names"], names, "{l}");
+}
+
+/// A passing report without findings whose pair `m` is identical.
+fn assert_identical(run: &Run, json: &Value, shared: bool, names: u64) {
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(findings(json).is_empty(), "{run:?}");
+    assert_status(json, "m", "identical", shared, names);
 }
 
 /// Through the CLI: `source` (a flow map of the config, files already in
@@ -213,9 +222,7 @@ fn source_kind_end_to_end(
         .write(inference_file, render(&NAMES));
     repo.commit("lists");
     let (run, json) = lint(&repo);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(findings(&json).is_empty(), "{run:?}");
-    assert_status(&json, "m", "identical", false, 3);
+    assert_identical(&run, &json, false, 3);
 
     repo.write(inference_file, render(&CHANGED));
     let (run, json) = lint(&repo);
@@ -646,10 +653,9 @@ fn python_import_chain_across_three_files() {
     .write("expected/features.txt", "a\nb\nc\nd\na\n");
     let (run, json) = lint(&repo);
     assert_eq!(run.code, 1, "{run:?}");
-    let dups = at(&json, "feature-duplicate", "training/features.py");
-    assert_eq!(dups.len(), 1, "{run:?}");
+    let dups = one_at(&run, &json, "feature-duplicate", "training/features.py");
     assert_finding(
-        dups[0],
+        dups,
         "feature-duplicate",
         "training/features.py",
         4,
@@ -1577,9 +1583,7 @@ fn order_set_ignores_order_but_not_missing_names() {
         py_list("", "INFERENCE_FEATURES", &["c", "a", "b"]),
     );
     let (run, json) = lint(&repo);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(findings(&json).is_empty(), "{run:?}");
-    assert_status(&json, "m", "identical", false, 3);
+    assert_identical(&run, &json, false, 3);
 
     repo.write(
         "inference/features.py",
@@ -1674,9 +1678,7 @@ fn shared_repo(inference: &str) -> TestRepo {
 
 fn assert_shared(repo: &TestRepo) {
     let (run, json) = lint(repo);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(findings(&json).is_empty(), "{run:?}");
-    assert_status(&json, "m", "identical", true, 3);
+    assert_identical(&run, &json, true, 3);
     let text = repo.docgate(&["lint", "--color", "never"]);
     assert_eq!(text.code, 0, "{text:?}");
     assert!(
@@ -1745,10 +1747,9 @@ fn duplicate_names_are_reported_at_the_second_occurrence() {
         );
     let (run, json) = lint(&repo);
     assert_eq!(run.code, 1, "{run:?}");
-    let dups = at(&json, "feature-duplicate", "inference/features.py");
-    assert_eq!(dups.len(), 1, "{run:?}");
+    let dups = one_at(&run, &json, "feature-duplicate", "inference/features.py");
     assert_finding(
-        dups[0],
+        dups,
         "feature-duplicate",
         "inference/features.py",
         5,
@@ -1757,7 +1758,7 @@ fn duplicate_names_are_reported_at_the_second_occurrence() {
         ],
         &run,
     );
-    assert_eq!(dups[0]["severity"], "error");
+    assert_eq!(dups["severity"], "error");
     assert_eq!(
         at(&json, "feature-mismatch", "inference/features.py").len(),
         1,
@@ -1875,8 +1876,7 @@ fn additive_repo() -> TestRepo {
     .write("training/features.py", training_py("1", &BASE))
     .write("inference/features.py", inference_py(&BASE))
     .write("README.md", "# project\n");
-    repo.commit("lists at the base");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("lists at the base");
     repo
 }
 
@@ -1933,9 +1933,7 @@ fn assert_not_additive(run: &Run, json: &Value, what: &str, severity: &str) {
 fn appending_is_additive() {
     let repo = additive_repo();
     let (run, json) = change_both(&repo, &["a", "b", "c", "d", "e"], "1");
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(findings(&json).is_empty(), "{run:?}");
-    assert_status(&json, "m", "identical", false, 5);
+    assert_identical(&run, &json, false, 5);
 }
 
 #[test]
@@ -2053,8 +2051,7 @@ fn a_pair_the_change_did_not_touch_is_not_involved() {
         .write("legacy/train.txt", "a\nb\n")
         .write("legacy/serve.txt", "a\n")
         .write("README.md", "# project\n");
-    repo.commit("base");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("base");
     repo.write(
         "training/features.py",
         training_py("1", &["a", "b", "c", "d"]),
@@ -2062,9 +2059,7 @@ fn a_pair_the_change_did_not_touch_is_not_involved() {
     .write("inference/features.py", inference_py(&["a", "b", "c", "d"]));
     repo.commit("append d");
     let (run, json) = repo.check_json(&["--base", "main"]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(findings(&json).is_empty(), "{run:?}");
-    assert_status(&json, "m", "identical", false, 4);
+    assert_identical(&run, &json, false, 4);
     assert_status(&json, "legacy", "not involved", false, 0);
     let text = repo.docgate(&["check", "--base", "main", "--color", "never"]);
     assert!(
@@ -2124,8 +2119,7 @@ fn a_change_to_an_imported_module_involves_the_pair() {
         "inference/features.py",
         "from training.features import TRAINING_FEATURES as INFERENCE_FEATURES\n",
     );
-    repo.commit("base");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("base");
     repo.write("common/base.py", "BASE = [\"b\"]\n");
     repo.commit("drop a from the shared base");
     let (run, json) = repo.check_json(&["--base", "main"]);
@@ -2148,8 +2142,7 @@ fn a_change_to_an_imported_module_involves_the_pair() {
 fn a_list_new_in_the_change_has_nothing_to_stay_compatible_with() {
     let repo = TestRepo::new();
     repo.write("README.md", "# project\n");
-    repo.commit("base without feature lists");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("base without feature lists");
     repo.write(
         ".docgate.yml",
         config(
@@ -2162,9 +2155,7 @@ fn a_list_new_in_the_change_has_nothing_to_stay_compatible_with() {
     .write("inference/features.py", inference_py(&BASE));
     repo.commit("add the lists");
     let (run, json) = repo.check_json(&["--base", "main"]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(findings(&json).is_empty(), "{run:?}");
-    assert_status(&json, "m", "identical", false, 3);
+    assert_identical(&run, &json, false, 3);
 }
 
 /// A list whose file moves in the change (the config follows it) is not a new
@@ -2204,10 +2195,14 @@ fn a_moved_list_is_compared_with_the_base_list_at_its_old_path() {
         repo.commit("move the lists and drop b");
         let (run, json) = repo.check_json(&["--base", "main"]);
         assert_eq!(run.code, 1, "{training}: {run:?}");
-        let t = at(&json, "feature-not-additive", "ml/training/features.py");
-        assert_eq!(t.len(), 1, "{run:?}");
+        let t = one_at(
+            &run,
+            &json,
+            "feature-not-additive",
+            "ml/training/features.py",
+        );
         assert_finding(
-            t[0],
+            t,
             "feature-not-additive",
             "ml/training/features.py",
             3,
@@ -2217,10 +2212,9 @@ fn a_moved_list_is_compared_with_the_base_list_at_its_old_path() {
             ],
             &run,
         );
-        let i = at(&json, "feature-not-additive", inference_file);
-        assert_eq!(i.len(), 1, "{run:?}");
-        assert_eq!(t[0]["severity"], "error");
-        assert_eq!(i[0]["severity"], "error");
+        let i = one_at(&run, &json, "feature-not-additive", inference_file);
+        assert_eq!(t["severity"], "error");
+        assert_eq!(i["severity"], "error");
     }
 }
 
@@ -2242,11 +2236,15 @@ fn a_moved_list_with_a_version_bump_is_a_note() {
     repo.commit("move, drop b, bump the model");
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 0, "{run:?}");
-    let t = at(&json, "feature-version-bump", "ml/training/features.py");
-    assert_eq!(t.len(), 1, "{run:?}");
-    assert_eq!(t[0]["severity"], "note");
+    let t = one_at(
+        &run,
+        &json,
+        "feature-version-bump",
+        "ml/training/features.py",
+    );
+    assert_eq!(t["severity"], "note");
     assert!(
-        message(t[0]).contains("allowed: the model version moved from 1 to 2"),
+        message(t).contains("allowed: the model version moved from 1 to 2"),
         "{run:?}"
     );
 }
@@ -2259,8 +2257,7 @@ fn a_base_list_that_was_a_single_value_is_a_warning() {
     repo.write(".docgate.yml", config(PY_TRAINING, PY_INFERENCE, ""))
         .write("training/features.py", "TRAINING_FEATURES = \"a\"\n")
         .write("inference/features.py", inference_py(&["a"]));
-    repo.commit("base with a single string");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("base with a single string");
     repo.write(
         "training/features.py",
         py_list("", "TRAINING_FEATURES", &["a", "b"]),
@@ -2302,8 +2299,7 @@ fn a_base_list_that_cannot_be_extracted_is_a_warning() {
         "MODEL_VERSION = \"1\"\nRAW = [\"a\", \"b\"]\nTRAINING_FEATURES = [n for n in RAW]\n",
     )
     .write("inference/features.py", inference_py(&["a", "b"]));
-    repo.commit("base with a dynamic list");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("base with a dynamic list");
     repo.write("training/features.py", training_py("1", &["a", "b"]));
     repo.commit("make the training list a literal");
     let (run, json) = repo.check_json(&["--base", "main"]);
@@ -2382,8 +2378,7 @@ fn a_model_version_new_in_the_change_does_not_excuse_a_removal() {
         py_list("# no version yet\n\n", "TRAINING_FEATURES", &BASE),
     )
     .write("inference/features.py", inference_py(&BASE));
-    repo.commit("base");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("base");
     let (run, json) = change_both(&repo, &["a", "b"], "2");
     assert_eq!(run.code, 1, "{run:?}");
     assert_not_additive(&run, &json, "removed `c`", "error");
@@ -2419,8 +2414,7 @@ fn a_model_version_unreadable_at_the_base_is_not_said_to_be_missing() {
         ),
     )
     .write("inference/features.py", inference_py(&BASE));
-    repo.commit("base");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("base");
     let (run, json) = change_both(&repo, &["a", "b"], "2");
     assert_eq!(run.code, 1, "{run:?}");
     assert_not_additive(&run, &json, "removed `c`", "error");
@@ -2441,25 +2435,13 @@ fn additive_false_skips_additivity() {
     )
     .write("training/features.py", training_py("1", &BASE))
     .write("inference/features.py", inference_py(&BASE));
-    repo.commit("base");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("base");
     let (run, json) = change_both(&repo, &["c", "a"], "1");
     assert_eq!(run.code, 0, "{run:?}");
     assert!(findings(&json).is_empty(), "{run:?}");
 }
 
 // ------------------------------------------------- 8. mismatch snapshot
-
-fn snapshot_settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.add_filter(r"\b[0-9a-f]{40}\b", "[SHA]");
-    s.add_filter(r"\b[0-9a-f]{12}\b", "[SHORT]");
-    s.add_filter(
-        r#""version": "\d+\.\d+\.\d+[^"]*""#,
-        r#""version": "[VERSION]""#,
-    );
-    s
-}
 
 #[test]
 fn mismatch_text_report() {
@@ -2493,8 +2475,7 @@ fn mismatch_text_report() {
                 ],
             ),
         );
-    repo.commit("base");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("base");
     repo.write(
         "inference/features.py",
         py_list(
@@ -2512,7 +2493,7 @@ fn mismatch_text_report() {
     repo.commit("serving: new ctr window");
     let run = repo.docgate(&["check", "--base", "main", "--color", "never"]);
     assert_eq!(run.code, 1, "{run:?}");
-    snapshot_settings().bind(|| insta::assert_snapshot!("feature_mismatch_text", run.stdout));
+    insta_settings().bind(|| insta::assert_snapshot!("feature_mismatch_text", run.stdout));
 }
 
 // -------------------------------------------------------- 9. corpus
@@ -2720,8 +2701,7 @@ fn a_moved_list_under_a_config_given_with_dash_dash_config() {
         )
         .write("training/features.py", training_py("1", &BASE))
         .write("inference/features.py", inference_py(&BASE));
-        repo.commit("lists at the base");
-        repo.git(&["checkout", "-q", "-b", "feature"]);
+        repo.commit_base("lists at the base");
         // Both files move and shrink: git pairs neither rename.
         for f in ["training/features.py", "inference/features.py"] {
             std::fs::remove_file(repo.path().join(f)).unwrap();
@@ -2742,9 +2722,8 @@ fn a_moved_list_under_a_config_given_with_dash_dash_config() {
     let repo = make("ci/docgate.yml");
     let (run, json) = repo.check_json(&["--base", "main", "--config", "ci/docgate.yml"]);
     assert_eq!(run.code, 1, "{run:?}");
-    let t = at(&json, "feature-not-additive", "ml/t.py");
-    assert_eq!(t.len(), 1, "{run:?}");
-    assert!(message(t[0]).contains("removed `b`, `c`"), "{run:?}");
+    let t = one_at(&run, &json, "feature-not-additive", "ml/t.py");
+    assert!(message(t).contains("removed `b`, `c`"), "{run:?}");
 
     // The same config outside the repository: no base version to ask.
     let outside = tempfile::tempdir().unwrap();
@@ -2752,11 +2731,10 @@ fn a_moved_list_under_a_config_given_with_dash_dash_config() {
     std::fs::copy(repo.path().join("ci/docgate.yml"), &cfg).unwrap();
     let (run, json) = repo.check_json(&["--base", "main", "--config", cfg.to_str().unwrap()]);
     assert_eq!(run.code, 0, "warnings only: {run:?}");
-    let w = at(&json, "feature-additivity-unknown", "ml/t.py");
-    assert_eq!(w.len(), 1, "{run:?}");
-    assert_eq!(w[0]["severity"], "warning");
+    let w = one_at(&run, &json, "feature-additivity-unknown", "ml/t.py");
+    assert_eq!(w["severity"], "warning");
     assert!(
-        message(w[0]).contains("is outside the repository, so it has no base version"),
+        message(w).contains("is outside the repository, so it has no base version"),
         "{run:?}"
     );
 }
@@ -2769,8 +2747,7 @@ fn editing_the_dash_dash_config_file_involves_the_pair() {
         .write("training/features.py", training_py("1", &BASE))
         .write("inference/features.py", inference_py(&BASE))
         .write("old/features.py", py_list("", "OLD", &["x"]));
-    repo.commit("base");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("base");
     repo.write(
         "ci/docgate.yml",
         config("{file: old/features.py, symbol: OLD}", PY_INFERENCE, ""),

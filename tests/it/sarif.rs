@@ -2,13 +2,12 @@
 //! schema (shared/data/sarif/sarif-schema-2.1.0.json) with `check-jsonschema`.
 //! Without the validator or the schema the test fails with how to get them:
 //! it never skips.
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 const INSTALL: &str = "pip install check-jsonschema";
 
@@ -69,13 +68,8 @@ fn validate(files: &[PathBuf]) {
 /// ops-03 is not updated (doc-not-updated, a location without a region).
 fn findings_repo() -> TestRepo {
     let repo = TestRepo::new();
-    repo.write("src/app.py", "print('v1')\n")
-        .write("src/other.py", "x = 1\n")
+    repo.write_covered_app()
         .write("src/more.py", "y = 1\n")
-        .write(
-            "docs/ops/app.md",
-            runbook("ops-01", &["src/app.py"], "How the app works."),
-        )
         .write(
             "docs/ops/other.md",
             runbook("ops-02", &["src/other.py"], "How the other part works."),
@@ -84,8 +78,7 @@ fn findings_repo() -> TestRepo {
             "docs/ops/more.md",
             runbook("ops-03", &["src/more.py"], "More."),
         );
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     repo.write("src/app.py", "print('v2')\n").write(
         "docs/ops/app.md",
         runbook_dated(

@@ -1,5 +1,4 @@
-mod support;
-use support::*;
+use crate::support::*;
 
 // Bad input (SPEC §1.1, §2.2, §3, §4, §10): every malformed doc or config
 // gives a finding with path and line, or exit 2 naming the file and line;
@@ -19,24 +18,9 @@ const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 // ---------------------------------------------------------------------------
 // helpers
 
-/// Docgate did not crash: no panic, no signal, no stack overflow.
-fn assert_no_panic(run: &Run) {
-    assert_ne!(run.code, 101, "docgate panicked: {run:?}");
-    assert_ne!(run.code, -1, "docgate was killed by a signal: {run:?}");
-    assert!(!run.stderr.contains("panicked"), "{run:?}");
-    assert!(!run.stderr.contains("stack overflow"), "{run:?}");
-}
-
-fn findings(run: &Run) -> Vec<Value> {
-    run.json()["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no findings array: {run:?}"))
-        .clone()
-}
-
 /// The one finding of `rule` on `path` at `line`; fails listing the report otherwise.
 fn finding_at(run: &Run, rule: &str, path: &str, line: u64) -> Value {
-    let all = findings(run);
+    let all = run.findings();
     let hits: Vec<&Value> = all
         .iter()
         .filter(|f| f["rule"] == rule && f["path"] == path && f["line"] == line)
@@ -50,29 +34,37 @@ fn finding_at(run: &Run, rule: &str, path: &str, line: u64) -> Value {
 }
 
 /// The report holds exactly one finding: `rule` at `path:line`, whose message
-/// contains `message`. Exit 1 (it is an error).
-fn assert_single(run: &Run, rule: &str, path: &str, line: u64, message: &str) -> Value {
+/// contains `part`. Exit 1 (it is an error).
+fn assert_single(run: &Run, rule: &str, path: &str, line: u64, part: &str) -> Value {
     assert_no_panic(run);
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.rules(), vec![rule.to_string()], "{run:?}");
     let f = finding_at(run, rule, path, line);
     assert_eq!(f["severity"], "error", "{run:?}");
-    let msg = f["message"].as_str().unwrap();
-    assert!(msg.contains(message), "message {msg:?} lacks {message:?}");
+    let msg = message(&f);
+    assert!(msg.contains(part), "message {msg:?} lacks {part:?}");
     f
 }
 
-/// A clean report: exit 0, no findings at all.
-fn assert_clean(run: &Run) {
+/// Exit 2 without a crash, and stderr says `needle`.
+fn assert_exit_2_saying(run: &Run, needle: &str) {
     assert_no_panic(run);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(findings(run), Vec::<Value>::new(), "{run:?}");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains(needle), "{run:?}");
 }
 
 /// Frontmatter `lines` (each ending in `\n`) between fences, then a body.
 /// Frontmatter line N is file line N + 1.
 fn doc(lines: &str) -> String {
     format!("---\n{lines}---\n\n# Runbook\n\nHow the app works.\n")
+}
+
+/// [`doc`] whose frontmatter starts with `id: ops-01`, its title and its
+/// perspective (lines 2 to 4), then `rest` from line 5.
+fn ops_doc(rest: &str) -> String {
+    doc(&format!(
+        "id: ops-01\ntitle: Runbook\nperspective: operations\n{rest}"
+    ))
 }
 
 /// A repository (no commits) with `src/app.py` and `content` at [`DOC`];
@@ -82,14 +74,6 @@ fn lint_doc(content: impl AsRef<[u8]>) -> Run {
     repo.write("src/app.py", "print('v1')\n")
         .write(DOC, content);
     lint(&repo)
-}
-
-fn lint(repo: &TestRepo) -> Run {
-    repo.docgate(&["lint", "--format", "json"])
-}
-
-fn check(repo: &TestRepo) -> Run {
-    repo.docgate(&["check", "--base", "main", "--format", "json"])
 }
 
 /// [`covered_repo`] (ops-01 at [`DOC`] covering `src/app.py`, branch
@@ -150,13 +134,12 @@ fn frontmatter_unclosed_bracket_is_reported_at_the_file_line() {
 
 #[test]
 fn frontmatter_bad_indentation_in_a_changed_doc() {
-    let run = check_doc(doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         key_files:\n  \
+    let run = check_doc(ops_doc(
+        "key_files:\n  \
            - src/app.py\n \
           - src/other.py\n\
-         last_updated: 2026-01-15\n"));
+         last_updated: 2026-01-15\n",
+    ));
     let f = assert_single(&run, "frontmatter-invalid", DOC, 7, "invalid YAML");
     assert_eq!(f["column"], 2, "{run:?}");
 }
@@ -172,12 +155,11 @@ fn frontmatter_indented_key_is_reported_at_its_line() {
 
 #[test]
 fn frontmatter_tab_indentation_is_reported_at_its_line() {
-    let run = lint_doc(doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         key_files:\n\
+    let run = lint_doc(ops_doc(
+        "key_files:\n\
          \t- src/app.py\n\
-         last_updated: 2026-01-15\n"));
+         last_updated: 2026-01-15\n",
+    ));
     let f = assert_single(&run, "frontmatter-invalid", DOC, 6, "tab");
     assert_eq!(f["column"], 2, "{run:?}");
 }
@@ -187,12 +169,11 @@ fn text_report_shows_path_line_and_column_of_a_yaml_error() {
     let repo = TestRepo::new();
     repo.write("src/app.py", "print('v1')\n").write(
         DOC,
-        doc("id: ops-01\n\
-             title: Runbook\n\
-             perspective: operations\n\
-             key_files:\n\
+        ops_doc(
+            "key_files:\n\
              \t- src/app.py\n\
-             last_updated: 2026-01-15\n"),
+             last_updated: 2026-01-15\n",
+        ),
     );
     let run = repo.docgate(&["lint", "--color", "never"]);
     assert_no_panic(&run);
@@ -206,36 +187,33 @@ fn text_report_shows_path_line_and_column_of_a_yaml_error() {
 
 #[test]
 fn unquoted_double_star_glob_says_to_quote_it() {
-    let run = lint_doc(doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         key_files:\n  \
+    let run = lint_doc(ops_doc(
+        "key_files:\n  \
            - **/*.py\n\
-         last_updated: 2026-01-15\n"));
+         last_updated: 2026-01-15\n",
+    ));
     let f = assert_single(&run, "frontmatter-invalid", DOC, 6, "quote");
     assert_eq!(f["column"], 5, "{run:?}");
 }
 
 #[test]
 fn unquoted_single_star_glob_in_a_changed_doc_says_to_quote_it() {
-    let run = check_doc(doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         key_files:\n  \
+    let run = check_doc(ops_doc(
+        "key_files:\n  \
            - src/app.py\n  \
            - *.py\n\
-         last_updated: 2026-01-15\n"));
+         last_updated: 2026-01-15\n",
+    ));
     let f = assert_single(&run, "frontmatter-invalid", DOC, 7, "quote");
     assert_eq!(f["column"], 5, "{run:?}");
 }
 
 #[test]
 fn unquoted_glob_in_a_flow_list_says_to_quote_it() {
-    let run = lint_doc(doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         key_files: [src/app.py, *.py]\n\
-         last_updated: 2026-01-15\n"));
+    let run = lint_doc(ops_doc(
+        "key_files: [src/app.py, *.py]\n\
+         last_updated: 2026-01-15\n",
+    ));
     let f = assert_single(&run, "frontmatter-invalid", DOC, 5, "quote");
     assert_eq!(f["column"], 25, "{run:?}");
 }
@@ -260,11 +238,10 @@ fn id_given_as_a_list() {
 
 #[test]
 fn key_files_given_as_a_string() {
-    let run = lint_doc(doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         key_files: src/app.py\n\
-         last_updated: 2026-01-15\n"));
+    let run = lint_doc(ops_doc(
+        "key_files: src/app.py\n\
+         last_updated: 2026-01-15\n",
+    ));
     assert_single(
         &run,
         "frontmatter-invalid",
@@ -277,11 +254,10 @@ fn key_files_given_as_a_string() {
 
 #[test]
 fn tags_given_as_a_mapping() {
-    let run = lint_doc(doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         tags: {pre-market: true}\n\
-         last_updated: 2026-01-15\n"));
+    let run = lint_doc(ops_doc(
+        "tags: {pre-market: true}\n\
+         last_updated: 2026-01-15\n",
+    ));
     assert_single(
         &run,
         "frontmatter-invalid",
@@ -293,10 +269,7 @@ fn tags_given_as_a_mapping() {
 
 #[test]
 fn last_updated_that_is_not_a_date() {
-    let run = lint_doc(doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         last_updated: last week\n"));
+    let run = lint_doc(ops_doc("last_updated: last week\n"));
     assert_single(
         &run,
         "frontmatter-invalid",
@@ -308,19 +281,13 @@ fn last_updated_that_is_not_a_date() {
 
 #[test]
 fn last_updated_on_a_day_that_does_not_exist() {
-    let run = lint_doc(doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         last_updated: 2026-02-30\n"));
+    let run = lint_doc(ops_doc("last_updated: 2026-02-30\n"));
     assert_single(&run, "frontmatter-invalid", DOC, 5, "`2026-02-30`");
 }
 
 #[test]
 fn last_updated_in_the_future() {
-    let run = lint_doc(doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         last_updated: 2999-01-01\n"));
+    let run = lint_doc(ops_doc("last_updated: 2999-01-01\n"));
     assert_single(&run, "frontmatter-invalid", DOC, 5, "in the future");
 }
 
@@ -336,12 +303,13 @@ fn missing_required_keys_are_each_reported() {
         vec!["frontmatter-invalid", "frontmatter-invalid"],
         "{run:?}"
     );
-    let mut messages: Vec<String> = findings(&run)
+    let mut messages: Vec<String> = run
+        .findings()
         .iter()
         .map(|f| {
             assert_eq!(f["path"], DOC, "{run:?}");
             assert_eq!(f["line"], 2, "{run:?}");
-            f["message"].as_str().unwrap().to_string()
+            message(f).to_string()
         })
         .collect();
     messages.sort();
@@ -387,11 +355,10 @@ fn unknown_perspective() {
 
 #[test]
 fn duplicate_key_in_frontmatter() {
-    let run = lint_doc(doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         id: ops-02\n\
-         last_updated: 2026-01-15\n"));
+    let run = lint_doc(ops_doc(
+        "id: ops-02\n\
+         last_updated: 2026-01-15\n",
+    ));
     let f = assert_single(&run, "frontmatter-invalid", DOC, 5, "`id` is given twice");
     assert_eq!(f["column"], 1, "{run:?}");
 }
@@ -461,15 +428,14 @@ fn key_file_with_leading_dot_slash_is_accepted_and_normalized() {
     assert_clean(&run);
     assert_eq!(run.json()["checked"]["key_files"], 1, "{run:?}");
 
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     repo.write("src/app.py", "print('v2')\n");
     repo.commit("change app");
     let run = check(&repo);
     assert_no_panic(&run);
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
-    let f = &findings(&run)[0];
+    let f = &run.findings()[0];
     assert_eq!(f["path"], "src/app.py", "{run:?}");
     assert_eq!(f["docs"], serde_json::json!(["ops-01"]), "{run:?}");
 }
@@ -477,36 +443,40 @@ fn key_file_with_leading_dot_slash_is_accepted_and_normalized() {
 // ---------------------------------------------------------------------------
 // frontmatter: line endings, BOM, encodings, binary files
 
-#[test]
-fn crlf_doc_parses_like_lf() {
-    let crlf = runbook("ops-01", &["src/app.py"], "How the app works.").replace('\n', "\r\n");
+/// `text` at [`DOC`] is a valid doc covering `src/app.py`: `lint` is clean
+/// and counts it, and its key_files are read (changing the covered file alone
+/// is caught).
+fn assert_reads_like_the_runbook(text: &str) {
     let repo = TestRepo::new();
-    repo.write("src/app.py", "print('v1')\n").write(DOC, &crlf);
+    repo.write("src/app.py", "print('v1')\n").write(DOC, text);
     let run = lint(&repo);
     assert_clean(&run);
     assert_eq!(run.json()["checked"]["docs"], 1, "{run:?}");
     assert_eq!(run.json()["checked"]["key_files"], 1, "{run:?}");
 
-    // Its key_files are read: changing the covered file alone is caught.
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     repo.write("src/app.py", "print('v2')\n");
     repo.commit("change app");
     let run = check(&repo);
     assert_no_panic(&run);
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
-    assert_eq!(findings(&run)[0]["docs"], serde_json::json!(["ops-01"]));
+    assert_eq!(run.findings()[0]["docs"], serde_json::json!(["ops-01"]));
+}
+
+#[test]
+fn crlf_doc_parses_like_lf() {
+    let crlf = runbook("ops-01", &["src/app.py"], "How the app works.").replace('\n', "\r\n");
+    assert_reads_like_the_runbook(&crlf);
 }
 
 #[test]
 fn crlf_doc_with_an_error_keeps_the_line_number() {
-    let text = doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         key_files:\n\
+    let text = ops_doc(
+        "key_files:\n\
          \t- src/app.py\n\
-         last_updated: 2026-01-15\n")
+         last_updated: 2026-01-15\n",
+    )
     .replace('\n', "\r\n");
     let run = lint_doc(text);
     let f = assert_single(&run, "frontmatter-invalid", DOC, 6, "tab");
@@ -515,11 +485,7 @@ fn crlf_doc_with_an_error_keeps_the_line_number() {
 
 #[test]
 fn crlf_doc_with_a_bad_value_keeps_the_line_number() {
-    let text = doc("id: ops-01\n\
-         title: Runbook\n\
-         perspective: operations\n\
-         last_updated: 2026-02-30\n")
-    .replace('\n', "\r\n");
+    let text = ops_doc("last_updated: 2026-02-30\n").replace('\n', "\r\n");
     let run = lint_doc(text);
     let f = assert_single(&run, "frontmatter-invalid", DOC, 5, "`2026-02-30`");
     assert_eq!(f["column"], 15, "{run:?}");
@@ -531,22 +497,7 @@ fn utf8_bom_before_the_fence_is_a_valid_doc() {
         "\u{feff}{}",
         runbook("ops-01", &["src/app.py"], "How the app works.")
     );
-    let repo = TestRepo::new();
-    repo.write("src/app.py", "print('v1')\n").write(DOC, &text);
-    let run = lint(&repo);
-    assert_clean(&run);
-    assert_eq!(run.json()["checked"]["docs"], 1, "{run:?}");
-    assert_eq!(run.json()["checked"]["key_files"], 1, "{run:?}");
-
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.write("src/app.py", "print('v2')\n");
-    repo.commit("change app");
-    let run = check(&repo);
-    assert_no_panic(&run);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
-    assert_eq!(findings(&run)[0]["docs"], serde_json::json!(["ops-01"]));
+    assert_reads_like_the_runbook(&text);
 }
 
 #[test]
@@ -623,8 +574,7 @@ fn changed_file_with_a_non_utf8_name_is_still_gated() {
     let repo = TestRepo::new();
     repo.write("src/app.py", "print('v1')\n")
         .write(DOC, runbook("ops-01", &["src/"], "How the app works."));
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     let name = std::ffi::OsStr::from_bytes(b"caf\xE9.py");
     std::fs::write(repo.path().join("src").join(name), "x = 1\n").unwrap();
     repo.commit("add a file with a Latin-1 name");
@@ -633,7 +583,7 @@ fn changed_file_with_a_non_utf8_name_is_still_gated() {
     assert_no_panic(&run);
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
-    let f = &findings(&run)[0];
+    let f = &run.findings()[0];
     let path = f["path"].as_str().unwrap();
     assert!(
         path.starts_with("src/caf") && path.ends_with(".py"),
@@ -663,7 +613,7 @@ fn doc_with_a_non_utf8_name_is_not_silently_skipped() {
     assert_no_panic(&run);
     match run.code {
         1 => {
-            let all = findings(&run);
+            let all = run.findings();
             let hit = all.iter().find(|f| {
                 f["rule"] == "frontmatter-invalid"
                     && f["path"]
@@ -690,7 +640,7 @@ fn huge_doc() -> Vec<u8> {
 
 fn assert_too_large(run: &Run, size: usize) {
     let f = assert_single(run, "frontmatter-invalid", DOC, 1, &size.to_string());
-    let msg = f["message"].as_str().unwrap();
+    let msg = message(&f);
     assert!(msg.contains(&MAX_FILE_BYTES.to_string()), "{run:?}");
     assert_eq!(run.json()["checked"]["docs_unreadable"], 1, "{run:?}");
 }
@@ -732,7 +682,7 @@ fn deeply_nested_list_in_frontmatter_is_refused() {
         nested_brackets(10_000)
     )));
     let f = assert_single(&run, "frontmatter-invalid", DOC, 5, "");
-    let msg = f["message"].as_str().unwrap();
+    let msg = message(&f);
     assert!(
         msg.contains("recursion") || msg.contains("nesting"),
         "{run:?}"
@@ -751,7 +701,7 @@ fn deeply_nested_mapping_in_frontmatter_is_refused() {
         "}".repeat(10_000)
     )));
     let f = assert_single(&run, "frontmatter-invalid", DOC, 5, "");
-    let msg = f["message"].as_str().unwrap();
+    let msg = message(&f);
     assert!(
         msg.contains("recursion") || msg.contains("nesting"),
         "{run:?}"
@@ -786,10 +736,7 @@ fn untouched_unreadable_doc_is_reported_when_code_changes() {
     assert_eq!(run.rules(), vec!["frontmatter-invalid"], "{run:?}");
     let f = finding_at(&run, "frontmatter-invalid", "docs/ops/broken.md", 6);
     assert_eq!(f["severity"], "warning", "{run:?}");
-    assert!(
-        f["message"].as_str().unwrap().contains("unknown"),
-        "{run:?}"
-    );
+    assert!(message(&f).contains("unknown"), "{run:?}");
     assert_eq!(run.json()["checked"]["docs_unreadable"], 1, "{run:?}");
 }
 
@@ -936,15 +883,14 @@ fn empty_config_means_defaults() {
         assert_eq!(run.json()["checked"]["docs"], 1, "{run:?}");
 
         // The defaults are active, not everything off: coverage is enforced.
-        repo.commit("initial");
-        repo.git(&["checkout", "-q", "-b", "feature"]);
+        repo.commit_base("initial");
         repo.write("src/app.py", "print('v2')\n");
         repo.commit("change app");
         let run = check(&repo);
         assert_no_panic(&run);
         assert_eq!(run.code, 1, "{run:?}");
         assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
-        assert_eq!(findings(&run)[0]["path"], "src/app.py", "{run:?}");
+        assert_eq!(run.findings()[0]["path"], "src/app.py", "{run:?}");
     }
 }
 
@@ -1019,10 +965,7 @@ fn near_miss_of_key_files_makes_coverage_unknown_in_check() {
     let f = finding_at(&run, "frontmatter-invalid", DOC, 5);
     assert_eq!(f["severity"], "warning", "{run:?}");
     assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("which files it covers is unknown"),
+        message(&f).contains("which files it covers is unknown"),
         "{run:?}"
     );
     // The change that introduced the typo is an error.
@@ -1090,7 +1033,7 @@ fn frontmatter_in_a_file_that_is_not_a_doc_is_reported() {
     for (path, ext) in [("docs/ops/serving.mdc", "mdc"), ("docs/ops/NOTES.MD", "MD")] {
         let f = finding_at(&run, "frontmatter-invalid", path, 1);
         assert!(
-            f["message"].as_str().unwrap().contains(&format!(
+            message(&f).contains(&format!(
                 "{path} has YAML frontmatter, but docgate reads only `*.md` files under docs.roots as docs, so this `.{ext}` file covers nothing"
             )),
             "{run:?}"
@@ -1133,24 +1076,14 @@ fn lfs_pointers_are_named_never_parsed() {
     // A doc, in lint (working tree) and in check (git objects).
     let run = lint_doc(lfs_pointer(12345));
     let f = assert_single(&run, "frontmatter-invalid", DOC, 1, said);
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("{DOC} {said}"))
-    );
+    assert!(message(&f).contains(&format!("{DOC} {said}")));
     let run = check_doc(lfs_pointer(12345));
     assert_single(&run, "frontmatter-invalid", DOC, 1, said);
 
     // The config: exit 2 naming it.
     let repo = repo_with_config(lfs_pointer(12345));
     let run = lint(&repo);
-    assert_no_panic(&run);
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains(&format!(".docgate.yml {said}")),
-        "{run:?}"
-    );
+    assert_exit_2_saying(&run, &format!(".docgate.yml {said}"));
     std::fs::write(repo.path().join("other.yml"), lfs_pointer(12345)).unwrap();
     std::fs::remove_file(repo.path().join(".docgate.yml")).unwrap();
     let run = repo.docgate(&["lint", "--config", "other.yml"]);
@@ -1174,10 +1107,7 @@ fn lfs_pointers_are_named_never_parsed() {
     );
     let f = finding_at(&run, "feature-source-error", "training/features.txt", 1);
     assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("training/features.txt {said}")),
+        message(&f).contains(&format!("training/features.txt {said}")),
         "{run:?}"
     );
     assert_eq!(run.json()["checked"]["feature_lists"][0]["status"], "error");
@@ -1191,7 +1121,7 @@ fn lfs_pointers_are_named_never_parsed() {
     let run = lint(&repo);
     let f = finding_at(&run, "feature-source-error", "training/features.txt", 1);
     assert!(
-        f["message"].as_str().unwrap().contains(
+        message(&f).contains(
             "training/features.txt is a Git LFS pointer (without a readable oid and size)"
         ),
         "{run:?}"
@@ -1231,12 +1161,7 @@ fn docgate_unprivileged(repo: &TestRepo, args: &[&str]) -> Run {
         .stdin(std::process::Stdio::null());
     isolate(&mut cmd, &repo.home());
     cmd.args(args);
-    let out = cmd.output().expect("docgate runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(cmd.output().expect("docgate runs"))
 }
 
 fn chmod(path: &Path, mode: u32) {
@@ -1277,13 +1202,9 @@ fn an_unreadable_working_tree_file_is_an_error_not_left_out() {
     chmod(&repo.path().join("src/new"), 0o444);
     let run = docgate_unprivileged(&repo, &["check", "--worktree"]);
     chmod(&repo.path().join("src/new"), 0o755);
-    assert_no_panic(&run);
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains(
-            "cannot read src/new/model.py in the working tree (permission denied?): what changed there is unknown"
-        ),
-        "{run:?}"
+    assert_exit_2_saying(
+        &run,
+        "cannot read src/new/model.py in the working tree (permission denied?): what changed there is unknown",
     );
 }
 
@@ -1295,12 +1216,9 @@ fn an_oversized_config_given_with_dash_dash_config_is_refused() {
     let big = format!("version: 1\n#{}\n", "x".repeat(MAX_FILE_BYTES + 1));
     std::fs::write(repo.path().join("big.yml"), big).unwrap();
     let run = repo.docgate(&["lint", "--config", "big.yml"]);
-    assert_no_panic(&run);
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr
-            .contains("big.yml: the config is 8388622 bytes; that is not a configuration file"),
-        "{run:?}"
+    assert_exit_2_saying(
+        &run,
+        "big.yml: the config is 8388622 bytes; that is not a configuration file",
     );
 }
 
@@ -1329,17 +1247,15 @@ fn an_unreadable_key_files_entry_makes_coverage_unknown() {
         repo.commit("change the app");
         let run = repo.docgate(&["check", "--base", "feature", "--format", "json"]);
         assert_no_panic(&run);
-        let hits: Vec<Value> = findings(&run)
+        let hits: Vec<Value> = run
+            .findings()
             .into_iter()
             .filter(|f| f["rule"] == "frontmatter-invalid" && f["path"] == DOC)
             .collect();
         assert_eq!(hits.len(), 1, "{content}: {run:?}");
         assert_eq!(hits[0]["severity"], "warning", "{run:?}");
         assert!(
-            hits[0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("which files it covers is unknown for this change"),
+            message(&hits[0]).contains("which files it covers is unknown for this change"),
             "{run:?}"
         );
         assert_eq!(run.json()["checked"]["docs_unreadable"], 1, "{run:?}");
@@ -1362,15 +1278,12 @@ fn an_lfs_or_oversized_markdown_file_that_is_not_md_is_named() {
     assert_eq!(run.code, 1, "{run:?}");
     let f = finding_at(&run, "frontmatter-invalid", "docs/rules.mdc", 1);
     assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("docs/rules.mdc is a Git LFS pointer"),
+        message(&f).contains("docs/rules.mdc is a Git LFS pointer"),
         "{run:?}"
     );
     let f = finding_at(&run, "frontmatter-invalid", "docs/BIG.MD", 1);
     assert!(
-        f["message"].as_str().unwrap().contains(&format!(
+        message(&f).contains(&format!(
             "docs/BIG.MD is {} bytes, over docgate's limit",
             MAX_FILE_BYTES + 1
         )),
@@ -1404,7 +1317,7 @@ fn a_doc_linked_to_a_runbook_in_the_repository_is_named() {
         assert_eq!(run.rules(), vec!["frontmatter-invalid"], "{run:?}");
         let f = finding_at(&run, "frontmatter-invalid", "docs/serving.md", 1);
         assert!(
-            f["message"].as_str().unwrap().contains(
+            message(&f).contains(
                 "docs/serving.md is a symbolic link to runbooks/serving.md, which has YAML frontmatter; docgate follows no links"
             ),
             "{run:?}"
@@ -1476,12 +1389,9 @@ fn a_folder_entry_covers_the_submodule_at_that_path() {
     let run = repo.docgate(&["check", "--staged", "--format", "json"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.rules(), vec!["doc-not-updated"], "{run:?}");
-    let f = &findings(&run)[0];
+    let f = &run.findings()[0];
     assert_eq!(f["path"], "vendor/lib", "{run:?}");
-    assert!(
-        f["message"].as_str().unwrap().contains("via `vendor/lib/`"),
-        "{run:?}"
-    );
+    assert!(message(f).contains("via `vendor/lib/`"), "{run:?}");
     repo.git(&["commit", "-q", "-m", "bump"]);
     let run = check(&repo);
     assert_eq!(run.code, 1, "{run:?}");
@@ -1540,12 +1450,9 @@ fn a_doc_in_conflict_is_exit_2_for_staged() {
     repo.write("src/app.py", "print('v2')\n");
     repo.git(&["add", "src/app.py"]);
     let run = repo.docgate(&["check", "--staged"]);
-    assert_no_panic(&run);
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr
-            .contains("docs/ops/app.md is in conflict in the index (a merge is in progress)"),
-        "{run:?}"
+    assert_exit_2_saying(
+        &run,
+        "docs/ops/app.md is in conflict in the index (a merge is in progress)",
     );
 }
 

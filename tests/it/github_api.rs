@@ -5,26 +5,21 @@
 //! non-PR events and shallow checkouts. Each test asserts the exact requests
 //! GitHub received, the exit code, what stderr said, the step outputs and the
 //! job summary, and that the token never leaks.
-#[path = "support/gh.rs"]
-mod gh;
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use gh::*;
+use crate::support::gh::*;
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const BOT: &str = "github-actions[bot]";
 const MARKER: &str = "<!-- docgate:report -->";
-const COMMENTS: &str = "/repos/acme/trading/issues/7/comments";
-const REVIEWS: &str = "/repos/acme/trading/pulls/7/reviews";
-const REVIEW_COMMENTS: &str = "/repos/acme/trading/pulls/7/comments";
-const PULL: &str = "/repos/acme/trading/pulls/7";
 const ZERO: &str = "0000000000000000000000000000000000000000";
+/// The annotation of [`pr_repo`]'s finding.
+const DOC_NOT_UPDATED_ANNOTATION: &str = "::error file=src/app.py,title=docgate doc-not-updated::";
 
 // ---------------------------------------------------------------------------
 // Running docgate and reading what GitHub received
@@ -42,6 +37,29 @@ fn gh_run(
 ) -> Run {
     let uri = server.uri();
     tokio::task::block_in_place(|| run_github(repo, gh, &uri, event, extra, args))
+}
+
+/// [`gh_run`] of `pr` on `server`, then every request the server has received.
+async fn on(
+    server: &MockServer,
+    pr: &Pr,
+    extra: &[(&str, &str)],
+    args: &[&str],
+) -> (Run, Vec<Request>) {
+    let run = gh_run(&pr.repo, &pr.gh, server, &pr.event, extra, args);
+    (run, received(server).await)
+}
+
+/// [`on`] without arguments, with how long the run took (the run alone).
+async fn on_timed(
+    server: &MockServer,
+    pr: &Pr,
+    extra: &[(&str, &str)],
+) -> (Run, Duration, Vec<Request>) {
+    let started = Instant::now();
+    let run = gh_run(&pr.repo, &pr.gh, server, &pr.event, extra, &[]);
+    let elapsed = started.elapsed();
+    (run, elapsed, received(server).await)
 }
 
 fn page(p: &str, n: u32) -> String {
@@ -133,6 +151,11 @@ fn assert_outputs(gh: &Gh, errors: usize, warnings: usize, report: &Path) {
     let summary = gh.read("summary.md");
     assert!(summary.starts_with(MARKER), "job summary: {summary}");
     assert!(summary.contains("#### Reproduce locally"), "{summary}");
+}
+
+/// [`assert_outputs`] naming the default report.
+fn assert_job_outputs(gh: &Gh, errors: usize, warnings: usize) {
+    assert_outputs(gh, errors, warnings, &default_report(gh));
 }
 
 fn default_report(gh: &Gh) -> PathBuf {
@@ -355,6 +378,27 @@ async fn mount_post_review(server: &MockServer) {
         .await;
 }
 
+/// The sticky-comment side of GitHub: one page of issue comments holding
+/// `comments`, each of them editable, and a new comment accepted.
+async fn mount_comments(server: &MockServer, comments: Vec<Value>) {
+    let ids: Vec<u64> = comments
+        .iter()
+        .map(|c| c["id"].as_u64().expect("a comment id"))
+        .collect();
+    mount_pages(server, COMMENTS, vec![comments]).await;
+    for id in ids {
+        mount_patch_comment(server, id).await;
+    }
+    mount_post_comment(server).await;
+}
+
+/// A server for a PR with nothing posted yet, where every write succeeds.
+async fn fresh_pr() -> MockServer {
+    let server = MockServer::start().await;
+    mount_fresh_pr(&server).await;
+    server
+}
+
 /// A PR with nothing posted yet, where every write succeeds.
 async fn mount_fresh_pr(server: &MockServer) {
     mount_user_403(server).await;
@@ -383,39 +427,6 @@ fn clean_pr_repo() -> (TestRepo, String, String) {
     );
     let head = repo.commit("change app with its runbook");
     let base = repo.git(&["rev-parse", "main"]);
-    (repo, base, head)
-}
-
-/// `main`: ops-01 covers `src/app.py`, ops-02 covers `src/other.py`.
-/// `feature` changes both files, edits ops-01 with an invalid `last_updated`
-/// (frontmatter-invalid at docs/ops/app.md:7, a line the PR added) and leaves
-/// ops-02 alone (doc-not-updated on src/other.py, which has no line).
-fn review_repo() -> (TestRepo, String, String) {
-    let repo = TestRepo::new();
-    repo.write("src/app.py", "print('v1')\n")
-        .write("src/other.py", "x = 1\n")
-        .write(
-            "docs/ops/app.md",
-            runbook("ops-01", &["src/app.py"], "How the app works."),
-        )
-        .write(
-            "docs/ops/other.md",
-            runbook("ops-02", &["src/other.py"], "How the other part works."),
-        );
-    let base = repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.write("src/app.py", "print('v2')\n")
-        .write("src/other.py", "x = 2\n")
-        .write(
-            "docs/ops/app.md",
-            runbook_dated(
-                "ops-01",
-                &["src/app.py"],
-                "2026-13-45",
-                "How the app works now.",
-            ),
-        );
-    let head = repo.commit("change both, break ops-01's date");
     (repo, base, head)
 }
 
@@ -487,32 +498,6 @@ fn many_findings_repo(n: usize) -> (TestRepo, String, String) {
     (repo, base, head)
 }
 
-/// `git clone <extra> file://<repo> <tempdir>/<name>`.
-fn clone_repo(repo: &TestRepo, name: &str, extra: &[&str]) -> PathBuf {
-    let dest = repo.dir.path().join(name);
-    let url = format!("file://{}", repo.path().display());
-    let dest_s = dest.to_str().expect("UTF-8 temp path").to_string();
-    let mut args = vec!["clone", "-q"];
-    args.extend_from_slice(extra);
-    args.push(&url);
-    args.push(&dest_s);
-    repo.git(&args);
-    dest
-}
-
-fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
-    let d = dir.to_str().expect("UTF-8 temp path");
-    let mut all = vec!["-C", d];
-    all.extend_from_slice(args);
-    repo.git(&all)
-}
-
-fn write_event(gh: &Gh, name: &str, payload: Value) -> PathBuf {
-    let p = gh.file(name);
-    std::fs::write(&p, payload.to_string()).unwrap();
-    p
-}
-
 // ---------------------------------------------------------------------------
 // 1–3. The sticky comment
 // ---------------------------------------------------------------------------
@@ -545,12 +530,9 @@ async fn sticky_comment_found_on_page_three_is_edited_in_place() {
     .await;
     mount_patch_comment(&server, 3002).await;
     mount_post_comment(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(pr_repo());
 
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -579,14 +561,14 @@ async fn sticky_comment_found_on_page_three_is_edited_in_place() {
         "{body}"
     );
     // The comment is the report the job summary shows.
-    assert_eq!(body, gh.read("summary.md"));
+    assert_eq!(body, pr.gh.read("summary.md"));
     assert!(
         one_line(&run, "sticky comment").contains("updated"),
         "{run:?}"
     );
     assert!(!run.stderr.contains("docgate: warning"), "{run:?}");
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 1, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 /// A `Link` header with `rel="next"` is followed even after a short page:
@@ -624,18 +606,8 @@ async fn next_link_after_a_short_page_is_followed() {
             .await;
         mount_patch_comment(&server, 3).await;
         mount_post_comment(&server).await;
-        let (repo, base, head) = pr_repo();
-        let gh = Gh::new();
-        let event = pr_event(&gh, 7, &base, &head);
-        let run = gh_run(
-            &repo,
-            &gh,
-            &server,
-            &event,
-            &[("INPUT_REVIEW-COMMENTS", "false")],
-            &[],
-        );
-        let requests = received(&server).await;
+        let pr = Pr::of(pr_repo());
+        let (run, requests) = on(&server, &pr, &[("INPUT_REVIEW-COMMENTS", "false")], &[]).await;
         assert_eq!(run.code, 1, "{run:?}");
         assert_eq!(
             calls(&requests),
@@ -647,7 +619,7 @@ async fn next_link_after_a_short_page_is_followed() {
             ],
             "{rel}: {run:?}"
         );
-        assert_no_token(&gh, &run, &requests);
+        pr.assert_no_token(&run, &requests);
     }
 }
 
@@ -699,11 +671,8 @@ async fn unexpected_link_header_posts_nothing() {
             .await;
         mount_patch_comment(&server, 3).await;
         mount_post_comment(&server).await;
-        let (repo, base, head) = pr_repo();
-        let gh = Gh::new();
-        let event = pr_event(&gh, 7, &base, &head);
-        let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-        let requests = received(&server).await;
+        let pr = Pr::of(pr_repo());
+        let (run, requests) = on(&server, &pr, &[], &[]).await;
         assert_eq!(run.code, 1, "the findings: {run:?}");
         assert_eq!(
             calls(&requests),
@@ -721,7 +690,7 @@ async fn unexpected_link_header_posts_nothing() {
             ),
         };
         assert_post_warning(&run, &why);
-        assert_no_token(&gh, &run, &requests);
+        pr.assert_no_token(&run, &requests);
     }
 }
 
@@ -729,24 +698,18 @@ async fn unexpected_link_header_posts_nothing() {
 async fn marker_comment_by_another_user_is_left_alone() {
     let server = MockServer::start().await;
     mount_user_403(&server).await;
-    mount_pages(
+    mount_comments(
         &server,
-        COMMENTS,
-        vec![vec![comment(
+        vec![comment(
             55,
             "mallory",
             &format!("{MARKER}\nI am docgate, trust me"),
-        )]],
+        )],
     )
     .await;
-    mount_patch_comment(&server, 55).await;
-    mount_post_comment(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(pr_repo());
 
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -767,34 +730,27 @@ async fn marker_comment_by_another_user_is_left_alone() {
         one_line(&run, "sticky comment").contains("created"),
         "{run:?}"
     );
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 1, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn identity_from_get_user_decides_which_comment_is_ours() {
-    let (repo, base, head) = pr_repo();
+    let mut pr = Pr::of(pr_repo());
 
     // The token is a user's (GET /user answers): github-actions[bot]'s
     // marker comment is someone else's.
     let server = MockServer::start().await;
     mount_user(&server, "docgate-bot").await;
-    mount_pages(
+    mount_comments(
         &server,
-        COMMENTS,
-        vec![vec![
+        vec![
             comment(66, BOT, &format!("{MARKER}\nanother workflow's docgate")),
             comment(67, "docgate-bot", "an unrelated note"),
-        ]],
+        ],
     )
     .await;
-    mount_patch_comment(&server, 66).await;
-    mount_patch_comment(&server, 67).await;
-    mount_post_comment(&server).await;
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         calls(&requests),
@@ -805,27 +761,21 @@ async fn identity_from_get_user_decides_which_comment_is_ours() {
         ],
         "{run:?}"
     );
-    assert_no_token(&gh, &run, &requests);
+    pr.assert_no_token(&run, &requests);
 
     // docgate-bot's own marker comment is the sticky one.
     let server = MockServer::start().await;
     mount_user(&server, "docgate-bot").await;
-    mount_pages(
+    mount_comments(
         &server,
-        COMMENTS,
-        vec![vec![
+        vec![
             comment(66, BOT, &format!("{MARKER}\nanother workflow's docgate")),
             comment(68, "docgate-bot", &format!("{MARKER}\nold")),
-        ]],
+        ],
     )
     .await;
-    mount_patch_comment(&server, 66).await;
-    mount_patch_comment(&server, 68).await;
-    mount_post_comment(&server).await;
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    pr.next_job();
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         calls(&requests),
@@ -836,7 +786,7 @@ async fn identity_from_get_user_decides_which_comment_is_ours() {
         ],
         "{run:?}"
     );
-    assert_no_token(&gh, &run, &requests);
+    pr.assert_no_token(&run, &requests);
 }
 
 /// A GitHub App's installation token (actions/create-github-app-token) gets
@@ -847,30 +797,16 @@ async fn identity_from_get_user_decides_which_comment_is_ours() {
 async fn installation_token_of_another_app_edits_its_own_comment() {
     let server = MockServer::start().await;
     mount_user_403(&server).await;
-    mount_pages(
+    mount_comments(
         &server,
-        COMMENTS,
-        vec![vec![
+        vec![
             comment(70, "mallory", &format!("{MARKER}\nforged")),
             comment(71, "docgate-app[bot]", &format!("{MARKER}\nold")),
-        ]],
+        ],
     )
     .await;
-    mount_patch_comment(&server, 70).await;
-    mount_patch_comment(&server, 71).await;
-    mount_post_comment(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let run = gh_run(
-        &repo,
-        &gh,
-        &server,
-        &event,
-        &[("INPUT_REVIEW-COMMENTS", "false")],
-        &[],
-    );
-    let requests = received(&server).await;
+    let pr = Pr::of(pr_repo());
+    let (run, requests) = on(&server, &pr, &[("INPUT_REVIEW-COMMENTS", "false")], &[]).await;
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         calls(&requests),
@@ -881,7 +817,7 @@ async fn installation_token_of_another_app_edits_its_own_comment() {
         ],
         "{run:?}"
     );
-    assert_no_token(&gh, &run, &requests);
+    pr.assert_no_token(&run, &requests);
 }
 
 /// Two bots' marker comments and a token whose login GitHub does not tell:
@@ -889,31 +825,25 @@ async fn installation_token_of_another_app_edits_its_own_comment() {
 /// sticky comment), said in one warning; with `comment: required`, exit 2.
 #[tokio::test(flavor = "multi_thread")]
 async fn two_bots_marker_comments_with_an_unknown_identity_post_nothing() {
-    let (repo, base, head) = pr_repo();
+    let mut pr = Pr::of(pr_repo());
     for required in [false, true] {
         let server = MockServer::start().await;
         mount_user_403(&server).await;
-        mount_pages(
+        mount_comments(
             &server,
-            COMMENTS,
-            vec![vec![
+            vec![
                 comment(80, BOT, &format!("{MARKER}\nold")),
                 comment(81, "docgate-app[bot]", &format!("{MARKER}\nolder")),
-            ]],
+            ],
         )
         .await;
-        mount_patch_comment(&server, 80).await;
-        mount_patch_comment(&server, 81).await;
-        mount_post_comment(&server).await;
-        let gh = Gh::new();
-        let event = pr_event(&gh, 7, &base, &head);
+        pr.next_job();
         let extra: &[(&str, &str)] = if required {
             &[("INPUT_COMMENT", "required")]
         } else {
             &[]
         };
-        let run = gh_run(&repo, &gh, &server, &event, extra, &[]);
-        let requests = received(&server).await;
+        let (run, requests) = on(&server, &pr, extra, &[]).await;
         assert_eq!(
             calls(&requests),
             ["GET /user".to_string(), page(COMMENTS, 1)],
@@ -929,7 +859,7 @@ async fn two_bots_marker_comments_with_an_unknown_identity_post_nothing() {
             assert_eq!(run.code, 1, "the findings: {run:?}");
             assert_post_warning(&run, why);
         }
-        assert_no_token(&gh, &run, &requests);
+        pr.assert_no_token(&run, &requests);
     }
 }
 
@@ -937,24 +867,18 @@ async fn two_bots_marker_comments_with_an_unknown_identity_post_nothing() {
 async fn clean_pr_edits_an_existing_comment_to_resolved() {
     let server = MockServer::start().await;
     mount_user_403(&server).await;
-    mount_pages(
+    mount_comments(
         &server,
-        COMMENTS,
-        vec![vec![comment(
+        vec![comment(
             90,
             BOT,
             &format!("{MARKER}\n### ❌ docgate: failed — 1 error"),
-        )]],
+        )],
     )
     .await;
-    mount_patch_comment(&server, 90).await;
-    mount_post_comment(&server).await;
-    let (repo, base, head) = clean_pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(clean_pr_repo());
 
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
 
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
@@ -979,28 +903,18 @@ async fn clean_pr_edits_an_existing_comment_to_resolved() {
     assert!(!body.contains("documented lesson"), "{body}");
     assert!(!body.contains("failed"), "{body}");
     assert!(run.stdout.is_empty(), "no annotations: {run:?}");
-    assert_outputs(&gh, 0, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 0, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn clean_pr_without_a_comment_gets_none() {
     let server = MockServer::start().await;
     mount_user_403(&server).await;
-    mount_pages(
-        &server,
-        COMMENTS,
-        vec![vec![comment(91, "alice", "looks good")]],
-    )
-    .await;
-    mount_patch_comment(&server, 91).await;
-    mount_post_comment(&server).await;
-    let (repo, base, head) = clean_pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    mount_comments(&server, vec![comment(91, "alice", "looks good")]).await;
+    let pr = Pr::of(clean_pr_repo());
 
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
 
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
@@ -1012,9 +926,9 @@ async fn clean_pr_without_a_comment_gets_none() {
         one_line(&run, "sticky comment").contains("not needed"),
         "{run:?}"
     );
-    assert_outputs(&gh, 0, 0, &default_report(&gh));
-    assert!(gh.read("summary.md").contains("no findings"));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 0, 0);
+    assert!(pr.gh.read("summary.md").contains("no findings"));
+    pr.assert_no_token(&run, &requests);
 }
 
 // ---------------------------------------------------------------------------
@@ -1038,12 +952,9 @@ async fn mount_forbidden_post(server: &MockServer) {
 async fn read_only_token_on_a_fork_warns_and_keeps_the_findings_exit() {
     let server = MockServer::start().await;
     mount_forbidden_post(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(pr_repo());
 
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
 
     assert_eq!(run.code, 1, "the findings decide the exit: {run:?}");
     assert_eq!(
@@ -1061,33 +972,19 @@ async fn read_only_token_on_a_fork_warns_and_keeps_the_findings_exit() {
         one_line(&run, "fork-safe").contains("Resource not accessible by integration"),
         "{run:?}"
     );
-    assert!(
-        run.stdout
-            .contains("::error file=src/app.py,title=docgate doc-not-updated::"),
-        "{run:?}"
-    );
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert!(gh.read("summary.md").contains("doc-not-updated"));
-    assert_no_token(&gh, &run, &requests);
+    assert!(run.stdout.contains(DOC_NOT_UPDATED_ANNOTATION), "{run:?}");
+    assert_job_outputs(&pr.gh, 1, 0);
+    assert!(pr.gh.read("summary.md").contains("doc-not-updated"));
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn read_only_token_with_comment_required_is_exit_2() {
     let server = MockServer::start().await;
     mount_forbidden_post(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(pr_repo());
 
-    let run = gh_run(
-        &repo,
-        &gh,
-        &server,
-        &event,
-        &[("INPUT_COMMENT", "required")],
-        &[],
-    );
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[("INPUT_COMMENT", "required")], &[]).await;
 
     assert_error(&run, "fork-safe two-stage workflow");
     assert!(
@@ -1097,52 +994,34 @@ async fn read_only_token_with_comment_required_is_exit_2() {
     one_line(&run, "fork-safe");
     assert_eq!(of(&requests, "POST", COMMENTS).len(), 1, "{run:?}");
     // Annotations, summary and outputs were written before posting.
-    assert!(
-        run.stdout
-            .contains("::error file=src/app.py,title=docgate doc-not-updated::"),
-        "{run:?}"
-    );
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert!(run.stdout.contains(DOC_NOT_UPDATED_ANNOTATION), "{run:?}");
+    assert_job_outputs(&pr.gh, 1, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn comment_off_makes_no_request() {
     let server = MockServer::start().await;
     mount_forbidden_post(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(pr_repo());
 
-    let run = gh_run(
-        &repo,
-        &gh,
-        &server,
-        &event,
-        &[("INPUT_COMMENT", "off")],
-        &[],
-    );
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[("INPUT_COMMENT", "off")], &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(calls(&requests), Vec::<String>::new());
     assert!(!run.stdout.contains("::warning"), "{run:?}");
     assert!(!run.stderr.contains("docgate: warning"), "{run:?}");
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 1, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_token_is_one_clear_line() {
-    let (repo, base, head) = pr_repo();
+    let mut pr = Pr::of(pr_repo());
     let no_token = [("GITHUB_TOKEN", ""), ("INPUT_TOKEN", "")];
 
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let run = gh_run(&repo, &gh, &server, &event, &no_token, &[]);
-    let requests = received(&server).await;
+    let server = fresh_pr().await;
+    let (run, requests) = on(&server, &pr, &no_token, &[]).await;
     assert_eq!(run.code, 1, "{run:?}");
     assert!(requests.is_empty(), "{:?}", calls(&requests));
     assert_post_warning(&run, "no GitHub token");
@@ -1150,35 +1029,28 @@ async fn missing_token_is_one_clear_line() {
         one_line(&run, "no GitHub token").contains("GITHUB_TOKEN"),
         "{run:?}"
     );
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_job_outputs(&pr.gh, 1, 0);
 
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    pr.next_job();
     let mut env = no_token.to_vec();
     env.push(("INPUT_COMMENT", "required"));
-    let run = gh_run(&repo, &gh, &server, &event, &env, &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &env, &[]).await;
     assert_error(&run, "no GitHub token");
     assert!(requests.is_empty(), "{:?}", calls(&requests));
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_job_outputs(&pr.gh, 1, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn token_input_is_used_when_github_token_is_unset() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let run = gh_run(
-        &repo,
-        &gh,
+    let server = fresh_pr().await;
+    let pr = Pr::of(pr_repo());
+    let (run, requests) = on(
         &server,
-        &event,
+        &pr,
         &[("GITHUB_TOKEN", ""), ("INPUT_TOKEN", TOKEN)],
         &[],
-    );
-    let requests = received(&server).await;
+    )
+    .await;
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(of(&requests, "POST", COMMENTS).len(), 1, "{run:?}");
     assert!(
@@ -1189,7 +1061,7 @@ async fn token_input_is_used_when_github_token_is_unset() {
         "{:?}",
         calls(&requests)
     );
-    assert_no_token(&gh, &run, &requests);
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1205,18 +1077,15 @@ async fn rejected_token_is_one_clear_line() {
         .await;
     mount_pages(&server, COMMENTS, vec![vec![]]).await;
     mount_post_comment(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(pr_repo());
 
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(calls(&requests), ["GET /user"], "{run:?}");
     assert_post_warning(&run, "GitHub rejected the token (401 Bad credentials");
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 1, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1232,12 +1101,9 @@ async fn not_found_listing_comments_is_one_clear_line() {
         .mount(&server)
         .await;
     mount_post_comment(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(pr_repo());
 
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -1250,8 +1116,8 @@ async fn not_found_listing_comments_is_one_clear_line() {
         one_line(&run, "404").contains("not visible to this token"),
         "{run:?}"
     );
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 1, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 // ---------------------------------------------------------------------------
@@ -1260,15 +1126,11 @@ async fn not_found_listing_comments_is_one_clear_line() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn findings_on_added_lines_become_one_review() {
-    let (repo, base, head) = review_repo();
+    let mut pr = Pr::of(review_repo());
 
     // First run: nothing posted yet.
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let server = fresh_pr().await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -1288,7 +1150,7 @@ async fn findings_on_added_lines_become_one_review() {
         "the sticky comment has every finding: {sticky}"
     );
     let review = json_body(&requests[4]);
-    assert_eq!(review["commit_id"], head.as_str(), "{review}");
+    assert_eq!(review["commit_id"], pr.head.as_str(), "{review}");
     assert_eq!(review["event"], "COMMENT", "{review}");
     let comments = review["comments"].as_array().expect("comments");
     assert_eq!(
@@ -1318,25 +1180,18 @@ async fn findings_on_added_lines_become_one_review() {
         one_line(&run, "review comment").contains("1 new review comment"),
         "{run:?}"
     );
-    let report = read_json(&default_report(&gh));
+    let report = read_json(&default_report(&pr.gh));
     assert_eq!(
         report["github"]["line_comments"][0]["fingerprint"],
         fp.as_str()
     );
-    assert_outputs(&gh, 2, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 2, 0);
+    pr.assert_no_token(&run, &requests);
 
     // Re-run: our sticky comment and our review comment are there.
     let server = MockServer::start().await;
     mount_user_403(&server).await;
-    mount_pages(
-        &server,
-        COMMENTS,
-        vec![vec![comment(501, BOT, &format!("{MARKER}\nold"))]],
-    )
-    .await;
-    mount_patch_comment(&server, 501).await;
-    mount_post_comment(&server).await;
+    mount_comments(&server, vec![comment(501, BOT, &format!("{MARKER}\nold"))]).await;
     let mut ours = comment(
         601,
         BOT,
@@ -1351,10 +1206,8 @@ async fn findings_on_added_lines_become_one_review() {
     )
     .await;
     mount_post_review(&server).await;
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    pr.next_job();
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         calls(&requests),
@@ -1370,22 +1223,12 @@ async fn findings_on_added_lines_become_one_review() {
         one_line(&run, "review comment").contains("0 new review comment"),
         "{run:?}"
     );
-    assert_no_token(&gh, &run, &requests);
+    pr.assert_no_token(&run, &requests);
 
     // review-comments: false
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let run = gh_run(
-        &repo,
-        &gh,
-        &server,
-        &event,
-        &[("INPUT_REVIEW-COMMENTS", "false")],
-        &[],
-    );
-    let requests = received(&server).await;
+    let server = fresh_pr().await;
+    pr.next_job();
+    let (run, requests) = on(&server, &pr, &[("INPUT_REVIEW-COMMENTS", "false")], &[]).await;
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         calls(&requests),
@@ -1396,7 +1239,7 @@ async fn findings_on_added_lines_become_one_review() {
         ],
         "{run:?}"
     );
-    assert_no_token(&gh, &run, &requests);
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1415,12 +1258,9 @@ async fn refused_review_lines_are_a_warning_and_the_sticky_comment_stands() {
         })))
         .mount(&server)
         .await;
-    let (repo, base, head) = review_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(review_repo());
 
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -1437,8 +1277,8 @@ async fn refused_review_lines_are_a_warning_and_the_sticky_comment_stands() {
         comment_text(of(&requests, "POST", COMMENTS)[0]).contains("frontmatter-invalid"),
         "the finding is in the sticky comment"
     );
-    assert_outputs(&gh, 2, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 2, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 // ---------------------------------------------------------------------------
@@ -1469,14 +1309,8 @@ async fn mount_post_after(server: &MockServer, first: ResponseTemplate) {
 async fn assert_retried_once(first: ResponseTemplate) {
     let server = MockServer::start().await;
     mount_post_after(&server, first).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-
-    let started = Instant::now();
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let elapsed = started.elapsed();
-    let requests = received(&server).await;
+    let pr = Pr::of(pr_repo());
+    let (run, elapsed, requests) = on_timed(&server, &pr, &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -1498,8 +1332,8 @@ async fn assert_retried_once(first: ResponseTemplate) {
         "{run:?}"
     );
     assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 1, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1545,21 +1379,10 @@ async fn rate_limit_longer_than_the_wait_budget_gives_up_at_once() {
         )
         .mount(&server)
         .await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(pr_repo());
 
-    let started = Instant::now();
-    let run = gh_run(
-        &repo,
-        &gh,
-        &server,
-        &event,
-        &[("DOCGATE_GITHUB_MAX_WAIT_MS", "1000")],
-        &[],
-    );
-    let elapsed = started.elapsed();
-    let requests = received(&server).await;
+    let (run, elapsed, requests) =
+        on_timed(&server, &pr, &[("DOCGATE_GITHUB_MAX_WAIT_MS", "1000")]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -1571,8 +1394,8 @@ async fn rate_limit_longer_than_the_wait_budget_gives_up_at_once() {
     assert_post_warning(&run, "GitHub rate limit");
     assert!(one_line(&run, "rate limit").contains("3600 s"), "{run:?}");
     assert!(elapsed < Duration::from_secs(20), "waited: {elapsed:?}");
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 1, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1590,12 +1413,9 @@ async fn server_error_on_every_attempt_gives_up_after_four() {
         )
         .mount(&server)
         .await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(pr_repo());
 
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -1608,8 +1428,8 @@ async fn server_error_on_every_attempt_gives_up_after_four() {
     let line = one_line(&run, "kept failing");
     assert!(line.contains("after 4 attempts"), "{run:?}");
     assert!(line.contains("Bearer ***"), "redacted: {run:?}");
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 1, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1626,21 +1446,10 @@ async fn slow_api_times_out_with_bounded_attempts() {
         .mount(&server)
         .await;
     mount_post_comment(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let pr = Pr::of(pr_repo());
 
-    let started = Instant::now();
-    let run = gh_run(
-        &repo,
-        &gh,
-        &server,
-        &event,
-        &[("DOCGATE_GITHUB_TIMEOUT_MS", "300")],
-        &[],
-    );
-    let elapsed = started.elapsed();
-    let requests = received(&server).await;
+    let (run, elapsed, requests) =
+        on_timed(&server, &pr, &[("DOCGATE_GITHUB_TIMEOUT_MS", "300")]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -1660,8 +1469,8 @@ async fn slow_api_times_out_with_bounded_attempts() {
         elapsed < Duration::from_secs(8),
         "4 attempts of 300 ms took {elapsed:?}"
     );
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, 1, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 // ---------------------------------------------------------------------------
@@ -1678,14 +1487,10 @@ fn error_rows(markdown: &str) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn three_thousand_findings_are_truncated_with_a_note() {
     const N: usize = 3000;
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
-    let (repo, base, head) = many_findings_repo(N);
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
+    let server = fresh_pr().await;
+    let pr = Pr::of(many_findings_repo(N));
 
-    let run = gh_run(&repo, &gh, &server, &event, &[], &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[], &[]).await;
 
     assert_eq!(run.code, 1, "{}", run.stderr);
     let posts = of(&requests, "POST", COMMENTS);
@@ -1712,7 +1517,7 @@ async fn three_thousand_findings_are_truncated_with_a_note() {
     );
     assert!(body.starts_with(MARKER) && body.contains("#### Reproduce locally"));
     assert!(!body.contains("#### Docs to read"), "left out, and said so");
-    let summary = gh.read("summary.md");
+    let summary = pr.gh.read("summary.md");
     // The job summary's 1 MiB holds every row and section: no note.
     assert_eq!(error_rows(&summary), N, "summary rows");
     assert!(summary.contains("#### Docs to read for this change"));
@@ -1731,8 +1536,8 @@ async fn three_thousand_findings_are_truncated_with_a_note() {
             .count(),
         10
     );
-    assert_outputs(&gh, N, 0, &default_report(&gh));
-    assert_no_token(&gh, &run, &requests);
+    assert_job_outputs(&pr.gh, N, 0);
+    pr.assert_no_token(&run, &requests);
 }
 
 /// Every row fits, but the waivers and the multi-line details do not: the
@@ -1758,11 +1563,7 @@ async fn sections_left_out_of_the_comment_are_named_in_a_note() {
 
     let server = MockServer::start().await;
     mount_post_side(&server, &stage.head).await;
-    let gh = Gh::new();
-    let file = gh.file("artifact.json");
-    std::fs::write(&file, report.to_string()).unwrap();
-    let run = post_run(&stage, &gh, &server, &file, &stage.head, &[]);
-    let requests = received(&server).await;
+    let (gh, run, requests) = post(&stage, &server, &report, &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     let posts = of(&requests, "POST", COMMENTS);
@@ -1791,23 +1592,12 @@ async fn sections_left_out_of_the_comment_are_named_in_a_note() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn more_than_ten_errors_give_ten_annotations_and_a_closing_notice() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
-    let (repo, base, head) = many_findings_repo(12);
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let report = gh.file("full-report.json");
+    let server = fresh_pr().await;
+    let pr = Pr::of(many_findings_repo(12));
+    let report = pr.gh.file("full-report.json");
     let report_s = report.display().to_string();
 
-    let run = gh_run(
-        &repo,
-        &gh,
-        &server,
-        &event,
-        &[("INPUT_REPORT-OUT", &report_s)],
-        &[],
-    );
-    let requests = received(&server).await;
+    let (run, requests) = on(&server, &pr, &[("INPUT_REPORT-OUT", &report_s)], &[]).await;
 
     assert_eq!(run.code, 1, "{run:?}");
     let lines: Vec<&str> = run.stdout.lines().collect();
@@ -1838,8 +1628,8 @@ async fn more_than_ten_errors_give_ten_annotations_and_a_closing_notice() {
     // report-out: the report is there and nothing is posted.
     assert_eq!(read_json(&report)["summary"]["errors"], 12);
     assert!(requests.is_empty(), "{:?}", calls(&requests));
-    assert_outputs(&gh, 12, 0, &report);
-    assert_no_token(&gh, &run, &requests);
+    assert_outputs(&pr.gh, 12, 0, &report);
+    pr.assert_no_token(&run, &requests);
     assert!(!std::fs::read_to_string(&report).unwrap().contains(TOKEN));
 }
 
@@ -1857,8 +1647,7 @@ struct Stage {
 
 /// Stage one on `review_repo`: `docgate github --report-out` without a token.
 async fn stage_one() -> Stage {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
+    let server = fresh_pr().await;
     let (repo, base, head) = review_repo();
     let gh = Gh::new();
     let event = pr_event(&gh, 7, &base, &head);
@@ -1886,12 +1675,6 @@ async fn stage_one() -> Stage {
         head,
         report,
     }
-}
-
-/// The `workflow_run` event of a completed stage one that failed (its
-/// findings), as `stage_one`'s report says.
-fn workflow_run_event(gh: &Gh, head: &str) -> PathBuf {
-    workflow_run_event_as(gh, head, Some("failure"))
 }
 
 /// The `workflow_run` event with `conclusion` (`None`: no such field).
@@ -1922,26 +1705,74 @@ async fn mount_post_side(server: &MockServer, pr_head: &str) {
     mount_fresh_pr(server).await;
 }
 
-/// `docgate github post --report <file>` in a workflow_run job.
-fn post_run(
+/// `docgate github post --report <artifact>` in a new workflow_run job, the
+/// artifact holding `artifact`, for a run of `run_head` that ended
+/// `conclusion`: the job folder, the run and every request `server` has
+/// received.
+async fn post_artifact(
     stage: &Stage,
-    gh: &Gh,
     server: &MockServer,
-    report: &Path,
+    artifact: &[u8],
     run_head: &str,
+    conclusion: Option<&str>,
     extra: &[(&str, &str)],
-) -> Run {
-    let event = workflow_run_event(gh, run_head);
+) -> (Gh, Run, Vec<Request>) {
+    let gh = Gh::new();
+    let file = gh.file("artifact.json");
+    std::fs::write(&file, artifact).unwrap();
+    let event = workflow_run_event_as(&gh, run_head, conclusion);
     let mut env = vec![("GITHUB_EVENT_NAME", "workflow_run")];
     env.extend_from_slice(extra);
-    gh_run(
+    let run = gh_run(
         &stage.repo,
-        gh,
+        &gh,
         server,
         &event,
         &env,
-        &["post", "--report", report.to_str().unwrap()],
+        &["post", "--report", file.to_str().unwrap()],
+    );
+    let requests = received(server).await;
+    (gh, run, requests)
+}
+
+/// [`post_artifact`] of `report` for a run of `stage.head` that ended
+/// `conclusion`.
+async fn post_as(
+    stage: &Stage,
+    server: &MockServer,
+    report: &Value,
+    conclusion: Option<&str>,
+) -> (Gh, Run, Vec<Request>) {
+    let artifact = report.to_string();
+    post_artifact(
+        stage,
+        server,
+        artifact.as_bytes(),
+        &stage.head,
+        conclusion,
+        &[],
     )
+    .await
+}
+
+/// [`post_artifact`] of `report` for a run of `stage.head` that failed (its
+/// findings), with `extra` variables.
+async fn post(
+    stage: &Stage,
+    server: &MockServer,
+    report: &Value,
+    extra: &[(&str, &str)],
+) -> (Gh, Run, Vec<Request>) {
+    let artifact = report.to_string();
+    post_artifact(
+        stage,
+        server,
+        artifact.as_bytes(),
+        &stage.head,
+        Some("failure"),
+        extra,
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1967,11 +1798,7 @@ async fn two_stage_report_out_then_post() {
 
     let server = MockServer::start().await;
     mount_post_side(&server, &stage.head).await;
-    let gh = Gh::new();
-    let file = gh.file("artifact.json");
-    std::fs::write(&file, stage.report.to_string()).unwrap();
-    let run = post_run(&stage, &gh, &server, &file, &stage.head, &[]);
-    let requests = received(&server).await;
+    let (gh, run, requests) = post(&stage, &server, &stage.report, &[]).await;
 
     assert_eq!(run.code, 1, "the report's findings: {run:?}");
     assert_eq!(
@@ -2050,7 +1877,6 @@ enum Refusal {
 /// nothing posted.
 async fn assert_refused(case: Refusal, needle: &str) {
     let stage = stage_one().await;
-    let gh = Gh::new();
     let server = MockServer::start().await;
     let mut pr_head = stage.head.clone();
     let mut run_head = stage.head.clone();
@@ -2087,26 +1913,9 @@ async fn assert_refused(case: Refusal, needle: &str) {
         Refusal::BadBase => report["range"]["base"] = json!("main"),
     }
     mount_post_side(&server, &pr_head).await;
-    let file = gh.file("artifact.json");
-    std::fs::write(
-        &file,
-        bytes.unwrap_or_else(|| report.to_string().into_bytes()),
-    )
-    .unwrap();
-    let run = {
-        let event = workflow_run_event_as(&gh, &run_head, conclusion);
-        let mut env = vec![("GITHUB_EVENT_NAME", "workflow_run")];
-        env.extend_from_slice(&extra);
-        gh_run(
-            &stage.repo,
-            &gh,
-            &server,
-            &event,
-            &env,
-            &["post", "--report", file.to_str().unwrap()],
-        )
-    };
-    let requests = received(&server).await;
+    let artifact = bytes.unwrap_or_else(|| report.to_string().into_bytes());
+    let (gh, run, requests) =
+        post_artifact(&stage, &server, &artifact, &run_head, conclusion, &extra).await;
 
     assert_error(&run, needle);
     assert!(writes(&requests).is_empty(), "{:?}", calls(&requests));
@@ -2209,19 +2018,7 @@ async fn post_of_errors_from_a_successful_run_posts_them() {
     let stage = stage_one().await;
     let server = MockServer::start().await;
     mount_post_side(&server, &stage.head).await;
-    let gh = Gh::new();
-    let file = gh.file("artifact.json");
-    std::fs::write(&file, stage.report.to_string()).unwrap();
-    let event = workflow_run_event_as(&gh, &stage.head, Some("success"));
-    let run = gh_run(
-        &stage.repo,
-        &gh,
-        &server,
-        &event,
-        &[("GITHUB_EVENT_NAME", "workflow_run")],
-        &["post", "--report", file.to_str().unwrap()],
-    );
-    let requests = received(&server).await;
+    let (gh, run, requests) = post_as(&stage, &server, &stage.report, Some("success")).await;
     assert_eq!(run.code, 1, "{run:?}");
     let posts = of(&requests, "POST", COMMENTS);
     assert_eq!(posts.len(), 1, "{:?}", calls(&requests));
@@ -2244,19 +2041,7 @@ async fn post_without_a_conclusion_takes_the_report_as_it_is() {
     for conclusion in [None, Some("success")] {
         let server = MockServer::start().await;
         mount_post_side(&server, &stage.head).await;
-        let gh = Gh::new();
-        let file = gh.file("artifact.json");
-        std::fs::write(&file, report.to_string()).unwrap();
-        let event = workflow_run_event_as(&gh, &stage.head, conclusion);
-        let run = gh_run(
-            &stage.repo,
-            &gh,
-            &server,
-            &event,
-            &[("GITHUB_EVENT_NAME", "workflow_run")],
-            &["post", "--report", file.to_str().unwrap()],
-        );
-        let requests = received(&server).await;
+        let (gh, run, requests) = post_as(&stage, &server, &report, conclusion).await;
         assert_eq!(run.code, 0, "{conclusion:?}: {run:?}");
         assert_eq!(
             calls(&requests),
@@ -2301,19 +2086,7 @@ async fn post_of_a_clean_report_names_the_layers_it_checked() {
     )
     .await;
     mount_patch_comment(&server, 90).await;
-    let gh = Gh::new();
-    let file = gh.file("artifact.json");
-    std::fs::write(&file, report.to_string()).unwrap();
-    let event = workflow_run_event_as(&gh, &stage.head, Some("success"));
-    let run = gh_run(
-        &stage.repo,
-        &gh,
-        &server,
-        &event,
-        &[("GITHUB_EVENT_NAME", "workflow_run")],
-        &["post", "--report", file.to_str().unwrap()],
-    );
-    let requests = received(&server).await;
+    let (gh, run, requests) = post_as(&stage, &server, &report, Some("success")).await;
     assert_eq!(run.code, 0, "{run:?}");
     let patches = of(&requests, "PATCH", "/repos/acme/trading/issues/comments/90");
     assert_eq!(patches.len(), 1, "{:?}", calls(&requests));
@@ -2359,11 +2132,7 @@ async fn post_escapes_html_markers_and_mentions_from_the_report() {
 
     let server = MockServer::start().await;
     mount_post_side(&server, &stage.head).await;
-    let gh = Gh::new();
-    let file = gh.file("artifact.json");
-    std::fs::write(&file, report.to_string()).unwrap();
-    let run = post_run(&stage, &gh, &server, &file, &stage.head, &[]);
-    let requests = received(&server).await;
+    let (gh, run, requests) = post(&stage, &server, &report, &[]).await;
 
     assert_eq!(run.code, 1, "a schema-valid report is posted: {run:?}");
     let posts = of(&requests, "POST", COMMENTS);
@@ -2402,11 +2171,7 @@ async fn post_escapes_html_in_the_path_of_a_multi_line_finding() {
 
     let server = MockServer::start().await;
     mount_post_side(&server, &stage.head).await;
-    let gh = Gh::new();
-    let file = gh.file("artifact.json");
-    std::fs::write(&file, report.to_string()).unwrap();
-    let run = post_run(&stage, &gh, &server, &file, &stage.head, &[]);
-    let requests = received(&server).await;
+    let (gh, run, requests) = post(&stage, &server, &report, &[]).await;
 
     assert_eq!(run.code, 1, "a schema-valid report is posted: {run:?}");
     let posts = of(&requests, "POST", COMMENTS);
@@ -2427,76 +2192,92 @@ async fn post_escapes_html_in_the_path_of_a_multi_line_finding() {
 // 15. Other events
 // ---------------------------------------------------------------------------
 
+/// A push of `branch` from `before` to `after` (`ZERO` for a branch the push
+/// creates or deletes).
+fn push_event(gh: &Gh, branch: &str, before: &str, after: &str) -> PathBuf {
+    write_event(
+        gh,
+        "push.json",
+        json!({"ref": format!("refs/heads/{branch}"), "before": before, "after": after,
+               "created": before == ZERO, "deleted": after == ZERO,
+               "repository": {"default_branch": "main"}}),
+    )
+}
+
+/// `docgate github` on an event of the kind `GITHUB_EVENT_NAME` in `extra`
+/// says, then every request the server has received.
+async fn on_event(
+    server: &MockServer,
+    repo: &TestRepo,
+    gh: &Gh,
+    event: &Path,
+    extra: &[(&str, &str)],
+) -> (Run, Vec<Request>) {
+    let run = gh_run(repo, gh, server, event, extra, &[]);
+    (run, received(server).await)
+}
+
+/// [`on_event`] for a push, with `clone` as the workspace.
+async fn on_push_in(
+    server: &MockServer,
+    repo: &TestRepo,
+    gh: &Gh,
+    event: &Path,
+    clone: &Path,
+) -> (Run, Vec<Request>) {
+    let workspace = clone.display().to_string();
+    let env = [
+        ("GITHUB_EVENT_NAME", "push"),
+        ("GITHUB_WORKSPACE", workspace.as_str()),
+    ];
+    on_event(server, repo, gh, event, &env).await
+}
+
+/// A `topic` branch in `clone` with one commit changing the covered file:
+/// its id.
+fn topic_commit(repo: &TestRepo, clone: &Path) -> String {
+    git_in(repo, clone, &["checkout", "-q", "-b", "topic"]);
+    std::fs::write(clone.join("src/app.py"), "print('v3')\n").unwrap();
+    git_in(repo, clone, &["commit", "-q", "-am", "topic work"]);
+    git_in(repo, clone, &["rev-parse", "HEAD"])
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn push_checks_before_to_after_without_pr_calls() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
+    let server = fresh_pr().await;
     let (repo, base, head) = pr_repo();
     let gh = Gh::new();
-    let event = write_event(
-        &gh,
-        "push.json",
-        json!({"ref": "refs/heads/feature", "before": base, "after": head,
-               "created": false, "deleted": false,
-               "repository": {"default_branch": "main"}}),
-    );
-    let run = gh_run(
+    let event = push_event(&gh, "feature", &base, &head);
+    let (run, requests) = on_event(
+        &server,
         &repo,
         &gh,
-        &server,
         &event,
         &[("GITHUB_EVENT_NAME", "push")],
-        &[],
-    );
-    let requests = received(&server).await;
+    )
+    .await;
     assert_eq!(run.code, 1, "{run:?}");
     assert!(requests.is_empty(), "{:?}", calls(&requests));
-    assert!(
-        run.stdout
-            .contains("::error file=src/app.py,title=docgate doc-not-updated::"),
-        "{run:?}"
-    );
+    assert!(run.stdout.contains(DOC_NOT_UPDATED_ANNOTATION), "{run:?}");
     let report = read_json(&default_report(&gh));
     assert_eq!(report["range"]["base"], base.as_str());
     assert_eq!(report["range"]["head"], head.as_str());
     assert_eq!(report["github"]["pull_request"], Value::Null);
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_job_outputs(&gh, 1, 0);
     assert_no_token(&gh, &run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn push_of_a_new_branch_compares_with_the_default_branch() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
+    let server = fresh_pr().await;
     let (repo, _base, _head) = pr_repo();
     let main = repo.git(&["rev-parse", "main"]);
     // A checkout like actions/checkout's: origin/main is a remote-tracking ref.
     let clone = clone_repo(&repo, "clone", &[]);
-    git_in(&repo, &clone, &["checkout", "-q", "-b", "topic"]);
-    std::fs::write(clone.join("src/app.py"), "print('v3')\n").unwrap();
-    git_in(&repo, &clone, &["commit", "-q", "-am", "topic work"]);
-    let head = git_in(&repo, &clone, &["rev-parse", "HEAD"]);
+    let head = topic_commit(&repo, &clone);
     let gh = Gh::new();
-    let event = write_event(
-        &gh,
-        "push.json",
-        json!({"ref": "refs/heads/topic", "before": ZERO, "after": head,
-               "created": true, "deleted": false,
-               "repository": {"default_branch": "main"}}),
-    );
-    let clone_s = clone.display().to_string();
-    let run = gh_run(
-        &repo,
-        &gh,
-        &server,
-        &event,
-        &[
-            ("GITHUB_EVENT_NAME", "push"),
-            ("GITHUB_WORKSPACE", &clone_s),
-        ],
-        &[],
-    );
-    let requests = received(&server).await;
+    let event = push_event(&gh, "topic", ZERO, &head);
+    let (run, requests) = on_push_in(&server, &repo, &gh, &event, &clone).await;
     assert_eq!(run.code, 1, "{run:?}");
     assert!(requests.is_empty(), "{:?}", calls(&requests));
     let report = read_json(&default_report(&gh));
@@ -2504,36 +2285,24 @@ async fn push_of_a_new_branch_compares_with_the_default_branch() {
     assert_eq!(report["range"]["head"], head.as_str());
     assert_eq!(report["range"]["base_ref"], "origin/main");
     assert_eq!(report["checked"]["commits"], 2, "{report}");
-    assert!(
-        run.stdout
-            .contains("::error file=src/app.py,title=docgate doc-not-updated::"),
-        "{run:?}"
-    );
+    assert!(run.stdout.contains(DOC_NOT_UPDATED_ANNOTATION), "{run:?}");
     assert_no_token(&gh, &run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn push_that_deletes_a_branch_has_nothing_to_check() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
+    let server = fresh_pr().await;
     let (repo, _base, head) = pr_repo();
     let gh = Gh::new();
-    let event = write_event(
-        &gh,
-        "push.json",
-        json!({"ref": "refs/heads/feature", "before": head, "after": ZERO,
-               "created": false, "deleted": true,
-               "repository": {"default_branch": "main"}}),
-    );
-    let run = gh_run(
+    let event = push_event(&gh, "feature", &head, ZERO);
+    let (run, requests) = on_event(
+        &server,
         &repo,
         &gh,
-        &server,
         &event,
         &[("GITHUB_EVENT_NAME", "push")],
-        &[],
-    );
-    let requests = received(&server).await;
+    )
+    .await;
     assert_eq!(run.code, 0, "{run:?}");
     assert!(requests.is_empty(), "{:?}", calls(&requests));
     assert!(
@@ -2546,8 +2315,7 @@ async fn push_that_deletes_a_branch_has_nothing_to_check() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn merge_group_checks_its_range_without_pr_calls() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
+    let server = fresh_pr().await;
     let (repo, base, head) = pr_repo();
     let gh = Gh::new();
     let event = write_event(
@@ -2558,28 +2326,20 @@ async fn merge_group_checks_its_range_without_pr_calls() {
             "head_ref": "refs/heads/gh-readonly-queue/main/pr-7-0000000000000000000000000000000000000000",
             "base_ref": "refs/heads/main"}}),
     );
-    let run = gh_run(
-        &repo,
-        &gh,
-        &server,
-        &event,
-        &[("GITHUB_EVENT_NAME", "merge_group")],
-        &[],
-    );
-    let requests = received(&server).await;
+    let merge_group = [("GITHUB_EVENT_NAME", "merge_group")];
+    let (run, requests) = on_event(&server, &repo, &gh, &event, &merge_group).await;
     assert_eq!(run.code, 1, "{run:?}");
     assert!(requests.is_empty(), "{:?}", calls(&requests));
     let report = read_json(&default_report(&gh));
     assert_eq!(report["range"]["base"], base.as_str());
     assert_eq!(report["range"]["head"], head.as_str());
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_job_outputs(&gh, 1, 0);
     assert_no_token(&gh, &run, &requests);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn workflow_dispatch_runs_lint_without_pr_calls() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
+    let server = fresh_pr().await;
     let (repo, _base, _head) = pr_repo();
     let gh = Gh::new();
     let event = write_event(
@@ -2588,12 +2348,11 @@ async fn workflow_dispatch_runs_lint_without_pr_calls() {
         json!({"inputs": {}, "ref": "refs/heads/main"}),
     );
     let dispatch = [("GITHUB_EVENT_NAME", "workflow_dispatch")];
-    let run = gh_run(&repo, &gh, &server, &event, &dispatch, &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on_event(&server, &repo, &gh, &event, &dispatch).await;
     assert_eq!(run.code, 0, "a whole documentation system: {run:?}");
     assert!(requests.is_empty(), "{:?}", calls(&requests));
     assert_eq!(read_json(&default_report(&gh))["command"], "lint");
-    assert_outputs(&gh, 0, 0, &default_report(&gh));
+    assert_job_outputs(&gh, 0, 0);
 
     // lint reports everything, including what no change touched.
     repo.write(
@@ -2602,8 +2361,7 @@ async fn workflow_dispatch_runs_lint_without_pr_calls() {
     );
     repo.commit("a runbook for a missing file");
     let gh = Gh::new();
-    let run = gh_run(&repo, &gh, &server, &event, &dispatch, &[]);
-    let requests = received(&server).await;
+    let (run, requests) = on_event(&server, &repo, &gh, &event, &dispatch).await;
     assert_eq!(run.code, 1, "{run:?}");
     assert!(requests.is_empty(), "{:?}", calls(&requests));
     assert!(
@@ -2611,7 +2369,7 @@ async fn workflow_dispatch_runs_lint_without_pr_calls() {
             .contains("::error file=docs/ops/stale.md,line=6,col=5,title=docgate stale-key-file::"),
         "{run:?}"
     );
-    assert_outputs(&gh, 1, 0, &default_report(&gh));
+    assert_job_outputs(&gh, 1, 0);
     assert_no_token(&gh, &run, &requests);
 }
 
@@ -2654,8 +2412,7 @@ async fn assert_shallow_refused(
     let clone_s = clone.display().to_string();
     let mut env = vec![("GITHUB_WORKSPACE", clone_s.as_str())];
     env.extend_from_slice(extra);
-    let run = gh_run(repo, &gh, server, event, &env, &[]);
-    let requests = received(server).await;
+    let (run, requests) = on_event(server, repo, &gh, event, &env).await;
     assert_eq!(run.code, 2, "{run:?}");
     let line = one_line(&run, "docgate: error:");
     for needle in needles {
@@ -2677,136 +2434,70 @@ async fn assert_shallow_refused(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shallow_checkout_missing_the_base_is_exit_2_and_fetches_nothing() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
-    let (repo, base, head) = pr_repo();
-    let clone = clone_repo(&repo, "shallow", &["--depth", "1"]);
+    let server = fresh_pr().await;
+    let pr = Pr::of(pr_repo());
+    let clone = clone_repo(&pr.repo, "shallow", &["--depth", "1"]);
     assert_eq!(
-        git_in(&repo, &clone, &["rev-parse", "--is-shallow-repository"]),
+        git_in(&pr.repo, &clone, &["rev-parse", "--is-shallow-repository"]),
         "true"
     );
-    assert_eq!(git_in(&repo, &clone, &["rev-parse", "HEAD"]), head);
+    assert_eq!(git_in(&pr.repo, &clone, &["rev-parse", "HEAD"]), pr.head);
     assert_eq!(
-        git_in(&repo, &clone, &["rev-list", "--count", "HEAD"]),
+        git_in(&pr.repo, &clone, &["rev-list", "--count", "HEAD"]),
         "1",
         "the base is not in the clone"
     );
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    assert_shallow_refused(
-        &server,
-        &repo,
-        &clone,
-        &event,
-        &[],
-        &[
-            &format!("the checkout lacks the base commit {base}"),
-            "the clone is shallow",
-        ],
-    )
-    .await;
+    let lacks_base = format!("the checkout lacks the base commit {}", pr.base);
+    let needles = [lacks_base.as_str(), "the clone is shallow"];
+    assert_shallow_refused(&server, &pr.repo, &clone, &pr.event, &[], &needles).await;
     // The same without an origin: docgate never needed one.
-    git_in(&repo, &clone, &["remote", "remove", "origin"]);
-    assert_shallow_refused(
-        &server,
-        &repo,
-        &clone,
-        &event,
-        &[],
-        &[&format!("the checkout lacks the base commit {base}")],
-    )
-    .await;
+    git_in(&pr.repo, &clone, &["remote", "remove", "origin"]);
+    assert_shallow_refused(&server, &pr.repo, &clone, &pr.event, &[], &needles[..1]).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shallow_checkout_without_the_merge_base_is_exit_2_and_fetches_nothing() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
-    let (repo, base, head) = pr_repo();
+    let server = fresh_pr().await;
+    let pr = Pr::of(pr_repo());
     // Both tips, one commit deep each: the merge-base is beyond the boundary.
-    let clone = clone_repo(&repo, "shallow", &["--depth", "1", "--no-single-branch"]);
+    let clone = clone_repo(&pr.repo, "shallow", &["--depth", "1", "--no-single-branch"]);
     assert_eq!(
-        git_in(&repo, &clone, &["rev-parse", "origin/main"]),
-        base,
+        git_in(&pr.repo, &clone, &["rev-parse", "origin/main"]),
+        pr.base,
         "the base is in the clone"
     );
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    assert_shallow_refused(
-        &server,
-        &repo,
-        &clone,
-        &event,
-        &[],
-        &[
-            &format!("the checkout has {base} and {head} but not their merge-base"),
-            "the clone is shallow",
-        ],
-    )
-    .await;
+    let no_merge_base = format!(
+        "the checkout has {} and {} but not their merge-base",
+        pr.base, pr.head
+    );
+    let needles = [no_merge_base.as_str(), "the clone is shallow"];
+    assert_shallow_refused(&server, &pr.repo, &clone, &pr.event, &[], &needles).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn push_of_a_new_branch_in_a_shallow_checkout_is_exit_2_and_fetches_nothing() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
+    let server = fresh_pr().await;
     let (repo, base, _head) = pr_repo();
     let clone = clone_repo(&repo, "shallow", &["--depth", "1", "--no-single-branch"]);
-    git_in(&repo, &clone, &["checkout", "-q", "-b", "topic"]);
-    std::fs::write(clone.join("src/app.py"), "print('v3')\n").unwrap();
-    git_in(&repo, &clone, &["commit", "-q", "-am", "topic work"]);
-    let head = git_in(&repo, &clone, &["rev-parse", "HEAD"]);
+    let head = topic_commit(&repo, &clone);
     let gh = Gh::new();
-    let event = write_event(
-        &gh,
-        "push.json",
-        json!({"ref": "refs/heads/topic", "before": ZERO, "after": head,
-               "created": true, "deleted": false,
-               "repository": {"default_branch": "main"}}),
-    );
-    assert_shallow_refused(
-        &server,
-        &repo,
-        &clone,
-        &event,
-        &[("GITHUB_EVENT_NAME", "push")],
-        &[&format!(
-            "the checkout has {base} and {head} but not their merge-base"
-        )],
-    )
-    .await;
+    let event = push_event(&gh, "topic", ZERO, &head);
+    let no_merge_base = format!("the checkout has {base} and {head} but not their merge-base");
+    let push = [("GITHUB_EVENT_NAME", "push")];
+    assert_shallow_refused(&server, &repo, &clone, &event, &push, &[&no_merge_base]).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn push_of_a_new_branch_without_the_default_branch_is_exit_2() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
+    let server = fresh_pr().await;
     let (repo, _base, head) = pr_repo();
     // Full history of `feature` alone: no origin/main to compare with.
     let clone = clone_repo(&repo, "single", &["--single-branch", "--branch", "feature"]);
     let before = checkout_state(&repo, &clone);
     assert!(!before.contains("refs/remotes/origin/main"), "{before}");
     let gh = Gh::new();
-    let event = write_event(
-        &gh,
-        "push.json",
-        json!({"ref": "refs/heads/feature", "before": ZERO, "after": head,
-               "created": true, "deleted": false,
-               "repository": {"default_branch": "main"}}),
-    );
-    let clone_s = clone.display().to_string();
-    let run = gh_run(
-        &repo,
-        &gh,
-        &server,
-        &event,
-        &[
-            ("GITHUB_EVENT_NAME", "push"),
-            ("GITHUB_WORKSPACE", &clone_s),
-        ],
-        &[],
-    );
-    let requests = received(&server).await;
+    let event = push_event(&gh, "feature", ZERO, &head);
+    let (run, requests) = on_push_in(&server, &repo, &gh, &event, &clone).await;
     assert_error(
         &run,
         "a push that creates a branch is compared with the default branch, but `origin/main` is \
@@ -2850,8 +2541,7 @@ async fn variables_that_are_not_utf8_are_exit_2_naming_them() {
     ];
     for (key, value) in &cases {
         for post in [false, true] {
-            let server = MockServer::start().await;
-            mount_fresh_pr(&server).await;
+            let server = fresh_pr().await;
             let gh = Gh::new();
             let args: &[&str] = if post {
                 &["post", "--report", "report.json"]
@@ -2886,8 +2576,7 @@ async fn variables_that_are_not_utf8_are_exit_2_naming_them() {
     }
     // A name that is not UTF-8 either, several at once, and a variable that
     // is none of docgate's (ignored).
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
+    let server = fresh_pr().await;
     let gh = Gh::new();
     let run = tokio::task::block_in_place(|| {
         run_github_raw(
@@ -2910,8 +2599,7 @@ async fn variables_that_are_not_utf8_are_exit_2_naming_them() {
     assert!(!run.stderr.contains("LS_COLORS"), "{run:?}");
     assert!(received(&server).await.is_empty());
     // Only docgate's: a stray variable that is not UTF-8 changes nothing.
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
+    let server = fresh_pr().await;
     let gh = Gh::new();
     let run = tokio::task::block_in_place(|| {
         run_github_raw(
@@ -2957,12 +2645,9 @@ const BAD_INPUTS: &[(&str, &str, &str)] = &[
 #[tokio::test(flavor = "multi_thread")]
 async fn github_refuses_misspelled_inputs() {
     for (key, value, needle) in BAD_INPUTS {
-        let server = MockServer::start().await;
-        mount_fresh_pr(&server).await;
-        let (repo, base, head) = pr_repo();
-        let gh = Gh::new();
-        let event = pr_event(&gh, 7, &base, &head);
-        let run = gh_run(&repo, &gh, &server, &event, &[(key, value)], &[]);
+        let server = fresh_pr().await;
+        let pr = Pr::of(pr_repo());
+        let run = gh_run(&pr.repo, &pr.gh, &server, &pr.event, &[(key, value)], &[]);
         assert_error(&run, needle);
         assert!(
             run.stderr.contains(
@@ -2972,7 +2657,7 @@ async fn github_refuses_misspelled_inputs() {
         );
         let requests = received(&server).await;
         assert!(requests.is_empty(), "{key}: {:?}", calls(&requests));
-        assert_eq!(gh.read("output.txt"), "", "{key}: no outputs written");
+        assert_eq!(pr.gh.read("output.txt"), "", "{key}: no outputs written");
     }
 }
 
@@ -2982,10 +2667,7 @@ async fn github_post_refuses_misspelled_inputs() {
     for (key, value, needle) in BAD_INPUTS {
         let server = MockServer::start().await;
         mount_post_side(&server, &stage.head).await;
-        let gh = Gh::new();
-        let file = gh.file("artifact.json");
-        std::fs::write(&file, stage.report.to_string()).unwrap();
-        let run = post_run(&stage, &gh, &server, &file, &stage.head, &[(key, value)]);
+        let (_gh, run, requests) = post(&stage, &server, &stage.report, &[(key, value)]).await;
         assert_error(&run, needle);
         if *key == "INPUT_COMENT" {
             assert!(
@@ -2995,23 +2677,13 @@ async fn github_post_refuses_misspelled_inputs() {
                 "{run:?}"
             );
         }
-        let requests = received(&server).await;
         assert!(requests.is_empty(), "{key}: {:?}", calls(&requests));
     }
     // An input of the main action is not one of the post action's.
     let server = MockServer::start().await;
     mount_post_side(&server, &stage.head).await;
-    let gh = Gh::new();
-    let file = gh.file("artifact.json");
-    std::fs::write(&file, stage.report.to_string()).unwrap();
-    let run = post_run(
-        &stage,
-        &gh,
-        &server,
-        &file,
-        &stage.head,
-        &[("INPUT_REPORT-OUT", "x.json")],
-    );
+    let report_out = [("INPUT_REPORT-OUT", "x.json")];
+    let (_gh, run, _requests) = post(&stage, &server, &stage.report, &report_out).await;
     assert_error(
         &run,
         "unknown input `report-out`; docgate's post action takes report, token, comment",
@@ -3022,55 +2694,56 @@ async fn github_post_refuses_misspelled_inputs() {
 /// that went away), the step still fails on the findings.
 #[tokio::test(flavor = "multi_thread")]
 async fn github_keeps_the_verdict_with_closed_pipes() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let open = gh_run(&repo, &gh, &server, &event, &[], &[]);
+    let server = fresh_pr().await;
+    let pr = Pr::of(pr_repo());
+    let open = gh_run(&pr.repo, &pr.gh, &server, &pr.event, &[], &[]);
     assert_eq!(open.code, 1, "{open:?}");
     let env = [
         ("GITHUB_ACTIONS", "true".to_string()),
         ("GITHUB_EVENT_NAME", "pull_request".to_string()),
-        ("GITHUB_EVENT_PATH", event.display().to_string()),
+        ("GITHUB_EVENT_PATH", pr.event.display().to_string()),
         ("GITHUB_REPOSITORY", "acme/trading".to_string()),
         ("GITHUB_API_URL", server.uri()),
         ("GITHUB_TOKEN", TOKEN.to_string()),
         (
             "GITHUB_STEP_SUMMARY",
-            gh.file("summary2.md").display().to_string(),
+            pr.gh.file("summary2.md").display().to_string(),
         ),
         (
             "GITHUB_OUTPUT",
-            gh.file("output2.txt").display().to_string(),
+            pr.gh.file("output2.txt").display().to_string(),
         ),
-        ("GITHUB_WORKSPACE", repo.path().display().to_string()),
-        ("RUNNER_TEMP", gh.root().display().to_string()),
+        ("GITHUB_WORKSPACE", pr.repo.path().display().to_string()),
+        ("RUNNER_TEMP", pr.gh.root().display().to_string()),
     ];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let code = tokio::task::block_in_place(|| repo.docgate_closed_pipes(&["github"], &env));
+    let code = tokio::task::block_in_place(|| pr.repo.docgate_closed_pipes(&["github"], &env));
     assert_eq!(code, Some(1));
     // It did its whole job: outputs and summary are files, not pipes.
     assert!(
-        gh.read("output2.txt").starts_with("errors=1\n"),
+        pr.gh.read("output2.txt").starts_with("errors=1\n"),
         "{}",
-        gh.read("output2.txt")
+        pr.gh.read("output2.txt")
     );
-    assert!(gh.read("summary2.md").contains("doc-not-updated"));
+    assert!(pr.gh.read("summary2.md").contains("doc-not-updated"));
 }
 
 /// `docgate github` honours `--output FORMAT=FILE` (SARIF for code scanning)
 /// and refuses what it would otherwise ignore.
 #[tokio::test(flavor = "multi_thread")]
 async fn github_writes_extra_outputs_and_refuses_flags_it_cannot_honour() {
-    let server = MockServer::start().await;
-    mount_fresh_pr(&server).await;
-    let (repo, base, head) = pr_repo();
-    let gh = Gh::new();
-    let event = pr_event(&gh, 7, &base, &head);
-    let sarif = gh.file("results.sarif");
+    let server = fresh_pr().await;
+    let mut pr = Pr::of(pr_repo());
+    let sarif = pr.gh.file("results.sarif");
     let arg = format!("sarif={}", sarif.display());
-    let run = gh_run(&repo, &gh, &server, &event, &[], &["--output", &arg]);
+    let run = gh_run(
+        &pr.repo,
+        &pr.gh,
+        &server,
+        &pr.event,
+        &[],
+        &["--output", &arg],
+    );
     assert_eq!(run.code, 1, "{run:?}");
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
     assert_eq!(written["version"], "2.1.0");
@@ -3093,9 +2766,8 @@ async fn github_writes_extra_outputs_and_refuses_flags_it_cannot_honour() {
         ),
     ] {
         let server = MockServer::start().await;
-        let gh = Gh::new();
-        let event = pr_event(&gh, 7, &base, &head);
-        let run = gh_run(&repo, &gh, &server, &event, &[], args);
+        pr.next_job();
+        let run = gh_run(&pr.repo, &pr.gh, &server, &pr.event, &[], args);
         assert_error(&run, needle);
         assert!(received(&server).await.is_empty(), "{args:?}");
     }

@@ -1,7 +1,6 @@
-mod support;
-use support::*;
+use crate::support::*;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -12,10 +11,6 @@ use serde_json::Value;
 // isolated environment as the TestRepo helpers.
 // ---------------------------------------------------------------------------
 
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
-}
-
 /// Run docgate with `dir` as the current directory.
 fn docgate_in(repo: &TestRepo, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(docgate_bin());
@@ -25,31 +20,7 @@ fn docgate_in(repo: &TestRepo, dir: &Path, args: &[&str], env: &[(&str, &str)]) 
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("docgate runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// `git clone <extra> file://<repo> <tempdir>/<name>`; the clone's path.
-fn clone_repo(repo: &TestRepo, name: &str, extra: &[&str]) -> PathBuf {
-    let dest = repo.dir.path().join(name);
-    let url = format!("file://{}", repo.path().display());
-    let mut args = vec!["clone", "-q"];
-    args.extend_from_slice(extra);
-    args.push(&url);
-    args.push(path_str(&dest));
-    repo.git(&args);
-    dest
-}
-
-/// Run git inside `dir` (through `git -C`, so the TestRepo clock and env apply).
-fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
-    let mut all = vec!["-C", path_str(dir)];
-    all.extend_from_slice(args);
-    repo.git(&all)
+    Run::from(cmd.output().expect("docgate runs"))
 }
 
 fn write_in(dir: &Path, path: &str, content: &str) {
@@ -70,23 +41,29 @@ fn report(run: &Run) -> Value {
     run.json()
 }
 
-fn findings_for<'a>(json: &'a Value, rule: &str) -> Vec<&'a Value> {
-    json["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["rule"] == rule)
-        .collect()
+/// [`covered_repo`] with two commits on `feature`: the code change alone,
+/// then its runbook's update.
+struct CodeThenDoc {
+    repo: TestRepo,
+    /// `main`, where `feature` forks.
+    fork: String,
+    code_only: String,
+    with_doc: String,
 }
 
-fn sorted_rules(run: &Run) -> Vec<String> {
-    let mut r = run.rules();
-    r.sort();
-    r
-}
-
-fn message(f: &Value) -> &str {
-    f["message"].as_str().expect("message is a string")
+fn code_then_doc() -> CodeThenDoc {
+    let repo = covered_repo();
+    let fork = main_sha(&repo);
+    repo.write("src/app.py", "print('v2')\n");
+    let code_only = repo.commit("change app");
+    repo.write("docs/ops/app.md", updated_runbook());
+    let with_doc = repo.commit("update its runbook");
+    CodeThenDoc {
+        repo,
+        fork,
+        code_only,
+        with_doc,
+    }
 }
 
 /// The first commit on `main` of `covered_repo()`.
@@ -132,20 +109,12 @@ fn base_uses_three_dot_semantics_so_later_main_changes_do_not_count() {
 
 #[test]
 fn head_can_name_a_revision_other_than_head() {
-    let repo = covered_repo();
-    let fork = main_sha(&repo);
-    repo.write("src/app.py", "print('v2')\n");
-    let code_only = repo.commit("change app");
-    repo.write(
-        "docs/ops/app.md",
-        runbook_dated(
-            "ops-01",
-            &["src/app.py"],
-            "2026-02-01",
-            "How the app works now: v2.",
-        ),
-    );
-    let with_doc = repo.commit("update its runbook");
+    let CodeThenDoc {
+        repo,
+        fork,
+        code_only,
+        with_doc,
+    } = code_then_doc();
 
     // The whole branch is fine.
     let (run, json) = repo.check_json(&["--base", "main"]);
@@ -172,20 +141,12 @@ fn head_can_name_a_revision_other_than_head() {
 
 #[test]
 fn head_alone_uses_the_default_base() {
-    let repo = covered_repo();
-    let fork = main_sha(&repo);
-    repo.write("src/app.py", "print('v2')\n");
-    let code_only = repo.commit("change app");
-    repo.write(
-        "docs/ops/app.md",
-        runbook_dated(
-            "ops-01",
-            &["src/app.py"],
-            "2026-02-01",
-            "How the app works now: v2.",
-        ),
-    );
-    repo.commit("update its runbook");
+    let CodeThenDoc {
+        repo,
+        fork,
+        code_only,
+        ..
+    } = code_then_doc();
 
     let (run, json) = repo.check_json(&["--head", &code_only]);
     assert_eq!(run.code, 1, "{run:?}");
@@ -261,12 +222,12 @@ fn worktree_sees_unstaged_edits_and_untracked_files() {
     assert_eq!(json["range"]["mode"], "worktree");
     assert_eq!(json["range"]["base"], head.as_str());
     assert_eq!(
-        sorted_rules(&run),
+        run.sorted_rules(),
         vec!["doc-not-updated", "uncovered-change"]
     );
-    let dnu = findings_for(&json, "doc-not-updated");
+    let dnu = findings_of(&json, "doc-not-updated");
     assert_eq!(dnu[0]["path"], "src/app.py");
-    let unc = findings_for(&json, "uncovered-change");
+    let unc = findings_of(&json, "uncovered-change");
     assert_eq!(unc[0]["path"], "src/new_module.py");
     assert!(message(unc[0]).contains("coverage.require"), "{json}");
     assert_eq!(json["checked"]["changed_files"], 2);
@@ -406,20 +367,12 @@ fn no_default_base_is_exit_2_and_says_to_pass_base() {
 
 #[test]
 fn pre_commit_refs_act_as_base_and_head_and_flags_win() {
-    let repo = covered_repo();
-    let fork = main_sha(&repo);
-    repo.write("src/app.py", "print('v2')\n");
-    let code_only = repo.commit("change app");
-    repo.write(
-        "docs/ops/app.md",
-        runbook_dated(
-            "ops-01",
-            &["src/app.py"],
-            "2026-02-01",
-            "How the app works now: v2.",
-        ),
-    );
-    let with_doc = repo.commit("update its runbook");
+    let CodeThenDoc {
+        repo,
+        fork,
+        code_only,
+        with_doc,
+    } = code_then_doc();
     let env = [
         ("PRE_COMMIT_FROM_REF", "main"),
         ("PRE_COMMIT_TO_REF", code_only.as_str()),
@@ -473,11 +426,11 @@ fn renaming_a_covered_file_names_both_paths_and_the_stale_entry() {
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
-        sorted_rules(&run),
+        run.sorted_rules(),
         vec!["doc-not-updated", "stale-key-file"]
     );
 
-    let dnu = findings_for(&json, "doc-not-updated");
+    let dnu = findings_of(&json, "doc-not-updated");
     assert_eq!(dnu.len(), 1, "{json}");
     assert_eq!(dnu[0]["path"], "src/main.py");
     assert!(message(dnu[0]).contains("src/main.py"), "{json}");
@@ -487,7 +440,7 @@ fn renaming_a_covered_file_names_both_paths_and_the_stale_entry() {
     );
     assert_eq!(dnu[0]["docs"], serde_json::json!(["ops-01"]));
 
-    let stale = findings_for(&json, "stale-key-file");
+    let stale = findings_of(&json, "stale-key-file");
     assert_eq!(stale.len(), 1, "{json}");
     assert_eq!(stale[0]["path"], "docs/ops/app.md");
     assert!(message(stale[0]).contains("`src/app.py`"), "{json}");
@@ -527,16 +480,16 @@ fn deleting_a_covered_file_is_a_change_to_it() {
     let (run, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
-        sorted_rules(&run),
+        run.sorted_rules(),
         vec!["doc-not-updated", "stale-key-file"]
     );
 
-    let dnu = findings_for(&json, "doc-not-updated");
+    let dnu = findings_of(&json, "doc-not-updated");
     assert_eq!(dnu[0]["path"], "src/app.py");
     assert!(message(dnu[0]).contains("deleted"), "{json}");
     assert_eq!(dnu[0]["docs"], serde_json::json!(["ops-01"]));
 
-    let stale = findings_for(&json, "stale-key-file");
+    let stale = findings_of(&json, "stale-key-file");
     assert_eq!(stale[0]["path"], "docs/ops/app.md");
     assert!(message(stale[0]).contains("`src/app.py`"), "{json}");
     assert!(message(stale[0]).contains("deleted"), "{json}");
@@ -920,8 +873,7 @@ fn big_report_repo(n: usize) -> TestRepo {
         "docs/ops/gen.md",
         runbook("ops-gen", &["src/gen/"], "Generated modules."),
     );
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     for i in 0..n {
         repo.write(
             &format!("src/gen/module_{i:04}.py"),
@@ -1002,8 +954,7 @@ fn every_command_keeps_its_exit_code_with_closed_pipes() {
 fn no_config_and_no_docs_is_exit_2_with_a_hint() {
     let repo = TestRepo::new();
     repo.write("src/app.py", "print('v1')\n");
-    repo.commit("initial");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_base("initial");
     repo.write("src/app.py", "print('v2')\n");
     repo.commit("change");
 

@@ -1,14 +1,9 @@
 //! Contract: every request `docgate github` sends validates against GitHub's
 //! own OpenAPI description (Prism on 127.0.0.1 answers 422 otherwise, and
 //! `comment: required` turns any refused request into exit 2).
-#[path = "support/gh.rs"]
-mod gh;
-#[path = "support/prism.rs"]
-mod prism;
-mod support;
 
-use gh::*;
-use support::*;
+use crate::support::gh::*;
+use crate::support::*;
 
 /// A PR whose runbook edit has an invalid date on an added line (a review
 /// comment) and whose code change lacks its runbook (the sticky comment).
@@ -27,17 +22,8 @@ fn pr_with_line_finding() -> (TestRepo, String, String) {
 #[test]
 fn pull_request_run_sends_only_valid_requests() {
     let mock = prism::Prism::shared();
-    let (repo, base, head) = pr_with_line_finding();
-    let g = Gh::new();
-    let event = pr_event(&g, 7, &base, &head);
-    let run = run_github(
-        &repo,
-        &g,
-        &mock.base_url,
-        &event,
-        &[("INPUT_COMMENT", "required")],
-        &[],
-    );
+    let pr = Pr::of(pr_with_line_finding());
+    let run = pr.github(&mock.base_url, &[("INPUT_COMMENT", "required")], &[]);
     assert_eq!(
         run.code,
         1,
