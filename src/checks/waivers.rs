@@ -63,15 +63,6 @@ pub fn collect(commits: &[Commit], config: &Config) -> (Vec<Waiver>, Vec<Diagnos
     (waivers, problems)
 }
 
-/// Doc ids follow `[a-z0-9][a-z0-9._-]*` (SPEC §1.1).
-fn looks_like_doc_id(s: &str) -> bool {
-    s.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-}
-
 /// `rule[(scope)]: reason`.
 fn parse(value: &str) -> Result<(String, Option<String>, String), String> {
     let value = value.trim();
@@ -118,8 +109,10 @@ impl Waiver {
                 ));
             }
         }
-        // A scope is a doc id or a path glob; one that is neither would
-        // silently waive nothing.
+        // A scope is a doc id or a path glob. Every doc id
+        // (`[a-z0-9][a-z0-9._-]*`, SPEC §1.1) is also a valid glob, so a
+        // scope that does not compile as one is neither and would silently
+        // waive nothing.
         let scope_glob = scope.as_deref().and_then(|s| {
             pattern::normalize(s)
                 .and_then(|g| pattern::Matcher::new(&g))
@@ -127,7 +120,6 @@ impl Waiver {
         });
         if let Some(s) = &scope
             && scope_glob.is_none()
-            && !looks_like_doc_id(s)
         {
             return Err(format!(
                 "the scope `({s})` is neither a doc id nor a valid path glob"
