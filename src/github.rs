@@ -138,8 +138,7 @@ pub fn run(
         // container's; libgit2 would refuse it as "dubious ownership". Inside
         // Actions the workspace is the job's own checkout.
         // SAFETY: called before any other libgit2 use, on one thread.
-        unsafe { git2::opts::set_verify_owner_validation(false) }
-            .map_err(|e| anyhow!("cannot configure libgit2: {}", e.message()))?;
+        unsafe { crate::git::allow_any_owner() }?;
     }
     let dir = match (&global.dir, env.workspace()) {
         (Some(_), _) | (None, None) => cwd.to_path_buf(),

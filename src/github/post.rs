@@ -322,7 +322,7 @@ pub fn parse(bytes: &[u8], file: &str, repository: &str, fail_on: Severity) -> R
         Some(b) => c.sha(Some(b), "`range.base`")?,
     };
     let oid = |what: &str, sha: &str| {
-        git2::Oid::from_str(sha).map_err(|_| c.fail(what, "is not a commit id"))
+        crate::git::parse_object_id(sha).ok_or_else(|| c.fail(what, "is not a commit id"))
     };
     let range = Range {
         mode: Mode::Range,
@@ -484,4 +484,80 @@ pub fn run(
         bail!("{m}");
     }
     finish(result, mode, status, stdout, stderr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const BASE: &str = "12a02e3469d1594eed42f28d82e4e163c910384c";
+    const HEAD: &str = "a823b83052d268beaf18b451b4a2e23ef8d967c5";
+
+    /// A report as `docgate github --report-out` writes it: one finding on a
+    /// line the pull request added, one doc to read.
+    fn report(base: &str, head: &str) -> Value {
+        json!({
+            "version": 1,
+            "tool": {"name": "docgate", "version": "0.1.0"},
+            "command": "check",
+            "range": {"mode": "range", "base": base, "head": head, "base_ref": base, "head_ref": head},
+            "checked": {
+                "changed_files": 3, "ignored_files": 1, "covered_files": 1, "docs": 1,
+                "docs_changed": 1, "docs_unreadable": 0, "key_files": 1, "commits": 1,
+                "layers": ["docs (docs)"], "feature_lists": []
+            },
+            "findings": [{
+                "rule": "frontmatter-invalid", "severity": "error",
+                "message": "`last_updated` must be a date written YYYY-MM-DD, found `2026-13-45`",
+                "path": "docs/ops/app.md", "line": 6, "column": 15, "docs": [],
+                "help": "fix the frontmatter", "waived": null
+            }],
+            "summary": {"errors": 1, "warnings": 0, "notes": 0, "waived": 0},
+            "docs_to_read": [{"id": "ops-01", "title": "App", "path": "docs/ops/app.md", "covers": ["src/app.py"]}],
+            "github": {
+                "event": "pull_request", "head_sha": head,
+                "line_comments": [{
+                    "fingerprint": "4edfc70285c7bad5", "help": "fix the frontmatter", "line": 6,
+                    "message": "`last_updated` must be a date written YYYY-MM-DD, found `2026-13-45`",
+                    "path": "docs/ops/app.md", "rule": "frontmatter-invalid"
+                }],
+                "pull_request": 7, "repository": "octo/repo", "server_url": "https://github.com"
+            }
+        })
+    }
+
+    fn parsed(v: &Value) -> Result<Posted> {
+        parse(
+            v.to_string().as_bytes(),
+            "report.json",
+            "octo/repo",
+            Severity::Error,
+        )
+    }
+
+    #[test]
+    fn a_report_docgate_wrote_is_read() {
+        let posted = parsed(&report(BASE, HEAD)).expect("valid");
+        assert_eq!(posted.pull_request, 7);
+        assert_eq!(posted.head_sha, HEAD);
+        let range = posted.report.range.as_ref().expect("a range");
+        assert_eq!(range.base.map(|o| o.to_string()).as_deref(), Some(BASE));
+        assert_eq!(range.head.map(|o| o.to_string()).as_deref(), Some(HEAD));
+        assert_eq!(posted.report.diagnostics.len(), 1);
+        assert_eq!(posted.line_comments.len(), 1);
+        assert_eq!(posted.report.docs_to_read.len(), 1);
+    }
+
+    /// docgate opens SHA-256 repositories, and `is_sha` takes 64 digits: the
+    /// ids of such a report are commit ids too (they were refused as "not a
+    /// commit id": `Oid::from_str` reads SHA-1 only).
+    #[test]
+    fn sha256_commit_ids_are_read() {
+        let (base, head) = ("1".repeat(64), "a".repeat(64));
+        let posted = parsed(&report(&base, &head)).expect("valid");
+        let range = posted.report.range.as_ref().expect("a range");
+        assert_eq!(range.base.map(|o| o.to_string()), Some(base));
+        assert_eq!(range.head.map(|o| o.to_string()), Some(head));
+    }
 }

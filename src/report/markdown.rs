@@ -485,8 +485,10 @@ mod tests {
     fn reproduce_commands_are_commands_the_cli_accepts() {
         use crate::git::change::{Mode, Range};
         use clap::Parser as _;
-        let b = git2::Oid::from_str("1111111111111111111111111111111111111111").unwrap();
-        let h = git2::Oid::from_str("2222222222222222222222222222222222222222").unwrap();
+        let b = crate::git::parse_object_id("1111111111111111111111111111111111111111")
+            .expect("a commit id");
+        let h = crate::git::parse_object_id("2222222222222222222222222222222222222222")
+            .expect("a commit id");
         let range = |mode, base, head| Range {
             mode,
             base_rev: None,
