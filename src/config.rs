@@ -136,6 +136,24 @@ pub enum CommentMode {
     Required,
 }
 
+impl CommentMode {
+    pub const NAMES: &'static [&'static str] = &["sticky", "off", "required"];
+}
+
+/// The one parser of a comment mode: `github.comment` and the `comment` input.
+impl std::str::FromStr for CommentMode {
+    type Err = diagnostic::NotOneOf;
+
+    fn from_str(word: &str) -> Result<CommentMode, diagnostic::NotOneOf> {
+        match word {
+            "sticky" => Ok(CommentMode::Sticky),
+            "off" => Ok(CommentMode::Off),
+            "required" => Ok(CommentMode::Required),
+            _ => Err(diagnostic::NotOneOf(CommentMode::NAMES)),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct GithubConfig {
     pub comment: CommentMode,
@@ -729,20 +747,21 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
         for (k, val) in v.free_map(node, "rules") {
             let Some(id) = k.as_str() else { continue };
             let severity = match val.as_str() {
-                Some("error") => Some(Severity::Error),
-                Some("warning") => Some(Severity::Warning),
-                Some("note") => Some(Severity::Note),
                 Some("off") => None,
-                _ => {
-                    v.err(
-                        val,
-                        format!(
-                            "severity of `{id}` must be error, warning, note or off, found {}",
-                            describe(val)
-                        ),
-                    );
-                    continue;
-                }
+                word => match word.map(str::parse::<Severity>) {
+                    Some(Ok(severity)) => Some(severity),
+                    _ => {
+                        v.err(
+                            val,
+                            format!(
+                                "severity of `{id}` must be {} or off, found {}",
+                                Severity::NAMES.join(", "),
+                                describe(val)
+                            ),
+                        );
+                        continue;
+                    }
+                },
             };
             if diagnostic::rule_by_id(id).is_some() {
                 rules.insert(id.to_string(), severity);
@@ -764,14 +783,13 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
     if let Some(node) = get("github") {
         v.map(node, "github", &["comment", "review_comments"]);
         if let Some(n) = node.get("comment") {
-            match n.as_str() {
-                Some("sticky") => github.comment = CommentMode::Sticky,
-                Some("off") => github.comment = CommentMode::Off,
-                Some("required") => github.comment = CommentMode::Required,
+            match n.as_str().map(str::parse::<CommentMode>) {
+                Some(Ok(mode)) => github.comment = mode,
                 _ => v.err(
                     n,
                     format!(
-                        "`github.comment` must be sticky, off or required, found {}",
+                        "`github.comment` must be {}, found {}",
+                        diagnostic::NotOneOf(CommentMode::NAMES).or_list(),
                         describe(n)
                     ),
                 ),

@@ -15,7 +15,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use serde_json::json;
 
 use crate::ExitStatus;
-use crate::cli::{FailOn, GithubAction, GithubArgs, GlobalArgs};
+use crate::cli::{GithubAction, GithubArgs, GlobalArgs};
 use crate::config::{CommentMode, Config};
 use crate::diagnostic::Severity;
 use crate::git::Repo;
@@ -40,10 +40,7 @@ fn settings(env: &Env, config: &Config, global: &GlobalArgs) -> Result<Settings>
         review_comments: inputs
             .review_comments
             .unwrap_or(config.github.review_comments),
-        fail_on: inputs.fail_on.unwrap_or(match global.fail_on {
-            FailOn::Error => Severity::Error,
-            FailOn::Warning => Severity::Warning,
-        }),
+        fail_on: inputs.fail_on.unwrap_or(global.fail_on).into(),
     })
 }
 

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, GlobalArgs};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, GlobalArgs};
 use crate::config::Config;
 use crate::diagnostic::Severity;
 use crate::git::Repo;
@@ -243,10 +243,7 @@ fn range_request(args: &CheckArgs) -> Result<Request> {
 }
 
 pub(crate) fn fail_on(global: &GlobalArgs) -> Severity {
-    match global.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-    }
+    global.fail_on.into()
 }
 
 /// `--config FILE` from disk (relative to `-C`), else `.docgate.yml` from the

@@ -16,7 +16,7 @@ use super::publish::LineComment;
 use super::{finish, publish_all};
 use crate::ExitStatus;
 use crate::checks::{Checked, DocToRead};
-use crate::cli::{FailOn, GlobalArgs};
+use crate::cli::GlobalArgs;
 use crate::config::CommentMode;
 use crate::diagnostic::{self, Diagnostic, Severity, Waived};
 use crate::git::change::{Mode, Range};
@@ -100,15 +100,6 @@ impl Check<'_> {
     }
 }
 
-fn severity(s: &str) -> Option<Severity> {
-    match s {
-        "error" => Some(Severity::Error),
-        "warning" => Some(Severity::Warning),
-        "note" => Some(Severity::Note),
-        _ => None,
-    }
-}
-
 /// A report file turned back into a [`Report`], with what posting needs.
 pub struct Posted {
     report: Report,
@@ -172,12 +163,14 @@ pub fn parse(bytes: &[u8], file: &str, repository: &str, fail_on: Severity) -> R
     for (i, f) in findings.iter().enumerate() {
         let at = |k: &str| format!("`findings[{i}].{k}`");
         let rule = c.rule(f.get("rule").unwrap_or(&Value::Null), &at("rule"))?;
-        let sev = severity(c.text(
-            f.get("severity").unwrap_or(&Value::Null),
-            &at("severity"),
-            10,
-        )?)
-        .ok_or_else(|| c.fail(&at("severity"), "is not error, warning or note"))?;
+        let sev = c
+            .text(
+                f.get("severity").unwrap_or(&Value::Null),
+                &at("severity"),
+                10,
+            )?
+            .parse::<Severity>()
+            .map_err(|e| c.fail(&at("severity"), format!("is not {}", e.or_list())))?;
         let mut d = Diagnostic::new(
             rule,
             c.text(
@@ -376,11 +369,7 @@ fn check_conclusion(payload: &Value, report: &Report, file: &str) -> Result<()> 
         "failure" if report.failed() => Ok(()),
         "failure" => {
             let s = report.summary();
-            let fail_on = match report.fail_on {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Note => "note",
-            };
+            let fail_on = report.fail_on.as_str();
             bail!(
                 "{file}: refusing the report: it claims no finding at or above `{fail_on}` ({} error{}, {} warning{}), \
                  but the workflow run that made it failed (`workflow_run.conclusion` is `failure`): the report \
@@ -435,10 +424,7 @@ pub fn run(
     let bytes =
         std::fs::read(report_file).with_context(|| format!("cannot read the report {file}"))?;
     let inputs = env.inputs(super::event::POST_INPUTS, "docgate's post action")?;
-    let fail_on = inputs.fail_on.unwrap_or(match global.fail_on {
-        FailOn::Warning => Severity::Warning,
-        FailOn::Error => Severity::Error,
-    });
+    let fail_on = inputs.fail_on.unwrap_or(global.fail_on).into();
     let mut posted = parse(&bytes, &file, &repository, fail_on)?;
     if posted.head_sha != run_head {
         bail!(
