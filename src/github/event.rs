@@ -75,7 +75,7 @@ impl Env {
         Env::from_vars(std::env::vars_os())
     }
 
-    fn from_vars(
+    pub(crate) fn from_vars(
         vars: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
     ) -> Result<Env> {
         let mut map = HashMap::new();

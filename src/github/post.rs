@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result, anyhow, bail};
 use serde_json::Value;
 
-use super::api::{Api, Method};
+use super::api::{Api, ApiError, Method};
 use super::event::{Env, is_sha};
 use super::publish::LineComment;
 use super::{finish, publish_all};
@@ -448,28 +448,65 @@ pub fn run(
         return Ok(status);
     }
     let review = inputs.review_comments.unwrap_or(true);
-    let pr = posted.pull_request;
-    let result = Api::new(env.api_url(), env.token(), &owner, &name).and_then(|api| {
-        // The report names a pull request; it must be the one whose head the
-        // event's run checked, or a tampered report could post anywhere.
-        let pull = api.send(Method::Get, &api.repo_path(&format!("/pulls/{pr}")), None)?.json()?;
-        let pr_head = pull.pointer("/head/sha").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
-        if pr_head != posted.head_sha {
-            return Err(super::api::ApiError::Other(
-                409,
-                format!(
-                    "pull request #{pr} is at {pr_head}, not at the reported {}: refusing to post a report for another commit",
-                    posted.head_sha
-                ),
-            ));
-        }
-        publish_all(&api, pr, &posted.report, &posted.line_comments, review, Some(&posted.head_sha), stderr)
-    });
-    // A head mismatch is never just a warning: it may be a forged report.
-    if let Err(super::api::ApiError::Other(409, m)) = &result {
-        bail!("{m}");
+    let result = Api::new(env.api_url(), env.token(), &owner, &name)
+        .map_err(Refused::Api)
+        .and_then(|api| publish_checked(&api, &posted, review, stderr));
+    match result {
+        // A head mismatch is never just a warning: it may be a forged report.
+        Err(Refused::Moved(m)) => bail!("{m}"),
+        Err(Refused::Api(e)) => finish(Err(e), mode, status, stdout, stderr),
+        Ok(()) => finish(Ok(()), mode, status, stdout, stderr),
     }
-    finish(result, mode, status, stdout, stderr)
+}
+
+/// Why nothing was posted.
+enum Refused {
+    /// The API failed: a warning, or exit 2 with `comment: required`.
+    Api(ApiError),
+    /// The pull request is not at the reported head: always exit 2.
+    Moved(String),
+}
+
+impl From<ApiError> for Refused {
+    fn from(e: ApiError) -> Refused {
+        Refused::Api(e)
+    }
+}
+
+/// Post the report on its pull request, once the pull request is at the
+/// reported head: the report names a pull request; it must be the one whose
+/// head the event's run checked, or a tampered report could post anywhere.
+fn publish_checked(
+    api: &Api,
+    posted: &Posted,
+    review: bool,
+    stderr: &mut dyn Write,
+) -> Result<(), Refused> {
+    let pr = posted.pull_request;
+    let pull = api
+        .send(Method::Get, &api.repo_path(&format!("/pulls/{pr}")), None)?
+        .json()?;
+    let pr_head = pull
+        .pointer("/head/sha")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if pr_head != posted.head_sha {
+        return Err(Refused::Moved(format!(
+            "pull request #{pr} is at {pr_head}, not at the reported {}: refusing to post a report for another commit",
+            posted.head_sha
+        )));
+    }
+    publish_all(
+        api,
+        pr,
+        &posted.report,
+        &posted.line_comments,
+        review,
+        Some(&posted.head_sha),
+        stderr,
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -520,6 +557,155 @@ mod tests {
             "octo/repo",
             Severity::Error,
         )
+    }
+
+    /// The outcome of `docgate github post` in process, against a GitHub
+    /// served by wiremock on 127.0.0.1.
+    struct Posting {
+        result: Result<ExitStatus>,
+        stdout: String,
+        stderr: String,
+    }
+
+    /// A wiremock GitHub where pull request #7 is at `pr_head` and creating
+    /// the sticky comment answers `create_status`.
+    fn github(
+        pr_head: &str,
+        create_status: u16,
+    ) -> (tokio::runtime::Runtime, wiremock::MockServer) {
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, ResponseTemplate};
+        let rt = tokio::runtime::Runtime::new().expect("a runtime");
+        let server = rt.block_on(async {
+            let server = wiremock::MockServer::start().await;
+            let answer =
+                |status: u16, body: Value| ResponseTemplate::new(status).set_body_json(body);
+            Mock::given(method("GET"))
+                .and(path("/repos/octo/repo/pulls/7"))
+                .respond_with(answer(200, json!({"number": 7, "head": {"sha": pr_head}})))
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .and(path("/user"))
+                .respond_with(answer(
+                    403,
+                    json!({"message": "Resource not accessible by integration"}),
+                ))
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .and(path("/repos/octo/repo/issues/7/comments"))
+                .respond_with(answer(200, json!([])))
+                .mount(&server)
+                .await;
+            Mock::given(method("POST"))
+                .and(path("/repos/octo/repo/issues/7/comments"))
+                .respond_with(answer(
+                    create_status,
+                    json!({"id": 1, "message": "Conflict"}),
+                ))
+                .mount(&server)
+                .await;
+            server
+        });
+        (rt, server)
+    }
+
+    fn post(server: &wiremock::MockServer, report: &Value, inputs: &[(&str, &str)]) -> Posting {
+        use clap::Parser as _;
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let file = dir.path().join("report.json");
+        std::fs::write(&file, report.to_string()).unwrap();
+        let event = dir.path().join("event.json");
+        std::fs::write(
+            &event,
+            json!({"workflow_run": {"head_sha": HEAD, "conclusion": "failure"}}).to_string(),
+        )
+        .unwrap();
+        let mut vars = vec![
+            ("GITHUB_EVENT_NAME".to_string(), "workflow_run".to_string()),
+            ("GITHUB_EVENT_PATH".into(), event.display().to_string()),
+            ("GITHUB_REPOSITORY".into(), "octo/repo".into()),
+            ("GITHUB_API_URL".into(), server.uri()),
+            ("GITHUB_TOKEN".into(), "ghs_test".into()),
+        ];
+        vars.extend(inputs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let env = Env::from_vars(vars.into_iter().map(|(k, v)| (k.into(), v.into()))).unwrap();
+        let cli = crate::cli::Cli::try_parse_from(["docgate", "github", "post", "--report", "r"])
+            .unwrap();
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let result = run(
+            &env,
+            &file,
+            &cli.global,
+            dir.path(),
+            &mut stdout,
+            &mut stderr,
+        );
+        Posting {
+            result,
+            stdout: String::from_utf8(stdout).unwrap(),
+            stderr: String::from_utf8(stderr).unwrap(),
+        }
+    }
+
+    /// A 409 from GitHub is an API failure like any other: a warning, and
+    /// the exit code of the findings. It was taken for docgate's own
+    /// "the pull request moved on" signal (a fake `ApiError::Other(409)`)
+    /// and made the post exit 2, forged-report style.
+    #[test]
+    fn a_409_from_github_is_an_api_failure() {
+        let (_rt, server) = github(HEAD, 409);
+        let p = post(&server, &report(BASE, HEAD), &[]);
+        assert_eq!(p.result.unwrap(), ExitStatus::Findings, "{}", p.stderr);
+        assert!(
+            p.stdout.starts_with(
+                "::warning title=docgate::could not post on the pull request: GitHub answered 409"
+            ),
+            "{}",
+            p.stdout
+        );
+        assert!(
+            p.stderr.contains("docgate: warning: could not post"),
+            "{}",
+            p.stderr
+        );
+        let p = post(
+            &server,
+            &report(BASE, HEAD),
+            &[("INPUT_COMMENT", "required")],
+        );
+        let e = p.result.unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "could not post on the pull request (comment: required): GitHub answered 409"
+            ),
+            "{e}"
+        );
+    }
+
+    /// A pull request at another head than the report's is refused outright,
+    /// whatever `comment` says: the report may be forged.
+    #[test]
+    fn a_pull_request_at_another_head_is_refused_even_when_comments_are_optional() {
+        let (_rt, server) = github(BASE, 201);
+        let p = post(&server, &report(BASE, HEAD), &[]);
+        assert_eq!(
+            p.result.unwrap_err().to_string(),
+            format!(
+                "pull request #7 is at {BASE}, not at the reported {HEAD}: refusing to post a report for another commit"
+            )
+        );
+        assert_eq!(p.stdout, "");
+        let requests = tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(server.received_requests())
+            .expect("recorded");
+        let created = requests
+            .iter()
+            .filter(|r| r.method.as_str() != "GET")
+            .count();
+        assert_eq!(created, 0);
     }
 
     #[test]
