@@ -7,12 +7,12 @@ pub mod api;
 pub mod event;
 pub mod post;
 pub mod publish;
+mod untrusted;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use serde_json::json;
 
 use crate::ExitStatus;
 use crate::cli::{GithubAction, GithubArgs, GlobalArgs};
@@ -21,10 +21,9 @@ use crate::diagnostic::Severity;
 use crate::git::Repo;
 use crate::git::change::{Change, Request};
 use crate::report::markdown::{self, MAX_COMMENT_BYTES, MAX_SUMMARY_BYTES};
-use crate::report::{self, Format, Links, Report, Style};
+use crate::report::{self, Format, GithubSection, LineComment, Links, Report, Style};
 use api::{Api, ApiError};
 use event::{Env, Target};
-use publish::LineComment;
 
 /// Settings from the action's inputs, falling back to the config.
 struct Settings {
@@ -291,14 +290,14 @@ fn check_event(
         .clone()
         .unwrap_or_else(|| default_report_path(env));
     report.full_report = Some(format!("the job summary and {}", report_path.display()));
-    report.github = Some(json!({
-        "repository": format!("{owner}/{name}"),
-        "event": event_name,
-        "pull_request": pull_request,
-        "head_sha": head_sha,
-        "server_url": env.server_url(),
-        "line_comments": line_comments,
-    }));
+    report.github = Some(GithubSection {
+        repository: format!("{owner}/{name}"),
+        event: event_name,
+        pull_request,
+        head_sha: head_sha.clone(),
+        server_url: env.server_url().to_string(),
+        line_comments: line_comments.clone(),
+    });
 
     // Everything that does not need the API first: it must reach the user
     // even when posting fails.
