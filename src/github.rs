@@ -1,7 +1,9 @@
 //! `docgate github`: the GitHub Actions entry. Resolves the event's range,
 //! runs the check, writes annotations, the job summary and step outputs, then
 //! publishes on the pull request (sticky comment, review comments). The
-//! publishing layer only publishes a finished report.
+//! publishing layer only publishes a finished report. `post` is the fork-safe
+//! second stage: it reads a report made by `--report-out` (untrusted input,
+//! `untrusted`) and publishes that.
 
 pub mod api;
 pub mod event;

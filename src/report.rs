@@ -1,5 +1,7 @@
 //! Reports: one finished [`Report`], rendered by one `match` into a format.
-//! Renderers are views: they decide nothing.
+//! Renderers are views: they decide nothing. The JSON report's own structs
+//! (`json`) are also what `docgate github post` reads an uploaded report
+//! back into.
 
 mod github;
 pub mod json;

@@ -1,4 +1,5 @@
-//! The Actions environment and the event payload: which range to check.
+//! The Actions environment and the event payload: which range to check, and
+//! the action inputs, each read by its type's one parser.
 
 use std::collections::HashMap;
 use std::path::PathBuf;

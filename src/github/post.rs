@@ -47,12 +47,10 @@ impl Check<'_> {
         anyhow!("{}: refusing an invalid report: {what} {why}", self.file)
     }
 
-    /// A value that does not fit the report's structs.
+    /// A value that does not fit the report's structs. The report is an
+    /// object (its `version` was read), so the value has a path.
     fn invalid(&self, e: Invalid) -> anyhow::Error {
-        match e.path() {
-            p if p.is_empty() => self.fail("the file", e.why()),
-            p => self.fail(&format!("`{p}`"), e.why()),
-        }
+        self.fail(&format!("`{}`", e.path()), e.why())
     }
 
     fn text<'v>(&self, s: &'v str, what: &str, max: usize) -> Result<&'v str> {
@@ -610,10 +608,15 @@ mod tests {
     }
 
     fn post(server: &wiremock::MockServer, report: &Value, inputs: &[(&str, &str)]) -> Posting {
-        use clap::Parser as _;
         let dir = tempfile::tempdir().expect("a temp dir");
         let file = dir.path().join("report.json");
         std::fs::write(&file, report.to_string()).unwrap();
+        post_file(server, &file, inputs)
+    }
+
+    fn post_file(server: &wiremock::MockServer, file: &Path, inputs: &[(&str, &str)]) -> Posting {
+        use clap::Parser as _;
+        let dir = tempfile::tempdir().expect("a temp dir");
         let event = dir.path().join("event.json");
         std::fs::write(
             &event,
@@ -634,7 +637,7 @@ mod tests {
         let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
         let result = run(
             &env,
-            &file,
+            file,
             &cli.global,
             dir.path(),
             &mut stdout,
@@ -1044,7 +1047,8 @@ mod tests {
             );
         }
         for (object, field) in [
-            ("/findings/0", "help"),
+            ("/findings/0", "message"),
+            ("/github/line_comments/0", "line"),
             ("/github", "event"),
             ("", "summary"),
         ] {
@@ -1056,7 +1060,10 @@ mod tests {
                 .remove(field);
             let path = format!(
                 "{}.{field}",
-                object.trim_start_matches('/').replace("/0", "[0]")
+                object
+                    .trim_start_matches('/')
+                    .replace("/0", "[0]")
+                    .replace('/', ".")
             );
             assert_eq!(
                 refusal(&v),
@@ -1271,5 +1278,96 @@ mod tests {
             diagnostic::FRONTMATTER_INVALID.help
         );
         assert_eq!(posted.pull_request, 7);
+    }
+
+    /// The `report` fuzz target's seeds stay reports of this schema: the
+    /// valid ones read, the refused one is refused for its path.
+    #[test]
+    fn the_fuzz_seeds_match_the_schema() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/report");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).expect("the seeds") {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let result = parse(
+                &std::fs::read(&path).unwrap(),
+                "report.json",
+                "octo/repo",
+                Severity::Error,
+            );
+            if name.starts_with("valid-") {
+                result.unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            } else {
+                let e = result
+                    .err()
+                    .unwrap_or_else(|| panic!("{name} was accepted"))
+                    .to_string();
+                assert!(
+                    e.contains("is not a repository-relative path"),
+                    "{name}: {e}"
+                );
+            }
+            seen += 1;
+        }
+        assert_eq!(seen, 4);
+    }
+
+    /// Each bound is inclusive: a value at the limit is read.
+    #[test]
+    fn values_at_the_limits_are_read() {
+        let mut v = report(BASE, HEAD);
+        v["findings"][0]["message"] = json!("é".repeat(20_000));
+        v["findings"][0]["line"] = json!(10_000_000);
+        v["findings"][0]["column"] = json!(1);
+        v["findings"][0]["path"] = json!(format!("a/{}", "b".repeat(1_022)));
+        v["github"]["pull_request"] = json!(u32::MAX);
+        v["github"]["line_comments"][0]["line"] = json!(1);
+        v["checked"]["layers"] = json!(vec!["l"; 20]);
+        let posted = parsed(&v).expect("valid");
+        let d = &posted.report.diagnostics[0];
+        assert_eq!((d.line, d.column), (Some(10_000_000), Some(1)));
+        assert_eq!(d.message.chars().count(), 20_000);
+        assert_eq!(posted.pull_request, u64::from(u32::MAX));
+        assert_eq!(posted.line_comments[0].line, 1);
+        assert_eq!(posted.report.checked.layers.len(), 20);
+        let mut v = report(BASE, HEAD);
+        v["findings"] = json!(vec![v["findings"][0].clone(); 5_000]);
+        assert_eq!(parsed(&v).expect("valid").report.diagnostics.len(), 1);
+        let mut v = report(BASE, HEAD);
+        v["findings"][0]["column"] = json!(1_000_000);
+        v["github"]["line_comments"][0]["line"] = json!(10_000_000);
+        let posted = parsed(&v).expect("valid");
+        assert_eq!(posted.report.diagnostics[0].column, Some(1_000_000));
+        assert_eq!(posted.line_comments[0].line, 10_000_000);
+    }
+
+    /// The upload is read only up to 8 MiB: a larger file is refused before
+    /// it is read, a smaller one is read whatever its size.
+    #[test]
+    fn the_size_limit_is_8_mib() {
+        let (_rt, server) = github(HEAD, 201);
+        let padded = |size: usize| {
+            let mut text = report(BASE, HEAD).to_string().into_bytes();
+            text.resize(size, b' ');
+            text
+        };
+        let run_with = |bytes: Vec<u8>| {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("big.json");
+            std::fs::write(&file, bytes).unwrap();
+            (dir, file)
+        };
+        let (_keep, ok) = run_with(padded(8 * 1024 * 1024));
+        let p = post_file(&server, &ok, &[("INPUT_COMMENT", "off")]);
+        assert_eq!(p.result.unwrap(), ExitStatus::Findings, "{}", p.stderr);
+        let (_keep, big) = run_with(padded(8 * 1024 * 1024 + 1));
+        let p = post_file(&server, &big, &[("INPUT_COMMENT", "off")]);
+        assert_eq!(
+            p.result.unwrap_err().to_string(),
+            format!(
+                "{}: refusing a report of 8388609 bytes (the limit is 8388608)",
+                big.display()
+            )
+        );
     }
 }

@@ -103,6 +103,8 @@ pub struct Finding {
     #[serde(default, deserialize_with = "opt_number")]
     pub column: Option<usize>,
     pub docs: Vec<String>,
+    /// Not read back (`github post` takes docgate's own): it may be absent.
+    #[serde(default)]
     pub help: String,
     pub waived: Option<JsonWaived>,
 }
@@ -143,6 +145,8 @@ pub struct JsonGithub {
 #[serde(deny_unknown_fields)]
 pub struct JsonLineComment {
     pub fingerprint: String,
+    /// Not read back, like [`Finding::help`].
+    #[serde(default)]
     pub help: String,
     #[serde(deserialize_with = "number")]
     pub line: usize,
