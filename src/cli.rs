@@ -1,10 +1,15 @@
-//! Command-line types only (clap derive). Common flags are global, so they
-//! work before or after the command name, like git's.
+//! Command-line types (clap derive). Common flags are global, so they work
+//! before or after the command name, like git's. `FailOn`'s `ValueEnum` is
+//! also the parser of the actions' `fail-on` input (its `FromStr`), and
+//! `From<FailOn> for Severity` is the one conversion to the severity a
+//! report fails at.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::diagnostic::{NotOneOf, Severity};
 use crate::report::Format;
 
 #[derive(Debug, Parser)]
@@ -51,6 +56,29 @@ pub struct GlobalArgs {
 pub enum FailOn {
     Error,
     Warning,
+}
+
+impl FailOn {
+    /// The names `--fail-on` takes (its `ValueEnum`'s; a test keeps them equal).
+    pub const NAMES: &'static [&'static str] = &["error", "warning"];
+}
+
+/// `--fail-on`'s own parser, for the `fail-on` input: exactly as spelled.
+impl FromStr for FailOn {
+    type Err = NotOneOf;
+
+    fn from_str(word: &str) -> Result<FailOn, NotOneOf> {
+        <FailOn as ValueEnum>::from_str(word, false).map_err(|_| NotOneOf(FailOn::NAMES))
+    }
+}
+
+impl From<FailOn> for Severity {
+    fn from(fail_on: FailOn) -> Severity {
+        match fail_on {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,4 +178,84 @@ pub struct DemoArgs {
     /// Create the demo repository here instead of a new temporary folder (must not exist or be empty)
     #[arg(long = "dir", id = "demo_dir", value_name = "DIR")]
     pub dir: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CommentMode;
+
+    /// Each parser accepts exactly the names its messages list.
+    fn accepts_exactly<T: FromStr<Err = NotOneOf> + std::fmt::Debug>(names: &[&str]) {
+        for name in names {
+            assert!(name.parse::<T>().is_ok(), "`{name}` is refused");
+            // Exactly as spelled: an input is not case-folded.
+            let upper = name.to_ascii_uppercase();
+            assert_eq!(upper.parse::<T>().unwrap_err().0, names, "{upper}");
+        }
+        for word in ["", "off ", "nope"] {
+            let Err(e) = word.parse::<T>() else {
+                panic!("`{word}` was accepted")
+            };
+            assert_eq!(e.0, names);
+        }
+    }
+
+    #[test]
+    fn one_parser_per_value_accepts_what_its_messages_name() {
+        accepts_exactly::<Severity>(&["error", "warning", "note"]);
+        accepts_exactly::<CommentMode>(&["sticky", "off", "required"]);
+        accepts_exactly::<FailOn>(&["error", "warning"]);
+        let clap_names: Vec<String> = FailOn::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        assert_eq!(clap_names, FailOn::NAMES);
+        for severity in ["error", "warning", "note"] {
+            assert_eq!(severity.parse::<Severity>().unwrap().as_str(), severity);
+        }
+        assert_eq!("off".parse::<CommentMode>(), Ok(CommentMode::Off));
+        assert_eq!("warning".parse::<FailOn>(), Ok(FailOn::Warning));
+    }
+
+    /// The config reads `rules:` severities and `github.comment` with the
+    /// same parsers, and its messages name their words.
+    #[test]
+    fn the_config_names_the_accepted_words() {
+        let errors = |yaml: &str| -> Vec<String> {
+            let e = crate::config::Config::from_bytes(yaml.as_bytes(), ".docgate.yml")
+                .expect_err("refused");
+            e.errors.into_iter().map(|(_, _, m)| m).collect()
+        };
+        assert_eq!(
+            errors("github: {comment: requierd}\n"),
+            ["`github.comment` must be sticky, off or required, found `requierd`"]
+        );
+        assert_eq!(
+            errors("rules: {doc-not-updated: Error}\n"),
+            ["severity of `doc-not-updated` must be error, warning, note or off, found `Error`"]
+        );
+        let config = crate::config::Config::from_bytes(
+            b"github: {comment: required}\nrules: {doc-not-updated: note, stale-key-file: off}\n",
+            ".docgate.yml",
+        )
+        .expect("valid");
+        assert_eq!(config.github.comment, CommentMode::Required);
+        assert_eq!(config.rules["doc-not-updated"], Some(Severity::Note));
+        assert_eq!(config.rules["stale-key-file"], None);
+    }
+
+    #[test]
+    fn fail_on_is_the_severity_a_report_fails_at() {
+        assert_eq!(Severity::from(FailOn::Error), Severity::Error);
+        assert_eq!(Severity::from(FailOn::Warning), Severity::Warning);
+    }
+
+    #[test]
+    fn accepted_words_read_as_a_list() {
+        assert_eq!(NotOneOf(&["a"]).or_list(), "a");
+        assert_eq!(NotOneOf(&["a", "b"]).or_list(), "a or b");
+        assert_eq!(NotOneOf(&["a", "b", "c"]).or_list(), "a, b or c");
+    }
 }

@@ -58,6 +58,24 @@ pub enum CommentMode {
     Required,
 }
 
+impl CommentMode {
+    pub const NAMES: &'static [&'static str] = &["sticky", "off", "required"];
+}
+
+/// The one parser of a comment mode: `github.comment` and the `comment` input.
+impl std::str::FromStr for CommentMode {
+    type Err = diagnostic::NotOneOf;
+
+    fn from_str(word: &str) -> Result<CommentMode, diagnostic::NotOneOf> {
+        match word {
+            "sticky" => Ok(CommentMode::Sticky),
+            "off" => Ok(CommentMode::Off),
+            "required" => Ok(CommentMode::Required),
+            _ => Err(diagnostic::NotOneOf(CommentMode::NAMES)),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct GithubConfig {
     pub comment: CommentMode,
@@ -194,14 +212,13 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
     if let Some(node) = get("github") {
         v.map(node, "github", &["comment", "review_comments"]);
         if let Some(n) = node.get("comment") {
-            match n.as_str() {
-                Some("sticky") => github.comment = CommentMode::Sticky,
-                Some("off") => github.comment = CommentMode::Off,
-                Some("required") => github.comment = CommentMode::Required,
+            match n.as_str().map(str::parse::<CommentMode>) {
+                Some(Ok(mode)) => github.comment = mode,
                 _ => v.err(
                     n,
                     format!(
-                        "`github.comment` must be sticky, off or required, found {}",
+                        "`github.comment` must be {}, found {}",
+                        diagnostic::NotOneOf(CommentMode::NAMES).or_list(),
                         describe(n)
                     ),
                 ),

@@ -11,12 +11,45 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity's name, most severe first (the order messages list them).
+    pub const NAMES: &'static [&'static str] = &["error", "warning", "note"];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Note => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
         }
+    }
+}
+
+/// A word that is none of a fixed set: the error of the one parser of each
+/// value spelled from such a set (`Severity`, `config::CommentMode`,
+/// `cli::FailOn`, booleans), with the accepted words, so that every message
+/// names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotOneOf(pub &'static [&'static str]);
+
+impl NotOneOf {
+    /// `a, b or c`.
+    pub fn or_list(self) -> String {
+        match self.0.split_last() {
+            Some((last, [])) => (*last).to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+}
+
+/// The one parser of a severity's name: config `rules:`, the JSON report.
+impl std::str::FromStr for Severity {
+    type Err = NotOneOf;
+
+    fn from_str(word: &str) -> Result<Severity, NotOneOf> {
+        [Severity::Error, Severity::Warning, Severity::Note]
+            .into_iter()
+            .find(|s| s.as_str() == word)
+            .ok_or(NotOneOf(Severity::NAMES))
     }
 }
 

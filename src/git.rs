@@ -11,7 +11,8 @@ pub mod snapshot;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use git2::{Oid, Repository};
+use git2::Oid;
+use git2::Repository;
 
 use crate::snapshot::Snapshot;
 
@@ -215,6 +216,35 @@ impl Repo {
             CANDIDATES.join(", ")
         )
     }
+}
+
+/// A commit id written in hex, as it comes from outside the repository (an
+/// uploaded report): 40 digits for SHA-1, 64 for SHA-256; `None` for anything
+/// else. (`Oid::from_str` alone reads only SHA-1 ids.)
+pub fn parse_object_id(hex: &str) -> Option<Oid> {
+    let format = match hex.len() {
+        40 => git2::ObjectFormat::Sha1,
+        64 => git2::ObjectFormat::Sha256,
+        _ => return None,
+    };
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Oid::from_str_ext(hex, format).ok()
+}
+
+/// Let libgit2 open repositories owned by another user than the process's
+/// (the GitHub Actions workspace, mounted into the container with the host
+/// runner's owner), which it otherwise refuses as "dubious ownership".
+///
+/// # Safety
+///
+/// libgit2's options are process-global: call this before any other libgit2
+/// use, while no other thread uses libgit2.
+pub unsafe fn allow_any_owner() -> Result<()> {
+    // SAFETY: the caller's contract above.
+    unsafe { git2::opts::set_verify_owner_validation(false) }
+        .map_err(|e| anyhow!("cannot configure libgit2: {}", e.message()))
 }
 
 pub fn short(oid: Oid) -> String {

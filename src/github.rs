@@ -1,30 +1,31 @@
 //! `docgate github`: the GitHub Actions entry. Resolves the event's range,
 //! runs the check, writes annotations, the job summary and step outputs, then
 //! publishes on the pull request (sticky comment, review comments). The
-//! publishing layer only publishes a finished report.
+//! publishing layer only publishes a finished report. `post` is the fork-safe
+//! second stage: it reads a report made by `--report-out` (untrusted input,
+//! `untrusted`) and publishes that.
 
 pub mod api;
 pub mod event;
 pub mod post;
 pub mod publish;
+mod untrusted;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use serde_json::json;
 
 use crate::ExitStatus;
-use crate::cli::{FailOn, GithubAction, GithubArgs, GlobalArgs};
+use crate::cli::{GithubAction, GithubArgs, GlobalArgs};
 use crate::config::{CommentMode, Config};
 use crate::diagnostic::Severity;
 use crate::git::Repo;
 use crate::git::change::{Change, Request};
 use crate::report::markdown::{self, MAX_COMMENT_BYTES, MAX_SUMMARY_BYTES};
-use crate::report::{self, Format, Links, Report, Style};
+use crate::report::{self, Format, GithubSection, LineComment, Links, Report, Style};
 use api::{Api, ApiError};
 use event::{Env, Target};
-use publish::LineComment;
 
 /// Settings from the action's inputs, falling back to the config.
 struct Settings {
@@ -40,10 +41,7 @@ fn settings(env: &Env, config: &Config, global: &GlobalArgs) -> Result<Settings>
         review_comments: inputs
             .review_comments
             .unwrap_or(config.github.review_comments),
-        fail_on: inputs.fail_on.unwrap_or(match global.fail_on {
-            FailOn::Error => Severity::Error,
-            FailOn::Warning => Severity::Warning,
-        }),
+        fail_on: inputs.fail_on.unwrap_or(global.fail_on).into(),
     })
 }
 
@@ -138,8 +136,7 @@ pub fn run(
         // container's; libgit2 would refuse it as "dubious ownership". Inside
         // Actions the workspace is the job's own checkout.
         // SAFETY: called before any other libgit2 use, on one thread.
-        unsafe { git2::opts::set_verify_owner_validation(false) }
-            .map_err(|e| anyhow!("cannot configure libgit2: {}", e.message()))?;
+        unsafe { crate::git::allow_any_owner() }?;
     }
     let dir = match (&global.dir, env.workspace()) {
         (Some(_), _) | (None, None) => cwd.to_path_buf(),
@@ -199,6 +196,8 @@ fn config_path(env: &Env, global: &GlobalArgs) -> Option<PathBuf> {
         .or_else(|| env.input("config").map(PathBuf::from))
 }
 
+/// `docgate github` on an event: check it, write everything that needs no
+/// API, then publish on the pull request.
 fn check_event(
     env: &Env,
     report_out: Option<&Path>,
@@ -215,14 +214,86 @@ fn check_event(
         .map(PathBuf::from)
         .or_else(|| env.input("report-out").map(PathBuf::from));
 
-    let (mut report, settings, line_comments, pull_request) = match &target {
-        Target::Deleted => {
-            writeln!(
-                stderr,
-                "docgate: the push deleted a branch: nothing to check"
-            )?;
-            return Ok(ExitStatus::Clean);
-        }
+    let Some(mut checked) = check_target(&target, env, global, dir)? else {
+        writeln!(
+            stderr,
+            "docgate: the push deleted a branch: nothing to check"
+        )?;
+        return Ok(ExitStatus::Clean);
+    };
+    let report_path = report_out
+        .clone()
+        .unwrap_or_else(|| default_report_path(env));
+    let head_sha = attach_github(
+        &mut checked,
+        env,
+        &event_name,
+        &format!("{owner}/{name}"),
+        &report_path,
+    );
+    // Everything that does not need the API first: it must reach the user
+    // even when posting fails.
+    write_results(
+        &checked.report,
+        env,
+        global,
+        dir,
+        &report_path,
+        stdout,
+        stderr,
+    )?;
+    let status = if checked.report.failed() {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    };
+
+    if report_out.is_some() {
+        writeln!(
+            stderr,
+            "docgate: --report-out given: nothing is posted here; `docgate github post --report` posts it"
+        )?;
+        return Ok(status);
+    }
+    let Some(pr) = checked.pull_request else {
+        return Ok(status);
+    };
+    let mode = checked.settings.comment;
+    if mode == CommentMode::Off {
+        return Ok(status);
+    }
+    let result = Api::new(env.api_url(), env.token(), &owner, &name).and_then(|api| {
+        publish_all(
+            &api,
+            pr,
+            &checked.report,
+            &checked.line_comments,
+            checked.settings.review_comments,
+            head_sha.as_deref(),
+            stderr,
+        )
+    });
+    finish(result, mode, status, stdout, stderr)
+}
+
+/// An event's finished report, with what publishing it needs.
+struct EventReport {
+    report: Report,
+    settings: Settings,
+    /// Findings on lines the pull request added.
+    line_comments: Vec<LineComment>,
+    pull_request: Option<u64>,
+}
+
+/// Check what the event names; `None` for a deleted branch (nothing to check).
+fn check_target(
+    target: &Target,
+    env: &Env,
+    global: &GlobalArgs,
+    dir: &Path,
+) -> Result<Option<EventReport>> {
+    let (report, settings, line_comments, pull_request) = match target {
+        Target::Deleted => return Ok(None),
         Target::Lint => {
             let repo = Repo::discover(dir)?;
             let snapshot = repo.workdir_snapshot()?;
@@ -251,36 +322,60 @@ fn check_event(
             head,
             default_branch,
         } => {
-            let base = format!("origin/{default_branch}");
             let repo = Repo::discover(dir)?;
-            if repo.commit(head).is_err() {
-                bail!(
-                    "the checkout lacks the head commit {head}: {}",
-                    history_fix(repo.is_shallow())
-                );
-            }
-            let base_sha = repo
-                .commit(&base)
-                .map_err(|_| {
-                    anyhow!(
-                        "a push that creates a branch is compared with the default branch, but `{base}` is not in \
-                         the checkout: set `fetch-depth: 0` on actions/checkout (it fetches every branch; locally \
-                         `git fetch origin {default_branch}`); docgate does not fetch, it never writes to the \
-                         repository"
-                    )
-                })?
-                .to_string();
-            require_history(&repo, &base_sha, head)?;
-            let request = Request::Revs {
-                base: Some(base),
-                head: Some(head.clone()),
-                origin: "the default branch",
-            };
+            let request = new_branch_request(&repo, head, default_branch)?;
             let (report, settings, lines) = range_report(&repo, env, global, dir, &request, false)?;
             (report, settings, lines, None)
         }
     };
+    Ok(Some(EventReport {
+        report,
+        settings,
+        line_comments,
+        pull_request,
+    }))
+}
 
+/// A push that creates a branch is compared with the default branch, which
+/// must be in the checkout with the head and their merge-base.
+fn new_branch_request(repo: &Repo, head: &str, default_branch: &str) -> Result<Request> {
+    let base = format!("origin/{default_branch}");
+    if repo.commit(head).is_err() {
+        bail!(
+            "the checkout lacks the head commit {head}: {}",
+            history_fix(repo.is_shallow())
+        );
+    }
+    let base_sha = repo
+        .commit(&base)
+        .map_err(|_| {
+            anyhow!(
+                "a push that creates a branch is compared with the default branch, but `{base}` is not in \
+                 the checkout: set `fetch-depth: 0` on actions/checkout (it fetches every branch; locally \
+                 `git fetch origin {default_branch}`); docgate does not fetch, it never writes to the \
+                 repository"
+            )
+        })?
+        .to_string();
+    require_history(repo, &base_sha, head)?;
+    Ok(Request::Revs {
+        base: Some(base),
+        head: Some(head.to_string()),
+        origin: "the default branch",
+    })
+}
+
+/// What the rendered report says about GitHub: links at the head commit,
+/// where the full report is, and the `github` section `github post` reads.
+/// Returns the head commit.
+fn attach_github(
+    checked: &mut EventReport,
+    env: &Env,
+    event_name: &str,
+    repository: &str,
+    report_path: &Path,
+) -> Option<String> {
+    let report = &mut checked.report;
     let head_sha = report
         .range
         .as_ref()
@@ -288,50 +383,46 @@ fn check_event(
         .map(|h| h.to_string());
     report.links = head_sha.as_ref().map(|h| Links {
         server_url: env.server_url().to_string(),
-        repository: format!("{owner}/{name}"),
+        repository: repository.to_string(),
         head: h.clone(),
     });
-    let report_path = report_out
-        .clone()
-        .unwrap_or_else(|| default_report_path(env));
     report.full_report = Some(format!("the job summary and {}", report_path.display()));
-    report.github = Some(json!({
-        "repository": format!("{owner}/{name}"),
-        "event": event_name,
-        "pull_request": pull_request,
-        "head_sha": head_sha,
-        "server_url": env.server_url(),
-        "line_comments": line_comments,
-    }));
+    report.github = Some(GithubSection {
+        repository: repository.to_string(),
+        event: event_name.to_string(),
+        pull_request: checked.pull_request,
+        head_sha: head_sha.clone(),
+        server_url: env.server_url().to_string(),
+        line_comments: checked.line_comments.clone(),
+    });
+    head_sha
+}
 
-    // Everything that does not need the API first: it must reach the user
-    // even when posting fails.
+/// The JSON report, the `--output` files, the annotations, the job summary,
+/// the step outputs and the closing line on stderr.
+fn write_results(
+    report: &Report,
+    env: &Env,
+    global: &GlobalArgs,
+    dir: &Path,
+    report_path: &Path,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<()> {
+    let style = Style {
+        color: false,
+        quiet: false,
+    };
     let mut json_bytes = Vec::new();
-    report::render(
-        &report,
-        Format::Json,
-        Style {
-            color: false,
-            quiet: false,
-        },
-        &mut json_bytes,
-    )?;
-    std::fs::write(&report_path, &json_bytes)
+    report::render(report, Format::Json, style, &mut json_bytes)?;
+    std::fs::write(report_path, &json_bytes)
         .with_context(|| format!("cannot write the report to {}", report_path.display()))?;
     // `--output FORMAT=FILE`: extra reports (SARIF for code scanning), relative
     // to the workspace.
-    crate::write_outputs(&report, global, dir)?;
-    report::render(
-        &report,
-        Format::Github,
-        Style {
-            color: false,
-            quiet: false,
-        },
-        stdout,
-    )?;
+    crate::write_outputs(report, global, dir)?;
+    report::render(report, Format::Github, style, stdout)?;
     if let Some(summary) = env.get("GITHUB_STEP_SUMMARY") {
-        append(summary, &markdown::render(&report, MAX_SUMMARY_BYTES))?;
+        append(summary, &markdown::render(report, MAX_SUMMARY_BYTES))?;
     }
     let s = report.summary();
     if let Some(outputs) = env.get("GITHUB_OUTPUT") {
@@ -347,37 +438,7 @@ fn check_event(
         s.notes,
         report_path.display()
     )?;
-    let status = if report.failed() {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Clean
-    };
-
-    if report_out.is_some() {
-        writeln!(
-            stderr,
-            "docgate: --report-out given: nothing is posted here; `docgate github post --report` posts it"
-        )?;
-        return Ok(status);
-    }
-    let Some(pr) = pull_request else {
-        return Ok(status);
-    };
-    if settings.comment == CommentMode::Off {
-        return Ok(status);
-    }
-    let result = Api::new(env.api_url(), env.token(), &owner, &name).and_then(|api| {
-        publish_all(
-            &api,
-            pr,
-            &report,
-            &line_comments,
-            settings.review_comments,
-            head_sha.as_deref(),
-            stderr,
-        )
-    });
-    finish(result, settings.comment, status, stdout, stderr)
+    Ok(())
 }
 
 /// Report an API failure as one line (and a warning annotation); exit 2 only

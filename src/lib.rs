@@ -40,7 +40,7 @@ pub use crate::config::load::load_config;
 pub use crate::lint::lint_report;
 pub(crate) use crate::output::{output_spec, write_outputs};
 
-use crate::cli::{Cli, Command, FailOn, GlobalArgs};
+use crate::cli::{Cli, Command, GlobalArgs};
 use crate::diagnostic::Severity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,8 +97,5 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
 }
 
 pub(crate) fn fail_on(global: &GlobalArgs) -> Severity {
-    match global.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-    }
+    global.fail_on.into()
 }

@@ -1,8 +1,10 @@
 //! Reports: one finished [`Report`], rendered by one `match` into a format.
-//! Renderers are views: they decide nothing.
+//! Renderers are views: they decide nothing. The JSON report's own structs
+//! (`json`) are also what `docgate github post` reads an uploaded report
+//! back into.
 
 mod github;
-mod json;
+pub mod json;
 pub mod markdown;
 mod sarif;
 #[cfg(test)]
@@ -59,7 +61,32 @@ pub struct Report {
     pub full_report: Option<String>,
     /// What `docgate github post` needs (pull request, head, line comments),
     /// carried in the JSON report.
-    pub github: Option<serde_json::Value>,
+    pub github: Option<GithubSection>,
+}
+
+/// The run a `docgate github` report comes from, and the review comments it
+/// would post: the JSON report's `github` section, which `docgate github post`
+/// reads back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GithubSection {
+    /// `owner/name`.
+    pub repository: String,
+    pub event: String,
+    pub pull_request: Option<u64>,
+    pub head_sha: Option<String>,
+    pub server_url: String,
+    pub line_comments: Vec<LineComment>,
+}
+
+/// A finding on a line the pull request added, as a review comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineComment {
+    pub path: String,
+    pub line: usize,
+    pub fingerprint: String,
+    pub rule: String,
+    pub message: String,
+    pub help: String,
 }
 
 pub use github::escape_data as github_escape_data;
@@ -96,7 +123,8 @@ impl Links {
     }
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,

@@ -1,13 +1,17 @@
-//! The Actions environment and the event payload: which range to check.
+//! The Actions environment and the event payload: which range to check, and
+//! the action inputs, each read by its type's one parser.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use std::str::FromStr;
+
 use anyhow::{Context as _, Result, anyhow, bail};
 use serde_json::Value;
 
+use crate::cli::FailOn;
 use crate::config::CommentMode;
-use crate::diagnostic::Severity;
+use crate::diagnostic::NotOneOf;
 
 /// The inputs of the main action (`action.yml`).
 pub const ACTION_INPUTS: &[&str] = &[
@@ -23,12 +27,26 @@ pub const POST_INPUTS: &[&str] = &["report", "token", "comment", "review-comment
 
 /// The action inputs that choose behaviour, validated once, before any work:
 /// a misspelled name or value is exit 2 naming the accepted ones, never a
-/// default (`requierd` must not mean `sticky`).
+/// default (`requierd` must not mean `sticky`). Each is read by its type's
+/// one parser, the one the config and the CLI use.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Inputs {
     pub comment: Option<CommentMode>,
     pub review_comments: Option<bool>,
-    pub fail_on: Option<Severity>,
+    pub fail_on: Option<FailOn>,
+}
+
+/// A boolean input, read by `bool`'s own parser: `true` or `false`, exactly.
+struct Bool(bool);
+
+impl FromStr for Bool {
+    type Err = NotOneOf;
+
+    fn from_str(word: &str) -> Result<Bool, NotOneOf> {
+        word.parse()
+            .map(Bool)
+            .map_err(|_| NotOneOf(&["true", "false"]))
+    }
 }
 
 /// Largest event payload read (GitHub's are far smaller).
@@ -58,7 +76,7 @@ impl Env {
         Env::from_vars(std::env::vars_os())
     }
 
-    fn from_vars(
+    pub(crate) fn from_vars(
         vars: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
     ) -> Result<Env> {
         let mut map = HashMap::new();
@@ -133,47 +151,28 @@ impl Env {
                 ));
             }
         }
-        fn choice<T: Copy>(
+        fn choice<T: FromStr<Err = NotOneOf>>(
             env: &Env,
             name: &str,
-            values: &[(&str, T)],
             problems: &mut Vec<String>,
         ) -> Option<T> {
             let given = env.input(name)?;
-            let found = values.iter().find(|(v, _)| *v == given).map(|(_, t)| *t);
-            if found.is_none() {
-                let accepted: Vec<&str> = values.iter().map(|(v, _)| *v).collect();
-                problems.push(format!(
-                    "the `{name}` input must be {}, not `{given}`{}",
-                    accepted.join(", "),
-                    crate::config::did_you_mean(given, &accepted)
-                ));
+            match given.parse() {
+                Ok(value) => Some(value),
+                Err(NotOneOf(accepted)) => {
+                    problems.push(format!(
+                        "the `{name}` input must be {}, not `{given}`{}",
+                        accepted.join(", "),
+                        crate::config::did_you_mean(given, accepted)
+                    ));
+                    None
+                }
             }
-            found
         }
         let inputs = Inputs {
-            comment: choice(
-                self,
-                "comment",
-                &[
-                    ("sticky", CommentMode::Sticky),
-                    ("off", CommentMode::Off),
-                    ("required", CommentMode::Required),
-                ],
-                &mut problems,
-            ),
-            review_comments: choice(
-                self,
-                "review-comments",
-                &[("true", true), ("false", false)],
-                &mut problems,
-            ),
-            fail_on: choice(
-                self,
-                "fail-on",
-                &[("error", Severity::Error), ("warning", Severity::Warning)],
-                &mut problems,
-            ),
+            comment: choice(self, "comment", &mut problems),
+            review_comments: choice(self, "review-comments", &mut problems).map(|Bool(b)| b),
+            fail_on: choice(self, "fail-on", &mut problems),
         };
         if !problems.is_empty() {
             bail!("{}", problems.join("\n"));

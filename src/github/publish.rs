@@ -4,18 +4,8 @@
 use serde_json::{Value, json};
 
 use super::api::{Api, ApiError, Identity, Method};
+use crate::report::LineComment;
 use crate::report::markdown::{self, MARKER};
-
-/// A finding on a line the pull request added, as a review comment.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LineComment {
-    pub path: String,
-    pub line: usize,
-    pub fingerprint: String,
-    pub rule: String,
-    pub message: String,
-    pub help: String,
-}
 
 /// What happened to the sticky comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

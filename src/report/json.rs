@@ -1,113 +1,386 @@
 //! The versioned JSON report (SPEC §8). Its own structs, so the internal
-//! types can change without changing what users parse.
+//! types can change without changing what users parse. They are also what
+//! `docgate github post` reads an uploaded report back into (`Deserialize`,
+//! then `github::post` validates): the handoff between the two stages is
+//! typed, in one place.
+//!
+//! Every struct refuses a field it does not have (`deny_unknown_fields`): a
+//! report is docgate's own output, so a field this version does not know is
+//! from another version or was added by hand, and reading past it could drop
+//! what it meant. A field added later must be `#[serde(default)]`, so that
+//! the reports of earlier versions still read.
 
 use std::io::Write;
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Report, Summary};
-use crate::checks::Checked;
+use super::{GithubSection, LineComment, Report, Summary};
+use crate::checks::features::FeatureListSummary;
+use crate::checks::{Checked, DocToRead};
 use crate::diagnostic::Waived;
 
 pub const VERSION: u32 = 1;
 
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    tool: Tool,
-    command: &'a str,
-    range: JsonRange<'a>,
-    checked: &'a Checked,
-    findings: Vec<Finding<'a>>,
-    summary: Summary,
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonReport {
+    pub version: u32,
+    pub tool: Tool,
+    pub command: String,
+    pub range: JsonRange,
+    pub checked: JsonChecked,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
     /// `check`: the docs that cover the changed files.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    docs_to_read: Option<&'a [crate::checks::DocToRead]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs_to_read: Option<Vec<JsonDocToRead>>,
     /// `docgate github`: what `docgate github post` needs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    github: Option<&'a serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<JsonGithub>,
 }
 
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
 }
 
-#[derive(Serialize)]
-struct JsonRange<'a> {
-    mode: &'a str,
-    base: Option<String>,
-    head: Option<String>,
-    base_ref: Option<&'a str>,
-    head_ref: Option<&'a str>,
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonRange {
+    pub mode: String,
+    pub base: Option<String>,
+    pub head: Option<String>,
+    pub base_ref: Option<String>,
+    pub head_ref: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Finding<'a> {
-    rule: &'a str,
-    severity: &'a str,
-    message: &'a str,
-    path: Option<&'a str>,
-    line: Option<usize>,
-    column: Option<usize>,
-    docs: &'a [String],
-    help: &'a str,
-    waived: Option<&'a Waived>,
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonChecked {
+    pub changed_files: usize,
+    pub ignored_files: usize,
+    pub covered_files: usize,
+    pub docs: usize,
+    pub docs_changed: usize,
+    pub docs_unreadable: usize,
+    /// Files under the roots with frontmatter that are not read as docs.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub docs_skipped: usize,
+    pub key_files: usize,
+    pub commits: usize,
+    pub layers: Vec<String>,
+    /// Rename detection paired only identical files.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub renames_exact_only: bool,
+    pub feature_lists: Vec<JsonFeatureList>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonFeatureList {
+    pub id: String,
+    pub status: String,
+    pub shared_source: bool,
+    pub names: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: String,
+    pub message: String,
+    pub path: Option<String>,
+    #[serde(default, deserialize_with = "opt_number")]
+    pub line: Option<usize>,
+    #[serde(default, deserialize_with = "opt_number")]
+    pub column: Option<usize>,
+    pub docs: Vec<String>,
+    /// Not read back (`github post` takes docgate's own): it may be absent.
+    #[serde(default)]
+    pub help: String,
+    pub waived: Option<JsonWaived>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonWaived {
+    pub reason: String,
+    pub commit: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonDocToRead {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub path: String,
+    /// The changed files it covers.
+    pub covers: Vec<String>,
+}
+
+/// The `github` section. Its fields are in alphabetical order, the order
+/// the report has always had (it was a `serde_json::Value`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonGithub {
+    pub event: String,
+    pub head_sha: Option<String>,
+    pub line_comments: Vec<JsonLineComment>,
+    #[serde(default, deserialize_with = "opt_number")]
+    pub pull_request: Option<u64>,
+    pub repository: String,
+    pub server_url: String,
+}
+
+/// A review comment to post (alphabetical, like [`JsonGithub`]).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonLineComment {
+    pub fingerprint: String,
+    /// Not read back, like [`Finding::help`].
+    #[serde(default)]
+    pub help: String,
+    #[serde(deserialize_with = "number")]
+    pub line: usize,
+    pub message: String,
+    pub path: String,
+    pub rule: String,
+}
+
+impl From<&Report> for JsonReport {
+    fn from(report: &Report) -> JsonReport {
+        let range = match &report.range {
+            Some(r) => JsonRange {
+                mode: r.mode.as_str().to_string(),
+                base: r.base.map(|o| o.to_string()),
+                head: r.head.map(|o| o.to_string()),
+                base_ref: r.base_rev.clone(),
+                head_ref: r.head_rev.clone(),
+            },
+            None => JsonRange {
+                mode: report.command.to_string(),
+                base: None,
+                head: None,
+                base_ref: None,
+                head_ref: None,
+            },
+        };
+        JsonReport {
+            version: VERSION,
+            tool: Tool {
+                name: "docgate".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            command: report.command.to_string(),
+            range,
+            checked: JsonChecked::from(&report.checked),
+            findings: report
+                .diagnostics
+                .iter()
+                .map(|d| Finding {
+                    rule: d.rule.id.to_string(),
+                    severity: d.severity.as_str().to_string(),
+                    message: d.message.clone(),
+                    path: d.path.clone(),
+                    line: d.line,
+                    column: d.column,
+                    docs: d.docs.clone(),
+                    help: d.help().to_string(),
+                    waived: d.waived.as_ref().map(|w| {
+                        let Waived { reason, commit } = w;
+                        JsonWaived {
+                            reason: reason.clone(),
+                            commit: commit.clone(),
+                        }
+                    }),
+                })
+                .collect(),
+            summary: report.summary(),
+            docs_to_read: report.range.as_ref().map(|_| {
+                report
+                    .docs_to_read
+                    .iter()
+                    .map(JsonDocToRead::from)
+                    .collect()
+            }),
+            github: report.github.as_ref().map(JsonGithub::from),
+        }
+    }
+}
+
+// The conversions name every field (no `..`): a field added to an internal
+// type does not compile until it is in the report or left out on purpose.
+
+impl From<&Checked> for JsonChecked {
+    fn from(checked: &Checked) -> JsonChecked {
+        let Checked {
+            changed_files,
+            ignored_files,
+            covered_files,
+            docs,
+            docs_changed,
+            docs_unreadable,
+            docs_skipped,
+            key_files,
+            commits,
+            layers,
+            renames_exact_only,
+            feature_lists,
+        } = checked;
+        JsonChecked {
+            changed_files: *changed_files,
+            ignored_files: *ignored_files,
+            covered_files: *covered_files,
+            docs: *docs,
+            docs_changed: *docs_changed,
+            docs_unreadable: *docs_unreadable,
+            docs_skipped: *docs_skipped,
+            key_files: *key_files,
+            commits: *commits,
+            layers: layers.clone(),
+            renames_exact_only: *renames_exact_only,
+            feature_lists: feature_lists
+                .iter()
+                .map(|f| {
+                    let FeatureListSummary {
+                        id,
+                        status,
+                        shared_source,
+                        names,
+                    } = f;
+                    JsonFeatureList {
+                        id: id.clone(),
+                        status: status.clone(),
+                        shared_source: *shared_source,
+                        names: *names,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&DocToRead> for JsonDocToRead {
+    fn from(doc: &DocToRead) -> JsonDocToRead {
+        let DocToRead {
+            id,
+            title,
+            path,
+            covers,
+        } = doc;
+        JsonDocToRead {
+            id: id.clone(),
+            title: title.clone(),
+            path: path.clone(),
+            covers: covers.clone(),
+        }
+    }
+}
+
+impl From<&GithubSection> for JsonGithub {
+    fn from(github: &GithubSection) -> JsonGithub {
+        let GithubSection {
+            repository,
+            event,
+            pull_request,
+            head_sha,
+            server_url,
+            line_comments,
+        } = github;
+        JsonGithub {
+            event: event.clone(),
+            head_sha: head_sha.clone(),
+            line_comments: line_comments
+                .iter()
+                .map(|c| {
+                    let LineComment {
+                        path,
+                        line,
+                        fingerprint,
+                        rule,
+                        message,
+                        help,
+                    } = c;
+                    JsonLineComment {
+                        fingerprint: fingerprint.clone(),
+                        help: help.clone(),
+                        line: *line,
+                        message: message.clone(),
+                        path: path.clone(),
+                        rule: rule.clone(),
+                    }
+                })
+                .collect(),
+            pull_request: *pull_request,
+            repository: repository.clone(),
+            server_url: server_url.clone(),
+        }
+    }
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> Result<()> {
-    let range = match &report.range {
-        Some(r) => JsonRange {
-            mode: r.mode.as_str(),
-            base: r.base.map(|o| o.to_string()),
-            head: r.head.map(|o| o.to_string()),
-            base_ref: r.base_rev.as_deref(),
-            head_ref: r.head_rev.as_deref(),
-        },
-        None => JsonRange {
-            mode: report.command,
-            base: None,
-            head: None,
-            base_ref: None,
-            head_ref: None,
-        },
-    };
-    let json = JsonReport {
-        version: VERSION,
-        tool: Tool {
-            name: "docgate",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        command: report.command,
-        range,
-        checked: &report.checked,
-        findings: report
-            .diagnostics
-            .iter()
-            .map(|d| Finding {
-                rule: d.rule.id,
-                severity: d.severity.as_str(),
-                message: &d.message,
-                path: d.path.as_deref(),
-                line: d.line,
-                column: d.column,
-                docs: &d.docs,
-                help: d.help(),
-                waived: d.waived.as_ref(),
-            })
-            .collect(),
-        summary: report.summary(),
-        docs_to_read: report
-            .range
-            .as_ref()
-            .map(|_| report.docs_to_read.as_slice()),
-        github: report.github.as_ref(),
-    };
     // Serialize first: a closed stdout then surfaces as a plain io::Error.
-    let mut bytes = serde_json::to_vec_pretty(&json)?;
+    let mut bytes = serde_json::to_vec_pretty(&JsonReport::from(report))?;
     bytes.push(b'\n');
     out.write_all(&bytes)?;
     Ok(())
+}
+
+/// What [`number`] and [`opt_number`] expect, as a refusal says it.
+const NUMBER: &str = "a line or column number";
+
+/// A line, column or pull request number, for `deserialize_with`: a JSON
+/// whole number, nothing else ("7" is not one). Its range is the reader's to
+/// check.
+pub(crate) fn number<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    use serde::de::{Error, Unexpected, Visitor};
+    struct Whole<T>(std::marker::PhantomData<T>);
+    impl<T: TryFrom<u64>> Visitor<'_> for Whole<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(NUMBER)
+        }
+        fn visit_u64<E: Error>(self, n: u64) -> Result<T, E> {
+            T::try_from(n).map_err(|_| E::invalid_value(Unexpected::Unsigned(n), &self))
+        }
+    }
+    d.deserialize_u64(Whole(std::marker::PhantomData))
+}
+
+/// An optional [`number`]: `null` or absent is `None`.
+pub(crate) fn opt_number<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    use serde::de::{Error, Visitor};
+    struct Opt<T>(std::marker::PhantomData<T>);
+    impl<'de, T: TryFrom<u64>> Visitor<'de> for Opt<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(NUMBER)
+        }
+        fn visit_none<E: Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+            number(d).map(Some)
+        }
+    }
+    d.deserialize_option(Opt(std::marker::PhantomData))
 }

@@ -268,147 +268,200 @@ fn waived_count(ordered: &[&Diagnostic]) -> usize {
 
 /// Render within `max_bytes`. Findings that do not fit are counted in a note.
 pub fn render(report: &Report, max_bytes: usize) -> String {
-    let mut head = format!("{MARKER}\n{}\n{}", status(report), checked_line(report));
+    let mut body = format!("{MARKER}\n{}\n{}", status(report), checked_line(report));
     let tail = reproduce(report);
-
-    let mut table = String::new();
-    let mut details = String::new();
-    if !report.diagnostics.is_empty() {
-        table.push_str("\n| | Rule | Where | Finding |\n|---|---|---|---|\n");
-    }
-    let mut rows = Vec::new();
     let mut ordered: Vec<&Diagnostic> = report.diagnostics.iter().collect();
     ordered.sort_by_key(|d| std::cmp::Reverse(d.severity));
-    for d in &ordered {
-        let (first, rest) = d.message.split_once('\n').unwrap_or((&d.message, ""));
-        let mut cell = inline(first);
-        if !d.docs.is_empty() {
-            cell.push_str(&format!(" (docs: {})", escape(&d.docs.join(", "))));
-        }
-        if d.waived.is_some() {
-            cell.push_str(" — waived");
-        }
-        let row = format!(
-            "| {} | {} | {} | {} |\n",
-            icon(d.severity),
-            code(d.rule.id),
-            location(report, d),
-            cell
-        );
-        let detail = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(
-                // An HTML block: Markdown (and so `code()`) does not apply
-                // inside it, so its text is HTML-escaped.
-                "<details><summary><code>{}</code> <code>{}</code></summary>\n\n{}\n</details>\n\n",
-                html(d.rule.id),
-                d.path.as_deref().map(html).unwrap_or_default(),
-                code_block(rest)
-            )
-        };
-        rows.push((row, detail));
-    }
-
-    let mut docs = String::new();
-    if !report.docs_to_read.is_empty() {
-        docs.push_str("\n#### Docs to read for this change\n\n");
-        for doc in &report.docs_to_read {
-            let label = match (&doc.id, &doc.title) {
-                (Some(id), Some(t)) => format!("{} {}", code(id), escape(t)),
-                (Some(id), None) => code(id),
-                _ => code(&doc.path),
-            };
-            let link = match &report.links {
-                Some(l) => format!("[{label}]({})", l.blob(&doc.path, None)),
-                None => label,
-            };
-            let mut covers: Vec<String> = doc.covers.iter().take(5).map(|c| code(c)).collect();
-            if doc.covers.len() > 5 {
-                covers.push(format!("and {} more", doc.covers.len() - 5));
-            }
-            docs.push_str(&format!(
-                "- {link} ({}) covers {}\n",
-                code(&doc.path),
-                covers.join(", ")
-            ));
-        }
-    }
-
-    let mut waivers = String::new();
-    let waived: Vec<&&Diagnostic> = ordered.iter().filter(|d| d.waived.is_some()).collect();
-    if !waived.is_empty() {
-        waivers.push_str("\n#### Waivers\n\n");
-        for d in waived {
-            let w = d.waived.as_ref().expect("filtered");
-            waivers.push_str(&format!(
-                "- {} on {}: {} (commit {})\n",
-                code(d.rule.id),
-                d.path
-                    .as_deref()
-                    .map(code)
-                    .unwrap_or_else(|| "the change".into()),
-                inline(&w.reason),
-                code(&w.commit)
-            ));
-        }
-    }
-
-    // Fit: header, tail and a truncation note are always kept; then as many
-    // rows as fit, then docs, waivers and details while they fit. Whatever is
-    // left out is named in the note.
-    let note_reserve = 600;
-    let mut budget = max_bytes.saturating_sub(head.len() + tail.len() + note_reserve + table.len());
-    let mut shown = 0;
-    for (row, _) in &rows {
-        if row.len() > budget {
-            break;
-        }
-        budget -= row.len();
-        table.push_str(row);
-        shown += 1;
-    }
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut left_out = Vec::new();
-    if rows.len() > shown {
-        left_out.push(plural(rows.len() - shown, "more finding", "more findings"));
-    }
+    let table_head = if ordered.is_empty() {
+        ""
+    } else {
+        "\n| | Rule | Where | Finding |\n|---|---|---|---|\n"
+    };
+    let rows: Vec<Row> = ordered.iter().map(|d| row(report, d)).collect();
     let sections = [
         (
-            &docs,
+            docs_section(report),
             format!(
                 "the “Docs to read for this change” section ({})",
                 plural(report.docs_to_read.len(), "doc", "docs")
             ),
         ),
         (
-            &waivers,
+            waivers_section(&ordered),
             format!("the waivers ({})", waived_count(&ordered)),
         ),
     ];
+    // Header, tail and a truncation note are always kept.
+    let note_reserve = 600;
+    let budget =
+        max_bytes.saturating_sub(body.len() + tail.len() + note_reserve + table_head.len());
+    let fitted = fit(budget, &rows, &sections);
+    body.push_str(table_head);
+    body.push_str(&fitted.table);
+    if !fitted.left_out.is_empty() {
+        body.push_str(&left_out_note(max_bytes, &fitted.left_out));
+    }
+    if !fitted.details.is_empty() {
+        body.push('\n');
+        body.push_str(&fitted.details);
+    }
+    body.push('\n');
+    body.push_str(&tail);
+    body
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A finding's table row, and its details (empty for a one-line message).
+struct Row {
+    row: String,
+    detail: String,
+}
+
+fn row(report: &Report, d: &Diagnostic) -> Row {
+    let (first, rest) = d.message.split_once('\n').unwrap_or((&d.message, ""));
+    let mut cell = inline(first);
+    if !d.docs.is_empty() {
+        cell.push_str(&format!(" (docs: {})", escape(&d.docs.join(", "))));
+    }
+    if d.waived.is_some() {
+        cell.push_str(" — waived");
+    }
+    let row = format!(
+        "| {} | {} | {} | {} |\n",
+        icon(d.severity),
+        code(d.rule.id),
+        location(report, d),
+        cell
+    );
+    let detail = if rest.is_empty() {
+        String::new()
+    } else {
+        format!(
+            // An HTML block: Markdown (and so `code()`) does not apply
+            // inside it, so its text is HTML-escaped.
+            "<details><summary><code>{}</code> <code>{}</code></summary>\n\n{}\n</details>\n\n",
+            html(d.rule.id),
+            d.path.as_deref().map(html).unwrap_or_default(),
+            code_block(rest)
+        )
+    };
+    Row { row, detail }
+}
+
+/// "Docs to read for this change", linked at the head commit; empty when
+/// there are none.
+fn docs_section(report: &Report) -> String {
+    let mut docs = String::new();
+    if report.docs_to_read.is_empty() {
+        return docs;
+    }
+    docs.push_str("\n#### Docs to read for this change\n\n");
+    for doc in &report.docs_to_read {
+        let label = match (&doc.id, &doc.title) {
+            (Some(id), Some(t)) => format!("{} {}", code(id), escape(t)),
+            (Some(id), None) => code(id),
+            _ => code(&doc.path),
+        };
+        let link = match &report.links {
+            Some(l) => format!("[{label}]({})", l.blob(&doc.path, None)),
+            None => label,
+        };
+        let mut covers: Vec<String> = doc.covers.iter().take(5).map(|c| code(c)).collect();
+        if doc.covers.len() > 5 {
+            covers.push(format!("and {} more", doc.covers.len() - 5));
+        }
+        docs.push_str(&format!(
+            "- {link} ({}) covers {}\n",
+            code(&doc.path),
+            covers.join(", ")
+        ));
+    }
+    docs
+}
+
+/// The waived findings, with their reasons; empty when there are none.
+fn waivers_section(ordered: &[&Diagnostic]) -> String {
+    let mut waivers = String::new();
+    let waived: Vec<(&Diagnostic, &crate::diagnostic::Waived)> = ordered
+        .iter()
+        .filter_map(|d| d.waived.as_ref().map(|w| (*d, w)))
+        .collect();
+    if waived.is_empty() {
+        return waivers;
+    }
+    waivers.push_str("\n#### Waivers\n\n");
+    for (d, w) in waived {
+        waivers.push_str(&format!(
+            "- {} on {}: {} (commit {})\n",
+            code(d.rule.id),
+            d.path
+                .as_deref()
+                .map(code)
+                .unwrap_or_else(|| "the change".into()),
+            inline(&w.reason),
+            code(&w.commit)
+        ));
+    }
+    waivers
+}
+
+/// What fits in the budget, and what was left out.
+struct Fitted {
+    /// The rows shown, then the sections that fit.
+    table: String,
+    /// The details of the rows shown, those that fit.
+    details: String,
+    left_out: Vec<String>,
+}
+
+/// Fill `budget` in order: as many rows as fit, then each section (with
+/// the name the note gives it) while it fits, then the details of the rows
+/// shown while they fit. Whatever is left out is named.
+fn fit(mut budget: usize, rows: &[Row], sections: &[(String, String)]) -> Fitted {
+    let mut fitted = Fitted {
+        table: String::new(),
+        details: String::new(),
+        left_out: Vec::new(),
+    };
+    let mut shown = 0;
+    for Row { row, .. } in rows {
+        if row.len() > budget {
+            break;
+        }
+        budget -= row.len();
+        fitted.table.push_str(row);
+        shown += 1;
+    }
+    if rows.len() > shown {
+        fitted
+            .left_out
+            .push(plural(rows.len() - shown, "more finding", "more findings"));
+    }
     for (section, name) in sections {
         if section.len() <= budget {
             budget -= section.len();
-            table.push_str(section);
+            fitted.table.push_str(section);
         } else if !section.is_empty() {
-            left_out.push(name);
+            fitted.left_out.push(name.clone());
         }
     }
     let mut details_left_out = 0;
-    for (_, detail) in rows.iter().take(shown) {
+    for Row { detail, .. } in rows.iter().take(shown) {
         if detail.is_empty() {
             continue;
         }
         if detail.len() <= budget {
             budget -= detail.len();
-            details.push_str(detail);
+            fitted.details.push_str(detail);
         } else {
             details_left_out += 1;
         }
     }
     if details_left_out > 0 {
-        left_out.push(format!(
+        fitted.left_out.push(format!(
             "the details of {}",
             plural(
                 details_left_out,
@@ -417,31 +470,26 @@ pub fn render(report: &Report, max_bytes: usize) -> String {
             )
         ));
     }
-    if !left_out.is_empty() {
-        let (limit, everything) = if max_bytes >= MAX_SUMMARY_BYTES {
-            (
-                "the job summary is limited to 1 MiB",
-                "The JSON report (the `report` output) has everything.",
-            )
-        } else {
-            (
-                "this comment is limited to 65,536 characters",
-                "The job summary and the JSON report have everything.",
-            )
-        };
-        table.push_str(&format!(
-            "\n> Left out, because {limit}: {}. {everything}\n",
-            left_out.join("; ")
-        ));
-    }
-    head.push_str(&table);
-    if !details.is_empty() {
-        head.push('\n');
-        head.push_str(&details);
-    }
-    head.push('\n');
-    head.push_str(&tail);
-    head
+    fitted
+}
+
+/// The note naming what was left out, and the limit that left it out.
+fn left_out_note(max_bytes: usize, left_out: &[String]) -> String {
+    let (limit, everything) = if max_bytes >= MAX_SUMMARY_BYTES {
+        (
+            "the job summary is limited to 1 MiB",
+            "The JSON report (the `report` output) has everything.",
+        )
+    } else {
+        (
+            "this comment is limited to 65,536 characters",
+            "The job summary and the JSON report have everything.",
+        )
+    };
+    format!(
+        "\n> Left out, because {limit}: {}. {everything}\n",
+        left_out.join("; ")
+    )
 }
 
 #[cfg(test)]
@@ -485,8 +533,10 @@ mod tests {
     fn reproduce_commands_are_commands_the_cli_accepts() {
         use crate::git::change::{Mode, Range};
         use clap::Parser as _;
-        let b = git2::Oid::from_str("1111111111111111111111111111111111111111").unwrap();
-        let h = git2::Oid::from_str("2222222222222222222222222222222222222222").unwrap();
+        let b = crate::git::parse_object_id("1111111111111111111111111111111111111111")
+            .expect("a commit id");
+        let h = crate::git::parse_object_id("2222222222222222222222222222222222222222")
+            .expect("a commit id");
         let range = |mode, base, head| Range {
             mode,
             base_rev: None,

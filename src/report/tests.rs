@@ -20,10 +20,6 @@ const HEAD: &str = "2222222222222222222222222222222222222222";
 /// and Markdown/HTML-special characters, as a file may be named.
 const HOSTILE_PATH: &str = "src/\u{1b}[2K\revil_<b>|*x*.py";
 
-fn oid(hex: &str) -> git2::Oid {
-    git2::Oid::from_str(hex).expect("a commit id")
-}
-
 /// The shared diagnostics, in no particular order (the report sorts them).
 fn diagnostics() -> Vec<Diagnostic> {
     let frontmatter = "---\nid: ops-01\ntitle: Runbook ops-01\nperspective: operations\nkey_files:\n  - \"src/app.py\"\nlast_updated: 2026-13-45\n---\n";
@@ -145,8 +141,8 @@ fn report() -> Report {
         base_rev: Some("main".into()),
         base_origin: "--base",
         head_rev: Some("feature".into()),
-        base: Some(oid(BASE)),
-        head: Some(oid(HEAD)),
+        base: crate::git::parse_object_id(BASE),
+        head: crate::git::parse_object_id(HEAD),
     };
     let mut report = Report::new(
         "check",
@@ -180,12 +176,21 @@ fn report() -> Report {
         repository: "acme/trading".into(),
         head: HEAD.into(),
     });
-    report.github = Some(serde_json::json!({
-        "repository": "acme/trading",
-        "pull_request": 7,
-        "head_sha": HEAD,
-        "event": "pull_request",
-    }));
+    report.github = Some(GithubSection {
+        repository: "acme/trading".into(),
+        event: "pull_request".into(),
+        pull_request: Some(7),
+        head_sha: Some(HEAD.into()),
+        server_url: "https://github.example".into(),
+        line_comments: vec![LineComment {
+            path: "src/app.py".into(),
+            line: 3,
+            fingerprint: "0123456789abcdef".into(),
+            rule: "doc-not-updated".into(),
+            message: "`src/app.py` changed, but none of its docs did (ops-01, ops-02)".into(),
+            help: rules::DOC_NOT_UPDATED.help.into(),
+        }],
+    });
     report
 }
 

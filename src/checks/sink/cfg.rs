@@ -15,20 +15,21 @@ pub(crate) fn parse(v: &mut Validator, node: Option<&Node>) -> BTreeMap<String, 
     for (k, val) in v.free_map(node, "rules") {
         let Some(id) = k.as_str() else { continue };
         let severity = match val.as_str() {
-            Some("error") => Some(Severity::Error),
-            Some("warning") => Some(Severity::Warning),
-            Some("note") => Some(Severity::Note),
             Some("off") => None,
-            _ => {
-                v.err(
-                    val,
-                    format!(
-                        "severity of `{id}` must be error, warning, note or off, found {}",
-                        describe(val)
-                    ),
-                );
-                continue;
-            }
+            word => match word.map(str::parse::<Severity>) {
+                Some(Ok(severity)) => Some(severity),
+                _ => {
+                    v.err(
+                        val,
+                        format!(
+                            "severity of `{id}` must be {} or off, found {}",
+                            Severity::NAMES.join(", "),
+                            describe(val)
+                        ),
+                    );
+                    continue;
+                }
+            },
         };
         match crate::diagnostic::known_rule(id) {
             Some((_, true)) => {
