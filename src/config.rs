@@ -12,12 +12,13 @@ pub use crate::checks::coverage::cfg::CoverageConfig;
 pub use crate::checks::features::cfg::{FeatureList, FeatureSource, Order, SourceKind};
 pub use crate::checks::waivers::cfg::WaiversConfig;
 pub use crate::docs::cfg::DocsConfig;
+pub use crate::github::cfg::{CommentMode, GithubConfig};
 pub use node::{did_you_mean, nearest};
 pub use planned::PostmortemsConfig;
 
 use crate::diagnostic::{self, Severity};
 use crate::yaml::{self, Node};
-use node::{Validator, describe};
+use node::Validator;
 use planned::Planned;
 
 pub const FILE_NAME: &str = ".docgate.yml";
@@ -49,37 +50,6 @@ pub struct Config {
     pub rules: BTreeMap<String, Option<Severity>>,
     pub github: GithubConfig,
     pub feature_lists: Vec<FeatureList>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommentMode {
-    Sticky,
-    Off,
-    Required,
-}
-
-impl CommentMode {
-    pub const NAMES: &'static [&'static str] = &["sticky", "off", "required"];
-}
-
-/// The one parser of a comment mode: `github.comment` and the `comment` input.
-impl std::str::FromStr for CommentMode {
-    type Err = diagnostic::NotOneOf;
-
-    fn from_str(word: &str) -> Result<CommentMode, diagnostic::NotOneOf> {
-        match word {
-            "sticky" => Ok(CommentMode::Sticky),
-            "off" => Ok(CommentMode::Off),
-            "required" => Ok(CommentMode::Required),
-            _ => Err(diagnostic::NotOneOf(CommentMode::NAMES)),
-        }
-    }
-}
-
-#[derive(Debug)]
-pub struct GithubConfig {
-    pub comment: CommentMode,
-    pub review_comments: bool,
 }
 
 /// All problems found in one config file.
@@ -204,30 +174,7 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
     let waivers = crate::checks::waivers::cfg::parse(&mut v, get("waivers"));
     let rules = crate::checks::sink::cfg::parse(&mut v, get("rules"));
 
-    // github
-    let mut github = GithubConfig {
-        comment: CommentMode::Sticky,
-        review_comments: true,
-    };
-    if let Some(node) = get("github") {
-        v.map(node, "github", &["comment", "review_comments"]);
-        if let Some(n) = node.get("comment") {
-            match n.as_str().map(str::parse::<CommentMode>) {
-                Some(Ok(mode)) => github.comment = mode,
-                _ => v.err(
-                    n,
-                    format!(
-                        "`github.comment` must be {}, found {}",
-                        diagnostic::NotOneOf(CommentMode::NAMES).or_list(),
-                        describe(n)
-                    ),
-                ),
-            }
-        }
-        if let Some(n) = node.get("review_comments") {
-            github.review_comments = v.bool(n, "github.review_comments").unwrap_or(true);
-        }
-    }
+    let github = crate::github::cfg::parse(&mut v, get("github"));
 
     if !v.errors.is_empty() {
         v.errors.sort();

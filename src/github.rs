@@ -6,6 +6,7 @@
 //! `untrusted`) and publishes that.
 
 pub mod api;
+pub mod cfg;
 pub mod event;
 pub mod post;
 pub mod publish;
