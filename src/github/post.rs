@@ -727,6 +727,19 @@ mod tests {
         assert_eq!(range.head.map(|o| o.to_string()), Some(head));
     }
 
+    /// A JSON pointer to an object and a field in it, as docgate names it:
+    /// `/findings/0` and `line` are `findings[0].line`.
+    fn field_path(object: &str, field: &str) -> String {
+        let path = format!(
+            "{}.{field}",
+            object
+                .trim_start_matches('/')
+                .replace("/0", "[0]")
+                .replace('/', ".")
+        );
+        path.trim_start_matches('.').to_string()
+    }
+
     fn refusal(v: &Value) -> String {
         let e = parsed(v).err().expect("refused");
         let e = e.to_string();
@@ -1023,14 +1036,7 @@ mod tests {
         ] {
             let mut v = report(BASE, HEAD);
             v.pointer_mut(object).unwrap()[field] = json!(true);
-            let path = format!(
-                "{}.{field}",
-                object
-                    .trim_start_matches('/')
-                    .replace("/0", "[0]")
-                    .replace('/', ".")
-            );
-            let path = path.trim_start_matches('.');
+            let path = field_path(object, field);
             assert_eq!(
                 refusal(&v),
                 format!(
@@ -1051,17 +1057,8 @@ mod tests {
                 .as_object_mut()
                 .unwrap()
                 .remove(field);
-            let path = format!(
-                "{}.{field}",
-                object
-                    .trim_start_matches('/')
-                    .replace("/0", "[0]")
-                    .replace('/', ".")
-            );
-            assert_eq!(
-                refusal(&v),
-                format!("`{}` is missing", path.trim_start_matches('.'))
-            );
+            let path = field_path(object, field);
+            assert_eq!(refusal(&v), format!("`{path}` is missing"));
         }
     }
 

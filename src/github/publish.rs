@@ -85,28 +85,28 @@ pub fn sticky(
         )));
     }
     let mine = ours.first();
-    match (
+    let (method, path, outcome) = match (
         mine.and_then(|c| c.get("id")).and_then(Value::as_u64),
         has_findings,
     ) {
-        (Some(id), _) => {
-            api.send(
-                Method::Patch,
-                &api.repo_path(&format!("/issues/comments/{id}")),
-                Some(&json!({ "body": body })),
-            )?;
-            Ok(Sticky::Updated)
-        }
-        (None, true) => {
-            api.send(
-                Method::Post,
-                &api.repo_path(&format!("/issues/{pr}/comments")),
-                Some(&json!({ "body": body })),
-            )?;
-            Ok(Sticky::Created)
-        }
-        (None, false) => Ok(Sticky::NotNeeded),
-    }
+        (Some(id), _) => (
+            Method::Patch,
+            format!("/issues/comments/{id}"),
+            Sticky::Updated,
+        ),
+        (None, true) => (
+            Method::Post,
+            format!("/issues/{pr}/comments"),
+            Sticky::Created,
+        ),
+        (None, false) => return Ok(Sticky::NotNeeded),
+    };
+    api.send(
+        method,
+        &api.repo_path(&path),
+        Some(&json!({ "body": body })),
+    )?;
+    Ok(outcome)
 }
 
 fn review_comment_body(c: &LineComment) -> String {

@@ -254,7 +254,7 @@ fn text() {
 fn text_colored() {
     let style = Style {
         color: true,
-        quiet: false,
+        ..PLAIN
     };
     // The colors as `\e`, so the snapshot is readable; the escape in the
     // path is written as `\u{1b}` by the renderer either way.
@@ -265,8 +265,8 @@ fn text_colored() {
 #[test]
 fn text_quiet() {
     let style = Style {
-        color: false,
         quiet: true,
+        ..PLAIN
     };
     settings().bind(|| insta::assert_snapshot!(rendered(Format::Text, style)));
 }
