@@ -7,6 +7,11 @@ pub fn today() -> (i64, u32, u32) {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
+    civil_from_secs(secs)
+}
+
+/// The UTC day of a time in seconds since the epoch.
+pub fn civil_from_secs(secs: i64) -> (i64, u32, u32) {
     civil_from_days(secs.div_euclid(86_400))
 }
 

@@ -1,7 +1,7 @@
 //! The git layer: open the repository, resolve revisions and the range a
 //! check looks at. No git2 type leaves this module and its children
 //! (`change`, `prepush`, `snapshot`, `scratch`) except through their own
-//! small types.
+//! small types: a commit id outside is an [`ObjectId`].
 
 pub mod change;
 pub mod prepush;
@@ -221,7 +221,7 @@ impl Repo {
 /// A commit id written in hex, as it comes from outside the repository (an
 /// uploaded report): 40 digits for SHA-1, 64 for SHA-256; `None` for anything
 /// else. (`Oid::from_str` alone reads only SHA-1 ids.)
-pub fn parse_object_id(hex: &str) -> Option<Oid> {
+pub fn parse_object_id(hex: &str) -> Option<ObjectId> {
     let format = match hex.len() {
         40 => git2::ObjectFormat::Sha1,
         64 => git2::ObjectFormat::Sha256,
@@ -230,7 +230,7 @@ pub fn parse_object_id(hex: &str) -> Option<Oid> {
     if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    Oid::from_str_ext(hex, format).ok()
+    Oid::from_str_ext(hex, format).ok().map(ObjectId)
 }
 
 /// Let libgit2 open repositories owned by another user than the process's
@@ -247,9 +247,37 @@ pub unsafe fn allow_any_owner() -> Result<()> {
         .map_err(|e| anyhow!("cannot configure libgit2: {}", e.message()))
 }
 
-pub fn short(oid: Oid) -> String {
+pub(crate) fn short(oid: Oid) -> String {
     let s = oid.to_string();
     s[..s.len().min(12)].to_string()
+}
+
+/// A commit id as it leaves the git layer: git2's `Oid` stays inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ObjectId(Oid);
+
+impl ObjectId {
+    /// The git2 id, for the git layer's own calls.
+    pub(crate) fn oid(self) -> Oid {
+        self.0
+    }
+
+    /// The abbreviated id (12 hex digits) reports show.
+    pub fn short(self) -> String {
+        short(self.0)
+    }
+}
+
+impl From<Oid> for ObjectId {
+    fn from(oid: Oid) -> ObjectId {
+        ObjectId(oid)
+    }
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
 /// A user-given path (relative to the current directory) as repo-relative.

@@ -1,6 +1,9 @@
 //! Feature consistency (SPEC §5): training and inference lists identical
-//! (`feature-mismatch`), only growing (`feature-not-additive`), extractable
-//! (`feature-source-error`) and without repeats (`feature-duplicate`).
+//! (`feature-mismatch`), only growing (`feature-not-additive`, or
+//! `feature-version-bump` when the model version moved), extractable
+//! (`feature-source-error`; `feature-additivity-unknown` when only the base
+//! cannot be read) and without repeats (`feature-duplicate`). Its config
+//! section is `cfg`.
 
 pub mod cfg;
 

@@ -11,8 +11,8 @@ use crate::pattern;
 pub struct Waiver {
     pub rule: String,
     pub scope: Option<String>,
-    /// The scope as a path glob, compiled once (`None`: no scope, or a scope
-    /// that can only be a doc id).
+    /// The scope as a path glob, compiled once (`None`: no scope; a scope
+    /// that does not compile is refused when the trailer is read).
     pub(crate) scope_glob: Option<pattern::Matcher>,
     pub reason: String,
     pub commit: String,

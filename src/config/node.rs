@@ -81,13 +81,11 @@ impl<'a> Validator<'a> {
         for (key, k) in self.keys(entries, section).keys {
             let Some(known) = known else { continue };
             if !known.contains(&key) {
-                let mut msg = format!("unknown key `{key}` in `{section}`");
-                if let Some(near) = nearest(key, known) {
-                    msg.push_str(&format!(" (did you mean `{near}`?)"));
-                } else {
-                    msg.push_str(&format!("; known keys: {}", known.join(", ")));
-                }
-                self.err(k, msg);
+                let hint = match did_you_mean(key, known) {
+                    hint if hint.is_empty() => format!("; known keys: {}", known.join(", ")),
+                    hint => hint,
+                };
+                self.err(k, format!("unknown key `{key}` in `{section}`{hint}"));
             }
         }
         entries

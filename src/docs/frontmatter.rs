@@ -4,8 +4,8 @@
 
 use super::{Dependency, Doc, KeyFile, hash_of};
 use crate::config::Config;
-use crate::config::nearest;
 use crate::config::node::Validator;
+use crate::config::{did_you_mean, nearest};
 use crate::date::{parse_date, today};
 use crate::diagnostic::{self as rules, Diagnostic};
 use crate::pattern;
@@ -390,8 +390,8 @@ impl FieldParser<'_> {
                 "key_files" | "depends_on" => Diagnostic::new(
                     rules::FRONTMATTER_INVALID,
                     format!(
-                        "unknown frontmatter key `{key}` (did you mean `{near}`?): spelled this way \
-                         it {}",
+                        "unknown frontmatter key `{key}`{}: spelled this way it {}",
+                        did_you_mean(key, KNOWN_KEYS),
                         if near == "key_files" {
                             "covers no files, so changes to them would not need this doc"
                         } else {
@@ -401,7 +401,10 @@ impl FieldParser<'_> {
                 ),
                 _ => Diagnostic::new(
                     rules::UNKNOWN_FRONTMATTER_KEY,
-                    format!("unknown frontmatter key `{key}` (did you mean `{near}`?)"),
+                    format!(
+                        "unknown frontmatter key `{key}`{}",
+                        did_you_mean(key, KNOWN_KEYS)
+                    ),
                 ),
             };
             if near == "key_files" && root.get("key_files").is_none() {

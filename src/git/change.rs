@@ -3,7 +3,7 @@
 use anyhow::{Context as _, Result, anyhow, bail};
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
 
-use super::{Repo, short};
+use super::{ObjectId, Repo};
 use crate::snapshot::Snapshot;
 
 /// What the user asked to compare.
@@ -51,15 +51,18 @@ pub struct Range {
     pub base_origin: &'static str,
     pub head_rev: Option<String>,
     /// The merge-base (range mode) or `HEAD` (staged/worktree); `None` = empty tree.
-    pub base: Option<Oid>,
+    pub base: Option<ObjectId>,
     /// The head commit (range mode); `HEAD` otherwise.
-    pub head: Option<Oid>,
+    pub head: Option<ObjectId>,
 }
 
 impl Range {
     /// One line for reports: what was compared with what.
     pub fn describe(&self) -> String {
-        let base = self.base.map(short).unwrap_or_else(|| "empty tree".into());
+        let base = self
+            .base
+            .map(ObjectId::short)
+            .unwrap_or_else(|| "empty tree".into());
         match self.mode {
             Mode::Range if self.base.is_none() => format!(
                 "the whole history of {} against the empty tree ({})",
@@ -216,8 +219,8 @@ impl<'r> Change<'r> {
                     base_rev: Some(base_rev),
                     base_origin: origin,
                     head_rev: Some(head_rev),
-                    base: Some(merge_base),
-                    head: Some(head_oid),
+                    base: Some(merge_base.into()),
+                    head: Some(head_oid.into()),
                 },
                 files,
                 commits,
@@ -239,8 +242,8 @@ impl<'r> Change<'r> {
         if self.range.mode != Mode::Range {
             return Ok(lines);
         }
-        let base_tree = repo.git.find_commit(base)?.tree()?;
-        let head_tree = repo.git.find_commit(head)?.tree()?;
+        let base_tree = repo.git.find_commit(base.oid())?.tree()?;
+        let head_tree = repo.git.find_commit(head.oid())?.tree()?;
         let mut opts = DiffOptions::new();
         opts.pathspec(path)
             .disable_pathspec_match(true)
@@ -270,7 +273,7 @@ impl<'r> Change<'r> {
     /// or today for staged and working-tree changes.
     pub fn date(&self) -> (i64, u32, u32) {
         match self.commits.iter().map(|c| c.time).max() {
-            Some(t) => crate::date::civil_from_days(t.div_euclid(86_400)),
+            Some(t) => crate::date::civil_from_secs(t),
             None => crate::date::today(),
         }
     }
@@ -294,7 +297,7 @@ impl<'r> Change<'r> {
                         base_origin: origin,
                         head_rev: Some(head.clone()),
                         base: None,
-                        head: Some(head_oid),
+                        head: Some(head_oid.into()),
                     },
                     files,
                     commits: commits_reachable(repo, head_oid, None)?,
@@ -341,8 +344,8 @@ impl<'r> Change<'r> {
                             "unborn branch"
                         },
                         head_rev: None,
-                        base: head,
-                        head,
+                        base: head.map(ObjectId::from),
+                        head: head.map(ObjectId::from),
                     },
                     files,
                     commits: Vec::new(),
