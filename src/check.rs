@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use crate::checks::{self, ensure_something_to_check, require_layers};
+use crate::checks::{self, require_layers};
 use crate::cli::{CheckArgs, GlobalArgs};
 use crate::config::Config;
 use crate::config::load::load_config;
@@ -46,11 +46,7 @@ pub fn check_report(
     require_layers(config, &change.head)?;
     let mut sink = checks::Sink::new(config);
     checks::check(change, config, head_docs, &mut sink)?;
-    ensure_something_to_check(
-        config,
-        sink.checked.docs + config.feature_lists.len(),
-        &sink.skipped,
-    )?;
+    sink.ensure_something_checked()?;
     let (mut waivers, problems) = checks::waivers::collect(&change.commits, config);
     sink.extend(problems);
     // Found under the base config and not under the head's (after its
@@ -58,16 +54,7 @@ pub fn check_report(
     let extra = checks::config_change_findings(change, config, sink.found())?;
     sink.push_resolved(extra);
     sink.waive(&mut waivers);
-    let diagnostics = sink.finish(&waivers);
-    let mut report = Report::new(
-        "check",
-        Some(change.range.clone()),
-        std::mem::take(&mut sink.checked),
-        diagnostics,
-        fail_on,
-    );
-    report.docs_to_read = std::mem::take(&mut sink.docs_to_read);
-    Ok(report)
+    Ok(sink.into_report("check", Some(change.range.clone()), &waivers, fail_on))
 }
 
 /// A pre-commit framework variable: `None` when unset or empty; not UTF-8 is

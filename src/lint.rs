@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::checks::{self, ensure_something_to_check, require_layers};
+use crate::checks::{self, require_layers};
 use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::config::load::load_config;
@@ -29,17 +29,6 @@ pub fn lint_report(snapshot: &Snapshot<'_>, config: &Config, fail_on: Severity) 
     require_layers(config, snapshot)?;
     let mut sink = checks::Sink::new(config);
     checks::lint(snapshot, config, &mut sink)?;
-    ensure_something_to_check(
-        config,
-        sink.checked.docs + config.feature_lists.len(),
-        &sink.skipped,
-    )?;
-    let diagnostics = sink.finish(&[]);
-    Ok(Report::new(
-        "lint",
-        None,
-        std::mem::take(&mut sink.checked),
-        diagnostics,
-        fail_on,
-    ))
+    sink.ensure_something_checked()?;
+    Ok(sink.into_report("lint", None, &[], fail_on))
 }

@@ -8,6 +8,8 @@ use crate::checks::waivers::Waiver;
 use crate::checks::{Checked, DocToRead};
 use crate::config::Config;
 use crate::diagnostic::{self as rules, Diagnostic, Severity, Waivability, Waived};
+use crate::git::change::Range;
+use crate::report::Report;
 
 /// What the checks produce: findings, and the counts that show how much was
 /// checked (so a gate that checked nothing never looks like a pass).
@@ -82,6 +84,31 @@ impl<'c> Sink<'c> {
                 });
             }
         }
+    }
+
+    /// "Nothing to check" (exit 2) when the run saw no docs and no feature
+    /// lists: a gate that checked nothing never passes.
+    pub fn ensure_something_checked(&self) -> anyhow::Result<()> {
+        crate::checks::ensure_something_to_check(
+            self.config,
+            self.checked.docs + self.config.feature_lists.len(),
+            &self.skipped,
+        )
+    }
+
+    /// The finished report: the findings (waivers applied by [`Sink::waive`]
+    /// before, `waiver-unused` added here), the counts and the docs to read.
+    pub fn into_report(
+        mut self,
+        command: &'static str,
+        range: Option<Range>,
+        waivers: &[Waiver],
+        fail_on: Severity,
+    ) -> Report {
+        let diagnostics = self.finish(waivers);
+        let mut report = Report::new(command, range, self.checked, diagnostics, fail_on);
+        report.docs_to_read = self.docs_to_read;
+        report
     }
 
     /// The findings, with a `waiver-unused` note for each waiver that

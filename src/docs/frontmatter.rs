@@ -210,48 +210,34 @@ pub fn parse_doc(path: &str, read: &Read, config: &Config) -> Option<Doc> {
         path,
         text: &file_text,
         offset,
-        problems: &mut doc.problems,
+        problems: Vec::new(),
         v: Validator::new(path),
     };
-    let mut fields = Fields::default();
     if let Some(root) = p.root(&yaml_text) {
         let near_miss_coverage = p.keys(&root);
-        p.fields(&root, config, &mut fields);
+        p.fields(&root, config, &mut doc);
         // With `keyfiles:` (and no `key_files:`) what the doc covers is unknown.
-        fields.coverage_known = !near_miss_coverage;
+        doc.coverage_known = !near_miss_coverage;
         let problems_before = p.problems.len();
         if let Some(n) = root.get("key_files") {
             if n.as_seq().is_none() && !matches!(n.kind, yaml::Kind::Null) {
-                fields.coverage_known = false;
+                doc.coverage_known = false;
             }
-            fields.key_files = p.key_files(n);
+            doc.key_files = p.key_files(n);
         }
         // An entry that could not be read may have been the one covering the
         // changed file: coverage through this doc is unknown, not "the rest".
         if p.problems.len() > problems_before {
-            fields.coverage_known = false;
+            doc.coverage_known = false;
         }
     }
-    doc.apply(fields);
+    doc.problems = p.problems;
     doc.head_text = file_text;
     Some(doc)
 }
 
 fn invalid(path: &str, msg: String) -> Diagnostic {
     Diagnostic::new(rules::FRONTMATTER_INVALID, msg).at(path)
-}
-
-/// What the frontmatter's keys say, before it is put into the [`Doc`].
-#[derive(Default)]
-struct Fields {
-    coverage_known: bool,
-    id: Option<String>,
-    id_line: Option<usize>,
-    title: Option<String>,
-    last_updated: Option<String>,
-    last_updated_line: Option<usize>,
-    depends_on: Vec<Dependency>,
-    key_files: Vec<KeyFile>,
 }
 
 impl Doc {
@@ -281,28 +267,13 @@ impl Doc {
         self.problems.push(d);
         self
     }
-
-    fn apply(&mut self, f: Fields) {
-        self.coverage_known = f.coverage_known;
-        if let Some(line) = f.id_line {
-            self.id_line = line;
-        }
-        self.id = f.id;
-        self.title = f.title;
-        self.last_updated = f.last_updated;
-        if let Some(line) = f.last_updated_line {
-            self.last_updated_line = line;
-        }
-        self.depends_on = f.depends_on;
-        self.key_files = f.key_files;
-    }
 }
 
 struct FieldParser<'a> {
     path: &'a str,
     text: &'a str,
     offset: usize,
-    problems: &'a mut Vec<Diagnostic>,
+    problems: Vec<Diagnostic>,
     /// The config's node helpers; their problems become findings at the
     /// file line (`flush`).
     v: Validator<'a>,
@@ -442,9 +413,9 @@ impl FieldParser<'_> {
     }
 
     /// id, title, perspective, last_updated, tags, depends_on.
-    fn fields(&mut self, root: &Node, config: &Config, f: &mut Fields) {
+    fn fields(&mut self, root: &Node, config: &Config, f: &mut Doc) {
         if let Some((id, node)) = self.required(root, "id") {
-            f.id_line = Some(node.line + self.offset);
+            f.id_line = node.line + self.offset;
             if is_valid_id(&id) {
                 f.id = Some(id);
             } else {
@@ -462,7 +433,7 @@ impl FieldParser<'_> {
             self.invalid(node, msg);
         }
         if let Some((date, node)) = self.required(root, "last_updated") {
-            f.last_updated_line = Some(node.line + self.offset);
+            f.last_updated_line = node.line + self.offset;
             match parse_date(&date) {
                 None => self.invalid(
                     node,
