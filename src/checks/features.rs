@@ -116,6 +116,10 @@ fn describe_origin(o: &Origin) -> String {
 
 /// The check: every configured pair; in `check`, additivity against the base.
 pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
+    // No pair: nothing to read, not even the base config the scope needs.
+    if ctx.config.feature_lists.is_empty() {
+        return Ok(());
+    }
     let scope = ctx
         .change
         .as_ref()
