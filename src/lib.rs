@@ -19,6 +19,7 @@ pub mod github;
 pub mod hook;
 pub mod install;
 pub mod lint;
+pub mod markdown;
 pub mod output;
 pub mod pattern;
 pub mod python;
