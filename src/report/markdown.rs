@@ -287,6 +287,17 @@ pub fn render(report: &Report, max_bytes: usize) -> String {
             ),
         ),
         (
+            patterns_section(report),
+            format!(
+                "the “Patterns to apply” section ({})",
+                plural(
+                    report.patterns_to_apply.as_ref().map_or(0, Vec::len),
+                    "pattern",
+                    "patterns"
+                )
+            ),
+        ),
+        (
             waivers_section(&ordered),
             format!("the waivers ({})", waived_count(&ordered)),
         ),
@@ -380,6 +391,41 @@ fn docs_section(report: &Report) -> String {
         ));
     }
     docs
+}
+
+/// "Patterns to apply": the knowledge-base entries covering the changed
+/// files, CRITICAL first, each with its checklist as task-list items;
+/// empty when there are none.
+fn patterns_section(report: &Report) -> String {
+    let mut out = String::new();
+    let Some(patterns) = report.patterns_to_apply.as_ref().filter(|p| !p.is_empty()) else {
+        return out;
+    };
+    out.push_str("\n#### Patterns to apply\n\n");
+    out.push_str(
+        "From the knowledge base: what past incidents teach about the files this change touches.\n",
+    );
+    for p in patterns {
+        let mut covers: Vec<String> = p.covers.iter().take(5).map(|c| code(c)).collect();
+        if p.covers.len() > 5 {
+            covers.push(format!("and {} more", p.covers.len() - 5));
+        }
+        out.push_str(&format!(
+            "\n**{}** {} {}: {} (covers {})\n",
+            p.severity.as_str(),
+            p.kind.label(),
+            code(&p.id),
+            inline(&p.name),
+            covers.join(", ")
+        ));
+        if !p.checklist.is_empty() {
+            out.push('\n');
+        }
+        for item in &p.checklist {
+            out.push_str(&format!("- [ ] {}\n", inline(item)));
+        }
+    }
+    out
 }
 
 /// The waived findings, with their reasons; empty when there are none.
