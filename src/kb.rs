@@ -622,13 +622,7 @@ impl Parser<'_> {
         let checklist = list(self, "checklist");
         let mut reference_files = Vec::new();
         for (raw, node) in self.strings(item, "reference_files") {
-            match pattern::normalize(&raw).and_then(|g| {
-                if pattern::is_literal(&g) {
-                    Ok(g)
-                } else {
-                    pattern::compile(&g).map(|_| g)
-                }
-            }) {
+            match pattern::entry(&raw) {
                 Ok(glob) => reference_files.push(KeyFile {
                     raw,
                     glob,

@@ -240,18 +240,21 @@ impl Check<'_> {
         Ok(d)
     }
 
+    /// A list of repository paths (the first [`MAX_LISTED`]).
+    fn paths(&self, list: &[String], what: &str) -> Result<Vec<String>> {
+        list.iter()
+            .take(MAX_LISTED)
+            .map(|p| self.path(p, what))
+            .collect()
+    }
+
     fn docs_to_read(&self, docs: &[JsonDocToRead]) -> Result<Vec<DocToRead>> {
         docs.iter()
             .take(MAX_LISTED)
             .enumerate()
             .map(|(i, doc)| {
                 let at = |k: &str| format!("`docs_to_read[{i}].{k}`");
-                let covers = doc
-                    .covers
-                    .iter()
-                    .take(MAX_LISTED)
-                    .map(|p| self.path(p, &at("covers[]")))
-                    .collect::<Result<_>>()?;
+                let covers = self.paths(&doc.covers, &at("covers[]"))?;
                 Ok(DocToRead {
                     id: self.opt_text(doc.id.as_deref(), &at("id"), 200)?,
                     title: self.opt_text(doc.title.as_deref(), &at("title"), 500)?,
@@ -283,12 +286,7 @@ impl Check<'_> {
                     .take(MAX_LISTED)
                     .map(|item| Ok(self.text(item, &at("checklist[]"), 2_000)?.to_string()))
                     .collect::<Result<_>>()?;
-                let covers = p
-                    .covers
-                    .iter()
-                    .take(MAX_LISTED)
-                    .map(|path| self.path(path, &at("covers[]")))
-                    .collect::<Result<_>>()?;
+                let covers = self.paths(&p.covers, &at("covers[]"))?;
                 Ok(PatternToApply {
                     id: self.text(&p.id, &at("id"), 200)?.to_string(),
                     kind,

@@ -680,6 +680,48 @@ mod tests {
         );
     }
 
+    /// The patterns section counts against the budget: one too large for
+    /// the comment is left out and named in the note, never cut silently.
+    #[test]
+    fn patterns_that_do_not_fit_are_named_in_the_note() {
+        use crate::checks::kb::PatternToApply;
+        use crate::kb::{KbSeverity, Kind};
+        let mut report = Report::new(
+            "check",
+            None,
+            crate::checks::Checked::default(),
+            Vec::new(),
+            Severity::Error,
+        );
+        let pattern = |id: &str, items: usize| PatternToApply {
+            id: id.into(),
+            kind: Kind::AntiPattern,
+            name: "Silent fallback".into(),
+            severity: KbSeverity::Critical,
+            checklist: (0..items)
+                .map(|i| format!("item {i} {}", "x".repeat(100)))
+                .collect(),
+            covers: vec!["src/app.py".into()],
+        };
+        report.patterns_to_apply = Some(vec![pattern("small", 2)]);
+        let body = render(&report, MAX_COMMENT_BYTES);
+        assert!(body.contains("- [ ] item 1 "), "{body}");
+        report.patterns_to_apply = Some(vec![pattern("huge", 1_000)]);
+        let body = render(&report, MAX_COMMENT_BYTES);
+        assert!(body.len() <= MAX_COMMENT_BYTES, "{} bytes", body.len());
+        assert!(!body.contains("- [ ] item"), "{body}");
+        assert!(
+            body.contains(
+                "\n> Left out, because this comment is limited to 65,536 characters: the \
+                 “Patterns to apply” section (1 pattern). The job summary and the JSON report \
+                 have everything.\n"
+            ),
+            "{body}"
+        );
+        // The job summary has room for it.
+        assert!(render(&report, MAX_SUMMARY_BYTES).contains("- [ ] item 999 "));
+    }
+
     #[test]
     fn code_spans_survive_backticks() {
         assert_eq!(code("a`b"), "``a`b``");
