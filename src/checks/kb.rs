@@ -5,7 +5,8 @@
 //! `knowledge_base:` key is `cfg`.
 //!
 //! `lint` reports every problem. `check` reports them all when the change
-//! touched the knowledge-base file; otherwise only what the change broke
+//! touched the knowledge-base file or the config in use; otherwise only
+//! what the change broke
 //! from outside: a reference to a file it deleted or renamed away, a
 //! decision-tree step naming a doc id it removed, and (a warning) a
 //! knowledge base that cannot be read at all, since which patterns apply
@@ -59,11 +60,14 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
     };
     let change = c.change;
     let moved = moved_away(change);
-    if change
-        .files
-        .iter()
-        .any(|f| f.paths().any(|p| p == loaded.path))
-    {
+    // The change owns the knowledge base's findings when it edits the file,
+    // or the config in use (which says which file is read), as the feature
+    // check does for its lists.
+    let config_path = ctx.config.repo_path.as_deref();
+    if change.files.iter().any(|f| {
+        f.paths()
+            .any(|p| p == loaded.path || Some(p) == config_path)
+    }) {
         sink.extend(loaded.problems.iter().cloned());
         sink.extend(loaded.step_problems(&doc_ids, |_| true));
         let all = all_references(&loaded);

@@ -246,6 +246,13 @@ fn check_reports_the_knowledge_base_only_when_the_change_touches_it() {
     repo.commit("other");
     let (_, json) = repo.check_json(&["--base", "main"]);
     assert_eq!(located(&json, "kb-invalid"), [], "{json}");
+    // Editing the config in use (which names the file read) owns them too.
+    repo.write(".docgate.yml", "version: 1\n");
+    repo.commit("config");
+    let (_, json) = repo.check_json(&["--base", "main"]);
+    assert_eq!(located(&json, "kb-invalid").len(), 1, "{json}");
+    repo.remove(".docgate.yml");
+    repo.commit("no config");
     // The change that edits the knowledge base gets all its findings.
     repo.write(
         KB,
