@@ -321,8 +321,15 @@ fn near_miss(key: &str, known: &[&'static str]) -> Option<&'static str> {
 
 /// Parse knowledge-base bytes (invalid UTF-8 is a problem at its byte).
 pub fn parse_bytes(bytes: &[u8], path: &str) -> (KnowledgeBase, Vec<Diagnostic>) {
+    let (kb, problems, _) = parse_bytes_readable(bytes, path);
+    (kb, problems)
+}
+
+/// [`parse_bytes`], and whether the file could be read at all (UTF-8, YAML,
+/// a mapping or nothing at the top).
+fn parse_bytes_readable(bytes: &[u8], path: &str) -> (KnowledgeBase, Vec<Diagnostic>, bool) {
     match std::str::from_utf8(bytes) {
-        Ok(text) => parse(text, path),
+        Ok(text) => parse_readable(text, path),
         Err(e) => {
             let (line, col) = yaml::position_of(bytes, e.valid_up_to());
             let text = String::from_utf8_lossy(bytes);
@@ -335,7 +342,7 @@ pub fn parse_bytes(bytes: &[u8], path: &str) -> (KnowledgeBase, Vec<Diagnostic>)
             )
             .at(path)
             .at_line(&text, line, col);
-            (KnowledgeBase::default(), vec![d])
+            (KnowledgeBase::default(), vec![d], false)
         }
     }
 }
@@ -343,6 +350,11 @@ pub fn parse_bytes(bytes: &[u8], path: &str) -> (KnowledgeBase, Vec<Diagnostic>)
 /// Parse knowledge-base text: what could be read, and every problem
 /// (`kb-invalid`, at `path` with line and column). Never panics.
 pub fn parse(text: &str, path: &str) -> (KnowledgeBase, Vec<Diagnostic>) {
+    let (kb, problems, _) = parse_readable(text, path);
+    (kb, problems)
+}
+
+fn parse_readable(text: &str, path: &str) -> (KnowledgeBase, Vec<Diagnostic>, bool) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut p = Parser {
         path,
@@ -352,24 +364,30 @@ pub fn parse(text: &str, path: &str) -> (KnowledgeBase, Vec<Diagnostic>) {
         kb: KnowledgeBase::default(),
         ids: HashMap::new(),
     };
-    match yaml::parse(text) {
-        Err(e) => p.problem_at(
-            e.line,
-            e.col,
-            format!(
-                "invalid YAML: {}; the knowledge base cannot be read",
-                e.message
-            ),
-        ),
-        Ok(None) => {}
-        Ok(Some(root)) => p.root(&root),
-    }
+    let readable = match yaml::parse(text) {
+        Err(e) => {
+            p.problem_at(
+                e.line,
+                e.col,
+                format!(
+                    "invalid YAML: {}; the knowledge base cannot be read",
+                    e.message
+                ),
+            );
+            false
+        }
+        Ok(None) => true,
+        Ok(Some(root)) => {
+            p.root(&root);
+            root.as_map().is_some()
+        }
+    };
     p.flush();
     let Parser {
         kb, mut problems, ..
     } = p;
     problems.sort_by_key(|d| (d.line, d.column));
-    (kb, problems)
+    (kb, problems, readable)
 }
 
 /// Where a mapping starts, for "has no `id`": its first key (the
@@ -939,17 +957,8 @@ pub fn load(snapshot: &Snapshot<'_>, config: &Config) -> Result<Option<Loaded>> 
             "{path} is a symbolic link; docgate follows no links (keep the knowledge base a file)"
         )),
         Read::Bytes(bytes) => {
-            let (kb, problems) = parse_bytes(&bytes, path);
+            let (kb, problems, readable) = parse_bytes_readable(&bytes, path);
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            let readable = std::str::from_utf8(&bytes).is_ok()
-                && matches!(
-                    yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(&text)),
-                    Ok(None)
-                        | Ok(Some(Node {
-                            kind: YamlKind::Map(_),
-                            ..
-                        }))
-                );
             Loaded {
                 path: path.to_string(),
                 text,
