@@ -164,8 +164,8 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
     // Each section is parsed by the module that owns it.
     let docs = crate::docs::cfg::parse(&mut v, get("docs"));
     let coverage = crate::checks::coverage::cfg::parse(&mut v, get("coverage"));
+    let knowledge_base = crate::checks::kb::cfg::parse(&mut v, root);
     let Planned {
-        knowledge_base,
         policies,
         postmortems,
         mishap_log,

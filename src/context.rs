@@ -1,5 +1,7 @@
 //! `docgate context <path>...`: what an agent or reviewer must read before
-//! touching a file: the docs that cover it, plus their `depends_on` closure.
+//! touching a file: the docs that cover it, plus their `depends_on` closure,
+//! and the knowledge-base entries whose `reference_files` cover it (with
+//! their checklists).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
@@ -8,6 +10,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::docs::{CoverageIndex, Doc, DocSet};
+use crate::kb::{KbSeverity, Kind, KnowledgeBase};
 
 #[derive(Debug, Serialize)]
 pub struct Answer {
@@ -25,6 +28,21 @@ pub struct PathAnswer {
     pub path: String,
     pub covering: Vec<DocRef>,
     pub depends_on: Vec<DocRef>,
+    /// Knowledge-base entries whose `reference_files` cover the path,
+    /// CRITICAL first, then by id (absent when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub patterns_to_apply: Vec<KbRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KbRef {
+    pub id: String,
+    pub kind: Kind,
+    pub name: String,
+    pub severity: KbSeverity,
+    pub checklist: Vec<String>,
+    /// The `reference_files` entries that matched.
+    pub reference_files: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -50,8 +68,13 @@ fn doc_ref(doc: &Doc) -> DocRef {
     }
 }
 
-pub fn lookup(docs: &DocSet, paths: &[String]) -> Result<Answer> {
+/// The answer for `paths` from the docs and, when the layer is active, the
+/// knowledge base.
+pub fn lookup(docs: &DocSet, kb: Option<&KnowledgeBase>, paths: &[String]) -> Result<Answer> {
     let index = CoverageIndex::build(docs.docs.iter())?;
+    let kb_index = kb
+        .map(|kb| CoverageIndex::build(kb.entries.iter()))
+        .transpose()?;
     let by_id: HashMap<&str, &Doc> = docs
         .docs
         .iter()
@@ -90,10 +113,26 @@ pub fn lookup(docs: &DocSet, paths: &[String]) -> Result<Answer> {
                 }
             }
         }
+        let mut patterns: Vec<KbRef> = Vec::new();
+        for (entry, r) in kb_index.iter().flat_map(|i| i.covering(path)) {
+            match patterns.iter_mut().find(|p| p.id == entry.id) {
+                Some(p) => p.reference_files.push(r.raw.clone()),
+                None => patterns.push(KbRef {
+                    id: entry.id.clone(),
+                    kind: entry.kind,
+                    name: entry.name.clone(),
+                    severity: entry.severity,
+                    checklist: entry.checklist.clone(),
+                    reference_files: vec![r.raw.clone()],
+                }),
+            }
+        }
+        patterns.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
         out.push(PathAnswer {
             path: path.clone(),
             covering,
             depends_on: deps,
+            patterns_to_apply: patterns,
         });
     }
     let mut coverage_unknown: Vec<String> = docs
@@ -150,16 +189,33 @@ pub fn render_text(answer: &Answer, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "{}", p.path)?;
         if p.covering.is_empty() {
             writeln!(out, "  no doc covers this path{caveat}")?;
-            continue;
-        }
-        writeln!(out, "  covered by:")?;
-        for r in &p.covering {
-            doc_line(out, r, &format!("key_files: {}", r.key_files.join(", ")))?;
+        } else {
+            writeln!(out, "  covered by:")?;
+            for r in &p.covering {
+                doc_line(out, r, &format!("key_files: {}", r.key_files.join(", ")))?;
+            }
         }
         if !p.depends_on.is_empty() {
             writeln!(out, "  read also (depends_on):")?;
             for r in &p.depends_on {
                 doc_line(out, r, &format!("via {}", r.via.as_deref().unwrap_or("-")))?;
+            }
+        }
+        if !p.patterns_to_apply.is_empty() {
+            writeln!(out, "  patterns to apply (knowledge base):")?;
+            for k in &p.patterns_to_apply {
+                writeln!(
+                    out,
+                    "    {} {} {}: {}  (reference_files: {})",
+                    k.severity.as_str(),
+                    k.kind.label(),
+                    k.id,
+                    k.name,
+                    k.reference_files.join(", ")
+                )?;
+                for item in &k.checklist {
+                    writeln!(out, "      [ ] {item}")?;
+                }
             }
         }
     }
@@ -185,7 +241,13 @@ pub fn run(
         .iter()
         .map(|p| crate::git::repo_relative(&root, cwd, p))
         .collect::<Result<Vec<_>>>()?;
-    let answer = lookup(&docs, &paths)?;
+    let kb = crate::kb::load(&snapshot, &config)?;
+    let mut answer = lookup(&docs, kb.as_ref().map(|k| &k.kb), &paths)?;
+    // A knowledge base that cannot be read cannot say what it covers.
+    if let Some(k) = kb.filter(|k| !k.readable) {
+        answer.coverage_unknown.push(k.path);
+        answer.coverage_unknown.sort();
+    }
     match global.format {
         crate::report::Format::Json => render_json(&answer, stdout)?,
         crate::report::Format::Text => render_text(&answer, stdout)?,

@@ -132,6 +132,12 @@ rules! { ALL:
     WAIVER_UNUSED = "waiver-unused", Note, false,
         "a `Docgate-Waive:` trailer in the change matched no finding",
         "remove the trailer, or fix its rule or scope (a doc id or a path glob of the finding)";
+    KB_INVALID = "kb-invalid", Error, true,
+        "the knowledge base breaks its schema: YAML error, missing or mistyped key, bad severity, duplicate id, a key close to a known one, a decision-tree step naming an unknown id",
+        "fix the entry at the line shown: entries need id, name, severity (CRITICAL, HIGH, MEDIUM or LOW) and description; see the README's \"Knowledge base\"";
+    KB_BROKEN_REFERENCE = "kb-broken-reference", Error, true,
+        "a knowledge-base `reference_files` entry matches no file at head",
+        "point the entry at the file's current path (a path, a folder with a trailing `/`, or a glob), or remove it";
 }
 
 // Rules of the specification that this version does not implement yet.
@@ -140,8 +146,6 @@ rules! { ALL:
 rules! { PLANNED:
     INDEX_BROKEN_LINK = "index-broken-link", Error, true, "a link in the index points to no file", "";
     INDEX_ORPHAN = "index-orphan", Warning, true, "a doc with frontmatter is not linked from the index", "";
-    KB_INVALID = "kb-invalid", Error, true, "knowledge-base schema violation", "";
-    KB_BROKEN_REFERENCE = "kb-broken-reference", Error, true, "a `reference_files` entry points to no file", "";
     POSTMORTEM_MISSING_SECTION = "postmortem-missing-section", Error, true, "a mandatory section is missing", "";
     POSTMORTEM_EMPTY_SECTION = "postmortem-empty-section", Error, true, "a mandatory section has no content", "";
     POSTMORTEM_ROOT_CAUSES = "postmortem-root-causes", Error, true, "fewer than `min_root_causes` root causes", "";
@@ -162,6 +166,9 @@ rules! { SITUATIONS:
     FRONTMATTER_UNREADABLE_ELSEWHERE = "frontmatter-invalid", Warning, true,
         "in `check`: a doc the change did not touch cannot be read, so coverage through it is unknown",
         "fix the frontmatter: required keys are id, title, perspective, last_updated (YYYY-MM-DD)";
+    KB_UNREADABLE_ELSEWHERE = "kb-invalid", Warning, true,
+        "in `check`: the knowledge base, which the change did not touch, cannot be read, so which patterns apply to the change is unknown",
+        "fix the knowledge base (`docgate lint` shows why it cannot be read)";
 }
 
 /// An implemented rule by id (not its situations, not the planned rules).

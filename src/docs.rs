@@ -284,21 +284,33 @@ impl DocSet {
 /// entries by each ancestor folder of the path, and real globs bucketed by
 /// their literal folder prefix, so a path only tries the globs that live
 /// under its own folders (SPEC §10: no doc × file loops).
-pub struct CoverageIndex<'d> {
-    owners: Vec<(&'d Doc, &'d KeyFile)>,
+/// The owners of path patterns an index can hold: docs (`key_files`) and
+/// knowledge-base entries (`reference_files`), one matching semantics.
+pub trait KeyFiles {
+    fn key_files(&self) -> &[KeyFile];
+}
+
+impl KeyFiles for Doc {
+    fn key_files(&self) -> &[KeyFile] {
+        &self.key_files
+    }
+}
+
+pub struct CoverageIndex<'d, O = Doc> {
+    owners: Vec<(&'d O, &'d KeyFile)>,
     exact: HashMap<&'d str, Vec<usize>>,
     folders: HashMap<&'d str, Vec<usize>>,
     globs: HashMap<&'d str, Vec<(pattern::Matcher, usize)>>,
 }
 
-impl<'d> CoverageIndex<'d> {
-    pub fn build(docs: impl IntoIterator<Item = &'d Doc>) -> Result<CoverageIndex<'d>> {
+impl<'d, O: KeyFiles> CoverageIndex<'d, O> {
+    pub fn build(docs: impl IntoIterator<Item = &'d O>) -> Result<CoverageIndex<'d, O>> {
         let mut owners = Vec::new();
         let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut folders: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut buckets: HashMap<&str, Vec<usize>> = HashMap::new();
         for doc in docs {
-            for kf in &doc.key_files {
+            for kf in doc.key_files() {
                 let i = owners.len();
                 owners.push((doc, kf));
                 let g = kf.glob.as_str();
@@ -341,7 +353,7 @@ impl<'d> CoverageIndex<'d> {
 
     /// The docs (and the entry that matched) covering `path`, in the order
     /// the docs were given.
-    pub fn covering(&self, path: &str) -> Vec<(&'d Doc, &'d KeyFile)> {
+    pub fn covering(&self, path: &str) -> Vec<(&'d O, &'d KeyFile)> {
         let mut hits: Vec<usize> = Vec::new();
         if let Some(v) = self.exact.get(path) {
             hits.extend(v);

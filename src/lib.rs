@@ -18,6 +18,7 @@ pub mod git;
 pub mod github;
 pub mod hook;
 pub mod install;
+pub mod kb;
 pub mod lint;
 pub mod markdown;
 pub mod output;

@@ -47,6 +47,18 @@ pub fn normalize(raw: &str) -> Result<String, String> {
     }
 }
 
+/// A `key_files` / `reference_files` entry as written: its normalized
+/// glob, or why it is invalid. A plain path needs no glob compilation to be
+/// valid (most entries).
+pub fn entry(raw: &str) -> Result<String, String> {
+    let g = normalize(raw)?;
+    if is_literal(&g) {
+        Ok(g)
+    } else {
+        compile(&g).map(|_| g)
+    }
+}
+
 pub fn compile(glob: &str) -> Result<Glob, String> {
     GlobBuilder::new(glob)
         .literal_separator(true)

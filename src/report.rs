@@ -55,6 +55,10 @@ pub struct Report {
     pub fail_on: Severity,
     /// Docs covering the changed files (check only).
     pub docs_to_read: Vec<crate::checks::DocToRead>,
+    /// `check` with an active knowledge base: the entries whose
+    /// `reference_files` cover a changed file, CRITICAL first (`None`: no
+    /// knowledge base, or `lint`).
+    pub patterns_to_apply: Option<Vec<crate::checks::kb::PatternToApply>>,
     /// Where the report will be read on GitHub: links to files at head.
     pub links: Option<Links>,
     /// Where the full report is (for the annotations' closing notice).
@@ -149,6 +153,7 @@ impl Report {
             diagnostics,
             fail_on,
             docs_to_read: Vec::new(),
+            patterns_to_apply: None,
             links: None,
             full_report: None,
             github: None,

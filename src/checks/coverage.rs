@@ -221,32 +221,23 @@ fn stale_in_change<'d>(
             candidates.extend(doc.key_files.iter().map(|kf| (*doc, kf)));
         }
     }
-    let mut moved_away: HashMap<&str, Option<&str>> = HashMap::new();
-    for file in &change.files {
-        let gone = match file.status {
-            Status::Deleted => Some((file.path.as_str(), None)),
-            Status::Renamed => file
-                .old_path
-                .as_deref()
-                .map(|o| (o, Some(file.path.as_str()))),
-            _ => None,
-        };
-        if let Some((old, new)) = gone {
-            moved_away.insert(old, new);
-            candidates.extend(
-                index
-                    .covering(old)
-                    .into_iter()
-                    // One index serves both views: a doc at head is one
-                    // of `head_by_path` (the same object, not one of the
-                    // base versions with that path).
-                    .filter(|(d, _)| {
-                        head_by_path
-                            .get(d.path.as_str())
-                            .is_some_and(|h| std::ptr::eq(*h, *d))
-                    }),
-            );
-        }
+    let moved_away = moved_away(change);
+    let mut gone: Vec<&str> = moved_away.keys().copied().collect();
+    gone.sort_unstable();
+    for old in gone {
+        candidates.extend(
+            index
+                .covering(old)
+                .into_iter()
+                // One index serves both views: a doc at head is one
+                // of `head_by_path` (the same object, not one of the
+                // base versions with that path).
+                .filter(|(d, _)| {
+                    head_by_path
+                        .get(d.path.as_str())
+                        .is_some_and(|h| std::ptr::eq(*h, *d))
+                }),
+        );
     }
     let mut seen = std::collections::HashSet::new();
     candidates.retain(|(d, k)| seen.insert((d.path.as_str(), k.raw.as_str(), k.line)));
@@ -315,9 +306,74 @@ fn stale(
     moved_away: &HashMap<&str, Option<&str>>,
     out: &mut Vec<Diagnostic>,
 ) -> Result<()> {
-    // Files under each glob's literal prefix, listed once per prefix.
-    let mut listings: HashMap<String, Vec<String>> = HashMap::new();
+    let mut existence = Existence::new(snapshot);
     for (doc, kf) in candidates {
+        let Some(why) = existence.why_nothing_matches(kf, moved_away)? else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                rules::STALE_KEY_FILE,
+                format!(
+                    "`key_files` entry `{}` of {} matches no file{why}",
+                    kf.raw,
+                    doc.label()
+                ),
+            )
+            .at(&doc.path)
+            .at_line(&doc.head_text, kf.line, kf.col)
+            .with_docs(doc.id.clone()),
+        );
+    }
+    Ok(())
+}
+
+/// The paths a change deleted (→ `None`) or renamed away (→ the new path):
+/// what an entry that now matches nothing may have pointed at.
+pub(crate) fn moved_away<'c>(change: &'c Change<'_>) -> HashMap<&'c str, Option<&'c str>> {
+    let mut moved = HashMap::new();
+    for file in &change.files {
+        match file.status {
+            Status::Deleted => {
+                moved.insert(file.path.as_str(), None);
+            }
+            Status::Renamed => {
+                if let Some(old) = file.old_path.as_deref() {
+                    moved.insert(old, Some(file.path.as_str()));
+                }
+            }
+            _ => {}
+        }
+    }
+    moved
+}
+
+/// Does a path pattern (`key_files`, `reference_files`) match a file of a
+/// snapshot? Literal paths are looked up directly, folders by a first file
+/// under them, globs against a listing of their literal prefix (listed once
+/// per prefix).
+pub(crate) struct Existence<'s, 'r> {
+    snapshot: &'s Snapshot<'r>,
+    listings: HashMap<String, Vec<String>>,
+}
+
+impl<'s, 'r> Existence<'s, 'r> {
+    pub(crate) fn new(snapshot: &'s Snapshot<'r>) -> Existence<'s, 'r> {
+        Existence {
+            snapshot,
+            listings: HashMap::new(),
+        }
+    }
+
+    /// `None` when the entry matches a file; else what to add to "matches
+    /// no file": the paths of `moved_away` it matched (`: in this change
+    /// `a` was renamed to `b``), or the hint that a literal names a folder.
+    pub(crate) fn why_nothing_matches(
+        &mut self,
+        kf: &KeyFile,
+        moved_away: &HashMap<&str, Option<&str>>,
+    ) -> Result<Option<String>> {
+        let snapshot = self.snapshot;
         let matches_something = if pattern::is_literal(&kf.glob) {
             snapshot.is_file(&kf.glob)?
         } else if let Some(dir) = kf
@@ -328,21 +384,18 @@ fn stale(
             snapshot.has_files_under(dir)?
         } else {
             let prefix = pattern::literal_prefix(&kf.glob).to_string();
-            if !listings.contains_key(&prefix) {
-                listings.insert(prefix.clone(), snapshot.files_under(&prefix)?);
+            if !self.listings.contains_key(&prefix) {
+                self.listings
+                    .insert(prefix.clone(), snapshot.files_under(&prefix)?);
             }
             let matcher =
                 pattern::Matcher::new(&kf.glob).map_err(|e| anyhow::anyhow!("{}: {e}", kf.raw))?;
-            listings[&prefix].iter().any(|f| matcher.is_match(f))
+            self.listings[&prefix].iter().any(|f| matcher.is_match(f))
         };
         if matches_something {
-            continue;
+            return Ok(None);
         }
-        let mut message = format!(
-            "`key_files` entry `{}` of {} matches no file",
-            kf.raw,
-            doc.label()
-        );
+        let mut why = String::new();
         let matcher = pattern::Matcher::new(&kf.glob).ok();
         let mut fates: Vec<String> = moved_away
             .iter()
@@ -356,22 +409,16 @@ fn stale(
         if !fates.is_empty() {
             let more = fates.len().saturating_sub(3);
             fates.truncate(3);
-            message.push_str(&format!(": in this change {}", fates.join(", ")));
+            why.push_str(&format!(": in this change {}", fates.join(", ")));
             if more > 0 {
-                message.push_str(&format!(" and {more} more"));
+                why.push_str(&format!(" and {more} more"));
             }
         } else if pattern::is_literal(&kf.glob) && snapshot.exists(&kf.glob)? {
-            message.push_str(&format!(
+            why.push_str(&format!(
                 ": it is a folder; write `{}/` to cover what is inside",
                 kf.glob
             ));
         }
-        out.push(
-            Diagnostic::new(rules::STALE_KEY_FILE, message)
-                .at(&doc.path)
-                .at_line(&doc.head_text, kf.line, kf.col)
-                .with_docs(doc.id.clone()),
-        );
+        Ok(Some(why))
     }
-    Ok(())
 }

@@ -21,6 +21,9 @@ pub struct Sink<'c> {
     pub docs_to_read: Vec<DocToRead>,
     /// Files with frontmatter not read as docs (for "nothing to check").
     pub skipped: Vec<String>,
+    /// `check` with an active knowledge base: its entries whose
+    /// `reference_files` cover a changed file.
+    pub patterns_to_apply: Option<Vec<crate::checks::kb::PatternToApply>>,
 }
 
 impl<'c> Sink<'c> {
@@ -31,6 +34,7 @@ impl<'c> Sink<'c> {
             checked: Checked::default(),
             docs_to_read: Vec::new(),
             skipped: Vec::new(),
+            patterns_to_apply: None,
         }
     }
 
@@ -108,6 +112,7 @@ impl<'c> Sink<'c> {
         let diagnostics = self.finish(waivers);
         let mut report = Report::new(command, range, self.checked, diagnostics, fail_on);
         report.docs_to_read = self.docs_to_read;
+        report.patterns_to_apply = self.patterns_to_apply;
         report
     }
 

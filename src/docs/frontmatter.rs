@@ -464,14 +464,7 @@ impl FieldParser<'_> {
     fn key_files(&mut self, n: &Node) -> Vec<KeyFile> {
         let mut out = Vec::new();
         for (raw, item) in self.string_list(n, "key_files") {
-            // A plain path needs no glob compilation to be valid (most entries).
-            match pattern::normalize(&raw).and_then(|g| {
-                if pattern::is_literal(&g) {
-                    Ok(g)
-                } else {
-                    pattern::compile(&g).map(|_| g)
-                }
-            }) {
+            match pattern::entry(&raw) {
                 Ok(glob) => out.push(KeyFile {
                     raw,
                     glob,

@@ -16,13 +16,15 @@ use super::event::{Env, is_sha};
 use super::untrusted::{self, Invalid};
 use super::{finish, publish_all};
 use crate::ExitStatus;
+use crate::checks::kb::PatternToApply;
 use crate::checks::{Checked, DocToRead};
 use crate::cli::GlobalArgs;
 use crate::config::CommentMode;
 use crate::diagnostic::{self, Diagnostic, Severity, Waived};
 use crate::git::change::{Mode, Range};
 use crate::report::json::{
-    Finding, JsonChecked, JsonDocToRead, JsonGithub, JsonLineComment, JsonRange, JsonReport,
+    Finding, JsonChecked, JsonDocToRead, JsonGithub, JsonLineComment, JsonPatternToApply,
+    JsonRange, JsonReport,
 };
 use crate::report::{LineComment, Links, Report};
 
@@ -120,11 +122,17 @@ pub fn parse(bytes: &[u8], file: &str, repository: &str, fail_on: Severity) -> R
     let (pull_request, head_sha, line_comments) = c.github(json.github.as_ref(), repository)?;
     let diagnostics = c.findings(&json.findings)?;
     let docs_to_read = c.docs_to_read(json.docs_to_read.as_deref().unwrap_or_default())?;
+    let patterns_to_apply = json
+        .patterns_to_apply
+        .as_deref()
+        .map(|p| c.patterns_to_apply(p))
+        .transpose()?;
     let line_comments = c.line_comments(line_comments)?;
     let checked = c.checked(&json.checked)?;
     let range = c.range(&json.range, &head_sha)?;
     let mut report = Report::new("check", Some(range), checked, diagnostics, fail_on);
     report.docs_to_read = docs_to_read;
+    report.patterns_to_apply = patterns_to_apply;
     Ok(Posted {
         report,
         pull_request,
@@ -232,22 +240,59 @@ impl Check<'_> {
         Ok(d)
     }
 
+    /// A list of repository paths (the first [`MAX_LISTED`]).
+    fn paths(&self, list: &[String], what: &str) -> Result<Vec<String>> {
+        list.iter()
+            .take(MAX_LISTED)
+            .map(|p| self.path(p, what))
+            .collect()
+    }
+
     fn docs_to_read(&self, docs: &[JsonDocToRead]) -> Result<Vec<DocToRead>> {
         docs.iter()
             .take(MAX_LISTED)
             .enumerate()
             .map(|(i, doc)| {
                 let at = |k: &str| format!("`docs_to_read[{i}].{k}`");
-                let covers = doc
-                    .covers
-                    .iter()
-                    .take(MAX_LISTED)
-                    .map(|p| self.path(p, &at("covers[]")))
-                    .collect::<Result<_>>()?;
+                let covers = self.paths(&doc.covers, &at("covers[]"))?;
                 Ok(DocToRead {
                     id: self.opt_text(doc.id.as_deref(), &at("id"), 200)?,
                     title: self.opt_text(doc.title.as_deref(), &at("title"), 500)?,
                     path: self.path(&doc.path, &at("path"))?,
+                    covers,
+                })
+            })
+            .collect()
+    }
+
+    /// The knowledge-base entries the comment lists with their checklists.
+    fn patterns_to_apply(&self, list: &[JsonPatternToApply]) -> Result<Vec<PatternToApply>> {
+        list.iter()
+            .take(MAX_LISTED)
+            .enumerate()
+            .map(|(i, p)| {
+                let at = |k: &str| format!("`patterns_to_apply[{i}].{k}`");
+                let kind = self
+                    .text(&p.kind, &at("kind"), 20)?
+                    .parse::<crate::kb::Kind>()
+                    .map_err(|e| self.fail(&at("kind"), format!("is not {}", e.or_list())))?;
+                let severity = self
+                    .text(&p.severity, &at("severity"), 20)?
+                    .parse::<crate::kb::KbSeverity>()
+                    .map_err(|e| self.fail(&at("severity"), format!("is not {}", e.or_list())))?;
+                let checklist = p
+                    .checklist
+                    .iter()
+                    .take(MAX_LISTED)
+                    .map(|item| Ok(self.text(item, &at("checklist[]"), 2_000)?.to_string()))
+                    .collect::<Result<_>>()?;
+                let covers = self.paths(&p.covers, &at("covers[]"))?;
+                Ok(PatternToApply {
+                    id: self.text(&p.id, &at("id"), 200)?.to_string(),
+                    kind,
+                    name: self.text(&p.name, &at("name"), 500)?.to_string(),
+                    severity,
+                    checklist,
                     covers,
                 })
             })
@@ -527,6 +572,10 @@ mod tests {
             }],
             "summary": {"errors": 1, "warnings": 0, "notes": 0, "waived": 0},
             "docs_to_read": [{"id": "ops-01", "title": "App", "path": "docs/ops/app.md", "covers": ["src/app.py"]}],
+            "patterns_to_apply": [{
+                "id": "silent-fallback", "kind": "anti_pattern", "name": "Silent fallback",
+                "severity": "CRITICAL", "checklist": ["fail fast"], "covers": ["src/app.py"]
+            }],
             "github": {
                 "event": "pull_request", "head_sha": head,
                 "line_comments": [{
@@ -713,6 +762,54 @@ mod tests {
         assert_eq!(posted.report.diagnostics.len(), 1);
         assert_eq!(posted.line_comments.len(), 1);
         assert_eq!(posted.report.docs_to_read.len(), 1);
+        let patterns = posted
+            .report
+            .patterns_to_apply
+            .as_deref()
+            .expect("patterns");
+        assert_eq!(
+            (
+                patterns[0].id.as_str(),
+                patterns[0].severity,
+                patterns[0].kind
+            ),
+            (
+                "silent-fallback",
+                crate::kb::KbSeverity::Critical,
+                crate::kb::Kind::AntiPattern
+            )
+        );
+        // An earlier report without the field still reads.
+        let mut v = report(BASE, HEAD);
+        v.as_object_mut().unwrap().remove("patterns_to_apply");
+        assert_eq!(parsed(&v).expect("valid").report.patterns_to_apply, None);
+    }
+
+    /// The sticky comment of a posted report carries its patterns to
+    /// apply, the checklist as task-list items.
+    #[test]
+    fn the_posted_comment_lists_the_patterns_to_apply() {
+        let (rt, server) = github(HEAD, 201);
+        let mut v = report(BASE, HEAD);
+        v["patterns_to_apply"][0]["checklist"] = json!(["fail fast", "no @octocat <!-- x -->"]);
+        let p = post(&server, &v, &[]);
+        assert_eq!(p.result.unwrap(), ExitStatus::Findings, "{}", p.stderr);
+        let requests = rt.block_on(server.received_requests()).expect("recorded");
+        let created: Vec<Value> = requests
+            .iter()
+            .filter(|r| r.method.as_str() == "POST")
+            .map(|r| serde_json::from_slice(&r.body).expect("JSON"))
+            .collect();
+        let body = created[0]["body"].as_str().expect("a body");
+        assert!(
+            body.contains(
+                "#### Patterns to apply\n\nFrom the knowledge base: what past incidents teach \
+                 about the files this change touches.\n\n**CRITICAL** anti-pattern \
+                 `silent-fallback`: Silent fallback (covers `src/app.py`)\n\n- [ ] fail fast\n\
+                 - [ ] no @\u{200B}octocat &lt;\\!-- x --&gt;\n"
+            ),
+            "{body}"
+        );
     }
 
     /// docgate opens SHA-256 repositories, and `is_sha` takes 64 digits: the
@@ -874,6 +971,41 @@ mod tests {
                 "/docs_to_read/0/id",
                 long(201),
                 "`docs_to_read[0].id` is longer than 200 characters",
+            ),
+            (
+                "/patterns_to_apply/0/id",
+                long(201),
+                "`patterns_to_apply[0].id` is longer than 200 characters",
+            ),
+            (
+                "/patterns_to_apply/0/kind",
+                json!("anti-pattern"),
+                "`patterns_to_apply[0].kind` is not pattern or anti_pattern",
+            ),
+            (
+                "/patterns_to_apply/0/name",
+                long(501),
+                "`patterns_to_apply[0].name` is longer than 500 characters",
+            ),
+            (
+                "/patterns_to_apply/0/severity",
+                json!("critical"),
+                "`patterns_to_apply[0].severity` is not CRITICAL, HIGH, MEDIUM or LOW",
+            ),
+            (
+                "/patterns_to_apply/0/checklist",
+                json!(["ok", long(2_001)]),
+                "`patterns_to_apply[0].checklist[]` is longer than 2000 characters",
+            ),
+            (
+                "/patterns_to_apply/0/checklist",
+                json!("fail fast"),
+                "`patterns_to_apply[0].checklist` is not a list",
+            ),
+            (
+                "/patterns_to_apply/0/covers",
+                json!(["../x"]),
+                "`patterns_to_apply[0].covers[]` `../x` is not a repository-relative path",
             ),
             (
                 "/docs_to_read/0/title",
@@ -1081,6 +1213,8 @@ mod tests {
         v["docs_to_read"] = json!(vec![v["docs_to_read"][0].clone(); 1_001]);
         v["docs_to_read"][0]["covers"] = json!(vec!["src/app.py"; 1_001]);
         v["docs_to_read"][0]["id"] = Value::Null;
+        v["patterns_to_apply"] = json!(vec![v["patterns_to_apply"][0].clone(); 1_001]);
+        v["patterns_to_apply"][0]["checklist"] = json!(vec!["x"; 1_001]);
         v["github"]["line_comments"] = json!(vec![v["github"]["line_comments"][0].clone(); 1_001]);
         v["github"]["head_sha"] = json!(HEAD.to_ascii_uppercase());
         v["range"]["base"] = json!(BASE.to_ascii_uppercase());
@@ -1122,6 +1256,15 @@ mod tests {
         assert_eq!(checked.layers, ["docs (docs)"]);
         assert_eq!((checked.key_files, checked.feature_lists.len()), (0, 0));
         assert_eq!(posted.report.docs_to_read.len(), 1_000);
+        let patterns = posted
+            .report
+            .patterns_to_apply
+            .as_deref()
+            .expect("patterns");
+        assert_eq!(
+            (patterns.len(), patterns[0].checklist.len()),
+            (1_000, 1_000)
+        );
         let doc = &posted.report.docs_to_read[0];
         assert_eq!(
             (doc.id.as_deref(), doc.title.as_deref()),
@@ -1203,6 +1346,14 @@ mod tests {
             path: "docs/ops/app.md".into(),
             covers: vec!["src/app.py".into()],
         }];
+        report.patterns_to_apply = Some(vec![PatternToApply {
+            id: "silent-fallback".into(),
+            kind: crate::kb::Kind::AntiPattern,
+            name: "Silent fallback".into(),
+            severity: crate::kb::KbSeverity::Critical,
+            checklist: vec!["fail fast".into(), "re-raise".into()],
+            covers: vec!["src/app.py".into()],
+        }]);
         report.github = Some(GithubSection {
             repository: "octo/repo".into(),
             event: "pull_request".into(),
@@ -1262,6 +1413,7 @@ mod tests {
                 .collect::<Vec<_>>()
         );
         assert_eq!(posted.report.docs_to_read, report.docs_to_read);
+        assert_eq!(posted.report.patterns_to_apply, report.patterns_to_apply);
         assert_eq!(
             posted.line_comments[0].help,
             diagnostic::FRONTMATTER_INVALID.help

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{GithubSection, LineComment, Report, Summary};
 use crate::checks::features::FeatureListSummary;
+use crate::checks::kb::PatternToApply;
 use crate::checks::{Checked, DocToRead};
 use crate::diagnostic::Waived;
 
@@ -35,6 +36,10 @@ pub struct JsonReport {
     /// `check`: the docs that cover the changed files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs_to_read: Option<Vec<JsonDocToRead>>,
+    /// `check` with an active knowledge base: the entries whose
+    /// `reference_files` cover a changed file, CRITICAL first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patterns_to_apply: Option<Vec<JsonPatternToApply>>,
     /// `docgate github`: what `docgate github post` needs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github: Option<JsonGithub>,
@@ -126,6 +131,20 @@ pub struct JsonDocToRead {
     pub covers: Vec<String>,
 }
 
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonPatternToApply {
+    pub id: String,
+    /// `pattern` or `anti_pattern`.
+    pub kind: String,
+    pub name: String,
+    /// `CRITICAL`, `HIGH`, `MEDIUM` or `LOW`.
+    pub severity: String,
+    pub checklist: Vec<String>,
+    /// The changed files it covers.
+    pub covers: Vec<String>,
+}
+
 /// The `github` section. Its fields are in alphabetical order, the order
 /// the report has always had (it was a `serde_json::Value`).
 #[derive(Debug, Serialize, Deserialize)]
@@ -211,6 +230,10 @@ impl From<&Report> for JsonReport {
                     .map(JsonDocToRead::from)
                     .collect()
             }),
+            patterns_to_apply: report
+                .patterns_to_apply
+                .as_ref()
+                .map(|list| list.iter().map(JsonPatternToApply::from).collect()),
             github: report.github.as_ref().map(JsonGithub::from),
         }
     }
@@ -280,6 +303,27 @@ impl From<&DocToRead> for JsonDocToRead {
             id: id.clone(),
             title: title.clone(),
             path: path.clone(),
+            covers: covers.clone(),
+        }
+    }
+}
+
+impl From<&PatternToApply> for JsonPatternToApply {
+    fn from(p: &PatternToApply) -> JsonPatternToApply {
+        let PatternToApply {
+            id,
+            kind,
+            name,
+            severity,
+            checklist,
+            covers,
+        } = p;
+        JsonPatternToApply {
+            id: id.clone(),
+            kind: kind.as_str().to_string(),
+            name: name.clone(),
+            severity: severity.as_str().to_string(),
+            checklist: checklist.clone(),
             covers: covers.clone(),
         }
     }

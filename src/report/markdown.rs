@@ -287,6 +287,17 @@ pub fn render(report: &Report, max_bytes: usize) -> String {
             ),
         ),
         (
+            patterns_section(report),
+            format!(
+                "the “Patterns to apply” section ({})",
+                plural(
+                    report.patterns_to_apply.as_ref().map_or(0, Vec::len),
+                    "pattern",
+                    "patterns"
+                )
+            ),
+        ),
+        (
             waivers_section(&ordered),
             format!("the waivers ({})", waived_count(&ordered)),
         ),
@@ -380,6 +391,41 @@ fn docs_section(report: &Report) -> String {
         ));
     }
     docs
+}
+
+/// "Patterns to apply": the knowledge-base entries covering the changed
+/// files, CRITICAL first, each with its checklist as task-list items;
+/// empty when there are none.
+fn patterns_section(report: &Report) -> String {
+    let mut out = String::new();
+    let Some(patterns) = report.patterns_to_apply.as_ref().filter(|p| !p.is_empty()) else {
+        return out;
+    };
+    out.push_str("\n#### Patterns to apply\n\n");
+    out.push_str(
+        "From the knowledge base: what past incidents teach about the files this change touches.\n",
+    );
+    for p in patterns {
+        let mut covers: Vec<String> = p.covers.iter().take(5).map(|c| code(c)).collect();
+        if p.covers.len() > 5 {
+            covers.push(format!("and {} more", p.covers.len() - 5));
+        }
+        out.push_str(&format!(
+            "\n**{}** {} {}: {} (covers {})\n",
+            p.severity.as_str(),
+            p.kind.label(),
+            code(&p.id),
+            inline(&p.name),
+            covers.join(", ")
+        ));
+        if !p.checklist.is_empty() {
+            out.push('\n');
+        }
+        for item in &p.checklist {
+            out.push_str(&format!("- [ ] {}\n", inline(item)));
+        }
+    }
+    out
 }
 
 /// The waived findings, with their reasons; empty when there are none.
@@ -632,6 +678,48 @@ mod tests {
             "{}",
             &body[body.len() - 500..]
         );
+    }
+
+    /// The patterns section counts against the budget: one too large for
+    /// the comment is left out and named in the note, never cut silently.
+    #[test]
+    fn patterns_that_do_not_fit_are_named_in_the_note() {
+        use crate::checks::kb::PatternToApply;
+        use crate::kb::{KbSeverity, Kind};
+        let mut report = Report::new(
+            "check",
+            None,
+            crate::checks::Checked::default(),
+            Vec::new(),
+            Severity::Error,
+        );
+        let pattern = |id: &str, items: usize| PatternToApply {
+            id: id.into(),
+            kind: Kind::AntiPattern,
+            name: "Silent fallback".into(),
+            severity: KbSeverity::Critical,
+            checklist: (0..items)
+                .map(|i| format!("item {i} {}", "x".repeat(100)))
+                .collect(),
+            covers: vec!["src/app.py".into()],
+        };
+        report.patterns_to_apply = Some(vec![pattern("small", 2)]);
+        let body = render(&report, MAX_COMMENT_BYTES);
+        assert!(body.contains("- [ ] item 1 "), "{body}");
+        report.patterns_to_apply = Some(vec![pattern("huge", 1_000)]);
+        let body = render(&report, MAX_COMMENT_BYTES);
+        assert!(body.len() <= MAX_COMMENT_BYTES, "{} bytes", body.len());
+        assert!(!body.contains("- [ ] item"), "{body}");
+        assert!(
+            body.contains(
+                "\n> Left out, because this comment is limited to 65,536 characters: the \
+                 “Patterns to apply” section (1 pattern). The job summary and the JSON report \
+                 have everything.\n"
+            ),
+            "{body}"
+        );
+        // The job summary has room for it.
+        assert!(render(&report, MAX_SUMMARY_BYTES).contains("- [ ] item 999 "));
     }
 
     #[test]

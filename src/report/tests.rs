@@ -5,14 +5,17 @@
 //! line, column and snippet, related docs, a waived finding, a multi-line
 //! message, an unused waiver, one with a terminal escape and
 //! Markdown/HTML-special characters,
-//! the docs to read and the checked counts. Commit ids are fixed; the
+//! the docs to read, the patterns to apply (one with a hostile checklist
+//! item) and the checked counts. Commit ids are fixed; the
 //! version is filtered out.
 
 use super::*;
 use crate::checks::DocToRead;
 use crate::checks::features::FeatureListSummary;
+use crate::checks::kb::PatternToApply;
 use crate::diagnostic::{self as rules, Waived};
 use crate::git::change::Mode;
+use crate::kb::{KbSeverity, Kind};
 
 const BASE: &str = "1111111111111111111111111111111111111111";
 const HEAD: &str = "2222222222222222222222222222222222222222";
@@ -171,6 +174,28 @@ fn report() -> Report {
             covers: vec!["inference/features.py".into()],
         },
     ];
+    report.patterns_to_apply = Some(vec![
+        PatternToApply {
+            id: "silent-fallback".into(),
+            kind: Kind::AntiPattern,
+            name: "Silent fallback in model serving".into(),
+            severity: KbSeverity::Critical,
+            checklist: vec![
+                "fail fast".into(),
+                "no `except` without `raise` in inference".into(),
+                "<!-- docgate:report --> @octocat [x] <b>ping</b>".into(),
+            ],
+            covers: vec!["inference/features.py".into()],
+        },
+        PatternToApply {
+            id: "additive-features".into(),
+            kind: Kind::Pattern,
+            name: "Additive feature expansion | *append* only".into(),
+            severity: KbSeverity::High,
+            checklist: Vec::new(),
+            covers: vec!["inference/features.py".into(), HOSTILE_PATH.into()],
+        },
+    ]);
     report.links = Some(Links {
         server_url: "https://github.example".into(),
         repository: "acme/trading".into(),

@@ -85,7 +85,46 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> Result<()> 
     if !shown.is_empty() {
         writeln!(out)?;
     }
+    if !style.quiet {
+        patterns(report, &paint, out)?;
+    }
     writeln!(out, "{}", summary_line(report, &paint))?;
+    Ok(())
+}
+
+/// The knowledge-base entries covering the changed files, with their
+/// checklists: what to apply before pushing.
+fn patterns(report: &Report, paint: &Paint, out: &mut dyn Write) -> Result<()> {
+    let Some(patterns) = report.patterns_to_apply.as_ref().filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    writeln!(out, "{}", paint.bold("patterns to apply (knowledge base):"))?;
+    for p in patterns {
+        let mut covers: Vec<String> = p.covers.iter().take(3).map(|c| printable(c)).collect();
+        if p.covers.len() > 3 {
+            covers.push(format!("and {} more", p.covers.len() - 3));
+        }
+        writeln!(
+            out,
+            "  {} {} {}: {} (covers {})",
+            paint.wrap(
+                if p.severity == crate::kb::KbSeverity::Critical {
+                    "1;31"
+                } else {
+                    "1;33"
+                },
+                p.severity.as_str()
+            ),
+            p.kind.label(),
+            printable(&p.id),
+            printable(&p.name),
+            covers.join(", ")
+        )?;
+        for item in &p.checklist {
+            writeln!(out, "    [ ] {}", printable(item))?;
+        }
+    }
+    writeln!(out)?;
     Ok(())
 }
 

@@ -1462,11 +1462,6 @@ fn a_doc_in_conflict_is_exit_2_for_staged() {
 #[test]
 fn settings_for_layers_not_checked_yet_are_refused() {
     for (config, location, key) in [
-        (
-            "knowledge_base: kb.yaml\n",
-            ".docgate.yml:1:1",
-            "knowledge_base",
-        ),
         ("policies: AGENTS.md\n", ".docgate.yml:1:1", "policies"),
         (
             "mishap_log: docs/COSTS.md\n",
