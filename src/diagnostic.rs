@@ -132,6 +132,21 @@ rules! { ALL:
     WAIVER_UNUSED = "waiver-unused", Note, false,
         "a `Docgate-Waive:` trailer in the change matched no finding",
         "remove the trailer, or fix its rule or scope (a doc id or a path glob of the finding)";
+    POSTMORTEM_MISSING_SECTION = "postmortem-missing-section", Error, true,
+        "a post-mortem lacks a mandatory section (or cannot be read)",
+        "add the section as a heading (any level, any case; `postmortems.aliases` lists other accepted names), or fix the file so it can be read";
+    POSTMORTEM_EMPTY_SECTION = "postmortem-empty-section", Error, true,
+        "a post-mortem's mandatory section has no content",
+        "write the section (HTML comments and empty sub-headings are no content), or say in it why it does not apply";
+    POSTMORTEM_ROOT_CAUSES = "postmortem-root-causes", Error, true,
+        "a post-mortem names fewer than `postmortems.min_root_causes` root causes",
+        "list each root cause as a top-level list item (or a sub-heading) of the Root Cause section";
+    POSTMORTEM_ACTION_ITEM = "postmortem-action-item", Error, true,
+        "a post-mortem's action item lacks an owner, a status or a due date",
+        "give the item an owner, a status and a due date (YYYY-MM-DD): table columns Owner, Status, Due, or `owner: x, status: y, due: 2026-01-31` in a list item";
+    POLICY_FILE_INVALID = "policy-file-invalid", Warning, true,
+        "the policy file has no numbered policy list, exceeds its line budget, or cannot be read",
+        "write the policies as a numbered list (`1. ...`) under a `Key Policies` heading, and keep the file within `policies.max_lines`";
 }
 
 // Rules of the specification that this version does not implement yet.
@@ -142,14 +157,9 @@ rules! { PLANNED:
     INDEX_ORPHAN = "index-orphan", Warning, true, "a doc with frontmatter is not linked from the index", "";
     KB_INVALID = "kb-invalid", Error, true, "knowledge-base schema violation", "";
     KB_BROKEN_REFERENCE = "kb-broken-reference", Error, true, "a `reference_files` entry points to no file", "";
-    POSTMORTEM_MISSING_SECTION = "postmortem-missing-section", Error, true, "a mandatory section is missing", "";
-    POSTMORTEM_EMPTY_SECTION = "postmortem-empty-section", Error, true, "a mandatory section has no content", "";
-    POSTMORTEM_ROOT_CAUSES = "postmortem-root-causes", Error, true, "fewer than `min_root_causes` root causes", "";
-    POSTMORTEM_ACTION_ITEM = "postmortem-action-item", Error, true, "an action item lacks owner, status or due date", "";
     MISHAP_ENTRY_INVALID = "mishap-entry-invalid", Error, true, "a cost-log entry lacks a field or its cost does not parse", "";
     MISHAP_UNKNOWN_PATTERN = "mishap-unknown-pattern", Error, true, "an entry's pattern is not a knowledge-base id", "";
     INCIDENT_LOOP_GAP = "incident-loop-gap", Warning, true, "a post-mortem whose incident loop has a missing step", "";
-    POLICY_FILE_INVALID = "policy-file-invalid", Warning, true, "the policy file is missing its policies or exceeds its line budget", "";
     FORBIDDEN_IMPORT = "forbidden-import", Error, false, "code under a rule's paths imports a forbidden module", "";
     SILENT_FALLBACK = "silent-fallback", Error, false, "an exception handler in scope can finish without raising", "";
     SUPPRESSION_INVALID = "suppression-invalid", Error, true, "a `docgate: allow[...]` comment without a reason, or one that suppresses nothing", "";

@@ -12,6 +12,8 @@ mod github;
 mod github_api;
 mod github_contract;
 mod hostile_input;
+mod policies;
+mod postmortems;
 mod prepush;
 mod prism_contract;
 mod project;
