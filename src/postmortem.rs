@@ -458,7 +458,7 @@ fn fields(text: &str) -> [(String, Option<String>); 3] {
         if out[kind].1.is_some() {
             continue;
         }
-        let next = marks.get(n + 1).map_or(text.len(), |m| m.0);
+        let next = marks.get(n + 1).map_or(text.len(), |m| m.0).max(value_at);
         let segment = &text[value_at..next];
         let end = SEPARATORS
             .iter()
@@ -621,33 +621,56 @@ pub fn read_text(read: Read, path: &str) -> Result<String, String> {
     }
 }
 
-/// Every post-mortem of the snapshot, read: `(path, post-mortem, text)`;
-/// one that cannot be read is there with [`PostMortem::unreadable`] set
-/// and an empty text. Cheap: one listing of the folders `paths` can match
-/// under, one read a file.
-pub fn load_texts(
+/// A post-mortem read from a snapshot.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub path: String,
+    pub postmortem: PostMortem,
+    /// Its text (empty when it cannot be read).
+    pub text: String,
+}
+
+/// Every post-mortem of the snapshot, read; one that cannot be read is
+/// there with [`PostMortem::unreadable`] set. Cheap: one listing of the
+/// folders `paths` can match under, one read a file.
+pub fn load_texts(snapshot: &Snapshot<'_>, config: &PostmortemsConfig) -> Result<Vec<Loaded>> {
+    Ok(load_some(snapshot, config, |_| true)?.1)
+}
+
+/// How many post-mortems the snapshot has, and those whose path `wanted`
+/// accepts, read as [`load_texts`] does (the others are listed, not read).
+pub fn load_some(
     snapshot: &Snapshot<'_>,
     config: &PostmortemsConfig,
-) -> Result<Vec<(String, PostMortem, String)>> {
+    wanted: impl Fn(&str) -> bool,
+) -> Result<(usize, Vec<Loaded>)> {
+    let all = entries(snapshot, config)?;
     let mut out = Vec::new();
-    for (path, entry) in entries(snapshot, config)? {
-        let loaded = match read_text(snapshot.read_entry(&entry)?, &path) {
+    for (path, entry) in &all {
+        if !wanted(path) {
+            continue;
+        }
+        let (postmortem, text) = match read_text(snapshot.read_entry(entry)?, path) {
             Ok(text) => (parse(&text, config), text),
             Err(why) => (PostMortem::unreadable(why), String::new()),
         };
-        out.push((path, loaded.0, loaded.1));
+        out.push(Loaded {
+            path: path.clone(),
+            postmortem,
+            text,
+        });
     }
-    Ok(out)
+    Ok((all.len(), out))
 }
 
-/// Every post-mortem of the snapshot (see [`load_texts`]), without the texts.
+/// Every post-mortem of the snapshot (see [`load_texts`]), by path.
 pub fn load(
     snapshot: &Snapshot<'_>,
     config: &PostmortemsConfig,
 ) -> Result<Vec<(String, PostMortem)>> {
     Ok(load_texts(snapshot, config)?
         .into_iter()
-        .map(|(p, pm, _)| (p, pm))
+        .map(|l| (l.path, l.postmortem))
         .collect())
 }
 

@@ -15,29 +15,27 @@ use crate::postmortem::{self, PostMortem};
 
 pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
     let config = &ctx.config.postmortems;
-    let files = postmortem::load_texts(ctx.head, config)?;
-    if files.is_empty() {
+    // `check`: only the post-mortems the change added, modified or renamed to.
+    let touched = |path: &str| match &ctx.change {
+        None => true,
+        Some(c) => c
+            .change
+            .files
+            .iter()
+            .any(|f| f.path == path && f.status != Status::Deleted),
+    };
+    let (count, files) = postmortem::load_some(ctx.head, config, touched)?;
+    if count == 0 {
         // Not active (an explicit `paths` matching nothing is exit 2 before).
         return Ok(());
     }
     sink.checked.layers.push(format!(
-        "post-mortems ({}, {} file{})",
+        "post-mortems ({}, {count} file{})",
         config.paths.join(", "),
-        files.len(),
-        if files.len() == 1 { "" } else { "s" }
+        if count == 1 { "" } else { "s" }
     ));
-    for (path, pm, text) in &files {
-        if let Some(c) = &ctx.change {
-            let touched = c
-                .change
-                .files
-                .iter()
-                .any(|f| f.path == *path && f.status != Status::Deleted);
-            if !touched {
-                continue;
-            }
-        }
-        sink.extend(findings(path, pm, text, config));
+    for l in &files {
+        sink.extend(findings(&l.path, &l.postmortem, &l.text, config));
     }
     Ok(())
 }
@@ -69,11 +67,7 @@ fn findings(
                     .iter()
                     .map(|n| format!("`{n}`"))
                     .collect();
-                let names = match names.split_last() {
-                    Some((last, [])) => last.clone(),
-                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-                    None => String::new(),
-                };
+                let names = join(&names, "or");
                 out.push(
                     Diagnostic::new(
                         rules::POSTMORTEM_MISSING_SECTION,
@@ -127,11 +121,7 @@ fn findings(
             .iter()
             .map(|(name, why)| format!("no {name} ({why})"))
             .collect();
-        let what = match what.split_last() {
-            Some((last, [])) => last.clone(),
-            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-            None => String::new(),
-        };
+        let what = join(&what, "and");
         out.push(
             Diagnostic::new(
                 rules::POSTMORTEM_ACTION_ITEM,
@@ -142,6 +132,15 @@ fn findings(
         );
     }
     out
+}
+
+/// `a`, `a or b`, `a, b or c` (with `conjunction`).
+fn join(items: &[String], conjunction: &str) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {conjunction} {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// A text for a message: at most 60 characters.

@@ -1,23 +1,10 @@
 //! The policy layer: `CLAUDE.md` (else `AGENTS.md`, or the configured file)
 //! has a numbered policy list and stays within its line budget.
 
+use crate::postmortems::{lint_of, repo_with};
 use crate::support::*;
 
 const POLICIES: &str = "# Agents\n\nIntro.\n\n## Key Policies\n\n1. Fail fast.\n2. Docs are part of the fix.\n3. Keep ray out of inference.\n";
-
-/// The covered app plus `files` (and `config`), on `main`, then `feature`.
-fn repo_with(files: &[(&str, &str)], config: Option<&str>) -> TestRepo {
-    let repo = TestRepo::new();
-    repo.write_covered_app();
-    for (path, text) in files {
-        repo.write(path, text);
-    }
-    if let Some(c) = config {
-        repo.write(".docgate.yml", c);
-    }
-    repo.commit_base("initial");
-    repo
-}
 
 fn layers(run: &Run) -> serde_json::Value {
     run.json()["checked"]["layers"].clone()
@@ -40,33 +27,30 @@ fn invalid(run: &Run) -> Vec<(String, u64, String, String)> {
 
 #[test]
 fn claude_md_else_agents_md_with_its_policies_counted() {
-    let run = lint(&repo_with(&[("CLAUDE.md", POLICIES)], None));
+    let run = lint_of(&[("CLAUDE.md", POLICIES)], None);
     assert_clean(&run);
     assert_eq!(
         layers(&run),
         serde_json::json!(["docs (docs)", "policies (CLAUDE.md, 3 policies)"])
     );
     // AGENTS.md when there is no CLAUDE.md; CLAUDE.md first when both are.
-    let run = lint(&repo_with(&[("AGENTS.md", "1. One policy.\n")], None));
+    let run = lint_of(&[("AGENTS.md", "1. One policy.\n")], None);
     assert_clean(&run);
     assert_eq!(layers(&run)[1], "policies (AGENTS.md, 1 policy)");
-    let run = lint(&repo_with(
-        &[("AGENTS.md", "no list\n"), ("CLAUDE.md", POLICIES)],
-        None,
-    ));
+    let run = lint_of(&[("AGENTS.md", "no list\n"), ("CLAUDE.md", POLICIES)], None);
     assert_clean(&run);
     // Neither: the layer is not active.
-    let run = lint(&repo_with(&[], None));
+    let run = lint_of(&[], None);
     assert_clean(&run);
     assert_eq!(layers(&run), serde_json::json!(["docs (docs)"]));
 }
 
 #[test]
 fn a_policy_file_without_a_numbered_list_is_a_warning() {
-    let run = lint(&repo_with(
+    let run = lint_of(
         &[("CLAUDE.md", "# Agents\n\n- be careful\n- be quick\n")],
         None,
-    ));
+    );
     assert_eq!(run.code, 0, "a warning does not fail by default: {run:?}");
     assert_eq!(
         invalid(&run),
@@ -82,13 +66,13 @@ fn a_policy_file_without_a_numbered_list_is_a_warning() {
     assert_eq!(layers(&run)[1], "policies (CLAUDE.md, 0 policies)");
     // A policy heading without a numbered list under it: at the heading,
     // though a numbered list elsewhere exists.
-    let run = lint(&repo_with(
+    let run = lint_of(
         &[(
             "CLAUDE.md",
             "# Agents\n\n## Policies\n\n- a bullet\n\n## Setup\n\n1. install\n",
         )],
         None,
-    ));
+    );
     assert_eq!(
         invalid(&run),
         vec![(
@@ -106,7 +90,7 @@ fn a_policy_file_without_a_numbered_list_is_a_warning() {
 fn the_line_budget() {
     let long = format!("{POLICIES}{}", "detail\n".repeat(192));
     assert_eq!(long.lines().count(), 201);
-    let run = lint(&repo_with(&[("CLAUDE.md", &long)], None));
+    let run = lint_of(&[("CLAUDE.md", &long)], None);
     assert_eq!(
         invalid(&run),
         vec![(
@@ -119,17 +103,17 @@ fn the_line_budget() {
         )]
     );
     // 200 lines are within it; `max_lines` moves it.
-    let run = lint(&repo_with(&[("CLAUDE.md", &long[..long.len() - 7])], None));
+    let run = lint_of(&[("CLAUDE.md", &long[..long.len() - 7])], None);
     assert_clean(&run);
-    let run = lint(&repo_with(
+    let run = lint_of(
         &[("CLAUDE.md", &long)],
         Some("policies: {path: CLAUDE.md, max_lines: 201}\n"),
-    ));
+    );
     assert_clean(&run);
-    let run = lint(&repo_with(
+    let run = lint_of(
         &[("CLAUDE.md", POLICIES)],
         Some("policies: {max_lines: 5}\n"),
-    ));
+    );
     assert_eq!(
         invalid(&run).iter().map(|f| f.1).collect::<Vec<_>>(),
         [6],
@@ -139,10 +123,10 @@ fn the_line_budget() {
 
 #[test]
 fn a_configured_policy_file_must_exist() {
-    let run = lint(&repo_with(
+    let run = lint_of(
         &[("CLAUDE.md", POLICIES)],
         Some("policies: docs/AGENT.md\n"),
-    ));
+    );
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains(
@@ -150,7 +134,7 @@ fn a_configured_policy_file_must_exist() {
         ),
         "{run:?}"
     );
-    let run = lint(&repo_with(&[], Some("policies: {max_lines: 50}\n")));
+    let run = lint_of(&[], Some("policies: {max_lines: 50}\n"));
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr
@@ -158,10 +142,10 @@ fn a_configured_policy_file_must_exist() {
         "{run:?}"
     );
     // A configured path is read instead of the defaults.
-    let run = lint(&repo_with(
+    let run = lint_of(
         &[("CLAUDE.md", POLICIES), ("agents/RULES.md", "no list\n")],
         Some("policies: agents/RULES.md\n"),
-    ));
+    );
     assert_eq!(invalid(&run).len(), 1, "{run:?}");
     assert_eq!(invalid(&run)[0].0, "agents/RULES.md");
 }
@@ -186,7 +170,7 @@ fn the_policies_setting_is_validated() {
             ".docgate.yml:1:11: `policies` must be a file path, not a folder or glob",
         ),
     ] {
-        let run = lint(&repo_with(&[("CLAUDE.md", POLICIES)], Some(config)));
+        let run = lint_of(&[("CLAUDE.md", POLICIES)], Some(config));
         assert_eq!(run.code, 2, "{run:?}");
         assert!(run.stderr.contains(want), "lacks {want:?}: {run:?}");
     }

@@ -11,8 +11,8 @@ fn fixture(name: &str) -> String {
 }
 
 /// A repository with the covered app (one runbook), `files` and `config`,
-/// committed on `main`, then on branch `feature`.
-fn repo_with(files: &[(&str, &str)], config: Option<&str>) -> TestRepo {
+/// committed on `main`, then on branch `feature` (the policy tests use it too).
+pub(crate) fn repo_with(files: &[(&str, &str)], config: Option<&str>) -> TestRepo {
     let repo = TestRepo::new();
     repo.write_covered_app();
     for (path, text) in files {
@@ -23,6 +23,11 @@ fn repo_with(files: &[(&str, &str)], config: Option<&str>) -> TestRepo {
     }
     repo.commit_base("initial");
     repo
+}
+
+/// `lint` of [`repo_with`].
+pub(crate) fn lint_of(files: &[(&str, &str)], config: Option<&str>) -> Run {
+    lint(&repo_with(files, config))
 }
 
 /// (rule, path, line, message) of every finding, in report order.
@@ -226,11 +231,10 @@ fn the_elastic_cloud_incident_report() {
         ]
     );
     // The same with `min_root_causes: 2`: the root causes are enough.
-    let repo = repo_with(
+    let run = lint_of(
         &[(path, &fixture("elastic-2019-02-04.md"))],
         Some("postmortems:\n  min_root_causes: 2\n"),
     );
-    let run = lint(&repo);
     assert!(
         findings_of(&run.json(), "postmortem-root-causes").is_empty(),
         "{run:?}"
@@ -269,8 +273,7 @@ fn a_complete_postmortem_passes_and_the_template_is_not_one() {
     );
 
     // Only the template: the layer is not active, and lint passes.
-    let repo = repo_with(&[("docs/post-mortems/TEMPLATE.md", template)], None);
-    let run = lint(&repo);
+    let run = lint_of(&[("docs/post-mortems/TEMPLATE.md", template)], None);
     assert_clean(&run);
     assert_eq!(
         run.json()["checked"]["layers"],
@@ -278,11 +281,10 @@ fn a_complete_postmortem_passes_and_the_template_is_not_one() {
     );
 
     // With `exclude: []` the template is a post-mortem like any other.
-    let repo = repo_with(
+    let run = lint_of(
         &[("docs/post-mortems/TEMPLATE.md", template)],
         Some("postmortems:\n  exclude: []\n"),
     );
-    let run = lint(&repo);
     assert_eq!(
         found(&run)
             .iter()
@@ -407,11 +409,10 @@ fn an_unreadable_postmortem_is_named() {
 /// configured check never checks nothing.
 #[test]
 fn configured_paths_matching_nothing_are_exit_2() {
-    let repo = repo_with(
+    let run = lint_of(
         &[("docs/post-mortems/TEMPLATE.md", "# T\n")],
         Some("postmortems:\n  paths: [\"docs/incidents/*.md\", \"docs/post-mortems/*.md\"]\n"),
     );
-    let run = lint(&repo);
     assert_no_panic(&run);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
@@ -422,11 +423,10 @@ fn configured_paths_matching_nothing_are_exit_2() {
         "{run:?}"
     );
     // Other paths, found.
-    let repo = repo_with(
+    let run = lint_of(
         &[("docs/incidents/2026-03-02.md", &fixture("complete.md"))],
         Some("postmortems:\n  paths: [docs/incidents/]\n"),
     );
-    let run = lint(&repo);
     assert_clean(&run);
     assert_eq!(
         run.json()["checked"]["layers"][1],
@@ -440,8 +440,7 @@ fn the_postmortems_section_is_validated() {
     let config = "postmortems:\n  min_root_cause: 2\n  sections: [Summary, Root Cause, summary, \"\"]\n  \
                   aliases:\n    Root Cuase: [Causes]\n    Summary: [Root Cause]\n  \
                   paths: []\n";
-    let repo = repo_with(&[], Some(config));
-    let run = lint(&repo);
+    let run = lint_of(&[], Some(config));
     assert_eq!(run.code, 2, "{run:?}");
     for want in [
         ".docgate.yml:2:3: unknown key `min_root_cause` in `postmortems` (did you mean `min_root_causes`?)",
@@ -462,5 +461,35 @@ fn the_postmortems_section_is_validated() {
             ".docgate.yml:2:20: `postmortems.min_root_causes` must be a whole number (0 or more), found `-1`"
         ),
         "{run:?}"
+    );
+}
+
+/// `sections` replaces the mandatory list; the default aliases of sections
+/// still listed keep working, and Root Cause and Action Items are read even
+/// when they are not mandatory.
+#[test]
+fn configured_sections_are_the_mandatory_ones() {
+    let path = "docs/post-mortems/2026-05-12-proxy.md";
+    let run = lint_of(
+        &[(path, &fixture("elastic-2019-02-04.md"))],
+        Some("postmortems:\n  sections: [Background, Impact, Lessons Learned]\n"),
+    );
+    assert_eq!(
+        found(&run)
+            .iter()
+            .map(|f| (f.0.as_str(), f.2))
+            .collect::<Vec<_>>(),
+        vec![
+            ("postmortem-missing-section", 1),
+            ("postmortem-root-causes", 18),
+            ("postmortem-action-item", 35),
+            ("postmortem-action-item", 36),
+        ],
+        "{run:?}"
+    );
+    assert_eq!(
+        message(&run.findings()[0]),
+        "the post-mortem has no `Lessons Learned` section (a heading `Lessons Learned` or \
+         `Lessons Learnt`, any level, any case)"
     );
 }
