@@ -8,6 +8,8 @@ pub mod coverage;
 pub mod features;
 mod graph;
 pub mod kb;
+pub mod policies;
+pub mod postmortems;
 pub mod sink;
 pub mod waivers;
 
@@ -50,6 +52,8 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("graph", graph::check),
     ("features", features::check),
     ("kb", kb::check),
+    ("postmortems", postmortems::check),
+    ("policies", policies::check),
 ];
 
 fn run_all(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
@@ -409,13 +413,27 @@ pub(crate) fn require_layers(config: &Config, snapshot: &Snapshot<'_>) -> Result
     let mut missing = Vec::new();
     for layer in [
         &config.knowledge_base,
-        &config.policies,
         &config.mishap_log,
         &config.docs.index,
     ] {
         if layer.explicit && !snapshot.exists(&layer.path)? {
             missing.push(layer.path.clone());
         }
+    }
+    if config.policies.explicit && policies::resolve(snapshot, &config.policies)?.is_none() {
+        missing.push(match &config.policies.path {
+            Some(path) => path.clone(),
+            None => policies::cfg::DEFAULT_FILES.join(" or "),
+        });
+    }
+    // Configured post-mortem globs must match a post-mortem.
+    if config.postmortems.paths_explicit
+        && crate::postmortem::files(snapshot, &config.postmortems)?.is_empty()
+    {
+        missing.push(format!(
+            "a post-mortem matching {} (postmortems.paths)",
+            config.postmortems.paths.join(", ")
+        ));
     }
     // Roots the config names must exist (the default `docs/` may not).
     if config.docs.roots_explicit {

@@ -10,11 +10,12 @@ use std::fmt;
 
 pub use crate::checks::coverage::cfg::CoverageConfig;
 pub use crate::checks::features::cfg::{FeatureList, FeatureSource, Order, SourceKind};
+pub use crate::checks::policies::cfg::PoliciesConfig;
+pub use crate::checks::postmortems::cfg::PostmortemsConfig;
 pub use crate::checks::waivers::cfg::WaiversConfig;
 pub use crate::docs::cfg::DocsConfig;
 pub use crate::github::cfg::{CommentMode, GithubConfig};
 pub use node::{did_you_mean, nearest};
-pub use planned::PostmortemsConfig;
 
 use crate::diagnostic::{self, Severity};
 use crate::yaml::{self, Node};
@@ -42,7 +43,7 @@ pub struct Config {
     pub docs: DocsConfig,
     pub coverage: CoverageConfig,
     pub knowledge_base: LayerPath,
-    pub policies: LayerPath,
+    pub policies: PoliciesConfig,
     pub postmortems: PostmortemsConfig,
     pub mishap_log: LayerPath,
     pub waivers: WaiversConfig,
@@ -166,10 +167,10 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
     let coverage = crate::checks::coverage::cfg::parse(&mut v, get("coverage"));
     let knowledge_base = crate::checks::kb::cfg::parse(&mut v, root);
     let Planned {
-        policies,
-        postmortems,
         mishap_log,
     } = planned::parse(&mut v, root);
+    let postmortems = crate::checks::postmortems::cfg::parse(&mut v, get("postmortems"));
+    let policies = crate::checks::policies::cfg::parse(&mut v, get("policies"));
     let feature_lists = crate::checks::features::cfg::parse(&mut v, get("feature_lists"));
     let waivers = crate::checks::waivers::cfg::parse(&mut v, get("waivers"));
     let rules = crate::checks::sink::cfg::parse(&mut v, get("rules"));

@@ -138,6 +138,21 @@ rules! { ALL:
     KB_BROKEN_REFERENCE = "kb-broken-reference", Error, true,
         "a knowledge-base `reference_files` entry matches no file at head",
         "point the entry at the file's current path (a path, a folder with a trailing `/`, or a glob), or remove it";
+    POSTMORTEM_MISSING_SECTION = "postmortem-missing-section", Error, true,
+        "a post-mortem lacks a mandatory section (or cannot be read)",
+        "add the section as a heading (any level, any case; `postmortems.aliases` lists other accepted names), or fix the file so it can be read";
+    POSTMORTEM_EMPTY_SECTION = "postmortem-empty-section", Error, true,
+        "a post-mortem's mandatory section has no content",
+        "write the section (HTML comments and empty sub-headings are no content), or say in it why it does not apply";
+    POSTMORTEM_ROOT_CAUSES = "postmortem-root-causes", Error, true,
+        "a post-mortem names fewer than `postmortems.min_root_causes` root causes",
+        "list each root cause as a top-level list item (or a sub-heading) of the Root Cause section";
+    POSTMORTEM_ACTION_ITEM = "postmortem-action-item", Error, true,
+        "a post-mortem's action item lacks an owner, a status or a due date",
+        "give the item an owner, a status and a due date (YYYY-MM-DD): table columns Owner, Status, Due, or `owner: x, status: y, due: 2026-01-31` in a list item";
+    POLICY_FILE_INVALID = "policy-file-invalid", Warning, true,
+        "the policy file has no numbered policy list, exceeds its line budget, or cannot be read",
+        "write the policies as a numbered list (`1. ...`) under a `Key Policies` heading, and keep the file within `policies.max_lines`";
 }
 
 // Rules of the specification that this version does not implement yet.
@@ -146,14 +161,9 @@ rules! { ALL:
 rules! { PLANNED:
     INDEX_BROKEN_LINK = "index-broken-link", Error, true, "a link in the index points to no file", "";
     INDEX_ORPHAN = "index-orphan", Warning, true, "a doc with frontmatter is not linked from the index", "";
-    POSTMORTEM_MISSING_SECTION = "postmortem-missing-section", Error, true, "a mandatory section is missing", "";
-    POSTMORTEM_EMPTY_SECTION = "postmortem-empty-section", Error, true, "a mandatory section has no content", "";
-    POSTMORTEM_ROOT_CAUSES = "postmortem-root-causes", Error, true, "fewer than `min_root_causes` root causes", "";
-    POSTMORTEM_ACTION_ITEM = "postmortem-action-item", Error, true, "an action item lacks owner, status or due date", "";
     MISHAP_ENTRY_INVALID = "mishap-entry-invalid", Error, true, "a cost-log entry lacks a field or its cost does not parse", "";
     MISHAP_UNKNOWN_PATTERN = "mishap-unknown-pattern", Error, true, "an entry's pattern is not a knowledge-base id", "";
     INCIDENT_LOOP_GAP = "incident-loop-gap", Warning, true, "a post-mortem whose incident loop has a missing step", "";
-    POLICY_FILE_INVALID = "policy-file-invalid", Warning, true, "the policy file is missing its policies or exceeds its line budget", "";
     FORBIDDEN_IMPORT = "forbidden-import", Error, false, "code under a rule's paths imports a forbidden module", "";
     SILENT_FALLBACK = "silent-fallback", Error, false, "an exception handler in scope can finish without raising", "";
     SUPPRESSION_INVALID = "suppression-invalid", Error, true, "a `docgate: allow[...]` comment without a reason, or one that suppresses nothing", "";

@@ -23,6 +23,7 @@ pub mod lint;
 pub mod markdown;
 pub mod output;
 pub mod pattern;
+pub mod postmortem;
 pub mod python;
 pub mod report;
 

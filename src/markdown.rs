@@ -1,6 +1,7 @@
 //! The one place that reads Markdown (post-mortems, the cost log, the index,
 //! the policy file): a flat outline of blocks with their 1-based line and
-//! column, in document order, and every link. Built on `pulldown-cmark`
+//! column, in document order, and every link. A leading YAML frontmatter
+//! block is skipped. Built on `pulldown-cmark`
 //! (CommonMark with GitHub tables and task lists), so a `#` inside a code
 //! block is no heading and a `|` inside backquotes splits no table cell.
 //!
@@ -86,6 +87,18 @@ impl Section<'_> {
         self.blocks.iter().any(Block::has_content)
     }
 
+    /// Does anything but a heading or a table's header row say something?
+    /// Sub-headings with nothing under them, or a table with no rows, leave
+    /// a section empty (what an unfilled template looks like).
+    pub fn has_body(&self) -> bool {
+        self.blocks.iter().any(|b| {
+            !matches!(
+                b.kind,
+                BlockKind::Heading { .. } | BlockKind::Row { header: true, .. }
+            ) && b.has_content()
+        })
+    }
+
     /// The section's blocks before its first sub-heading.
     pub fn own_blocks(&self) -> &[Block] {
         let end = self
@@ -161,7 +174,11 @@ pub fn parse(text: &str) -> Outline {
     // Open blocks taking inline text (innermost last), and open links.
     let mut targets: Vec<Target> = Vec::new();
     let mut in_row = false;
-    let options = Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    // A leading YAML frontmatter block (`---` ... `---`) is metadata, not a
+    // rule and a setext heading.
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         let (line, col) = lines.at(range.start);
         let open = |out: &mut Outline, kind: BlockKind| {
@@ -319,6 +336,23 @@ fn push_text(out: &mut Outline, targets: &[Target], text: &str) {
     }
 }
 
+/// The number an ordered list item is written with (`3.` or `3)`), read
+/// from `source` (the text the outline was parsed from) at the item's
+/// position; `None` for an unordered item or a block that is no item.
+pub fn item_number(source: &str, item: &Block) -> Option<u64> {
+    if !matches!(item.kind, BlockKind::Item { ordered: true, .. }) {
+        return None;
+    }
+    let line = source.lines().nth(item.line.checked_sub(1)?)?;
+    let rest: String = line.chars().skip(item.col.checked_sub(1)?).collect();
+    let digits: String = rest
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
 /// The text of a heading compared case-insensitively and without the
 /// decorations people put around section names (`1. Summary`, `Summary:`).
 pub fn heading_key(text: &str) -> String {
@@ -449,6 +483,58 @@ mod tests {
         let o = parse("Summary\n=======\n\nété [l](a.md)\n");
         assert_eq!(o.blocks[0].kind, BlockKind::Heading { level: 1 });
         assert_eq!(o.links[0].col, 5);
+    }
+
+    #[test]
+    fn a_body_is_more_than_headings_and_a_table_header() {
+        let o = parse(
+            "## Lessons\n\n### Well\n\n## Items\n\n| Owner | Due |\n|---|---|\n\n## Next\n\n### Sub\n\n- x\n",
+        );
+        let s = o.sections();
+        let body: Vec<(&str, bool, bool)> = s
+            .iter()
+            .map(|s| (s.heading.text.as_str(), s.has_content(), s.has_body()))
+            .collect();
+        assert_eq!(
+            body,
+            vec![
+                ("Lessons", true, false),
+                ("Well", false, false),
+                ("Items", true, false),
+                ("Next", true, true),
+                ("Sub", true, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn frontmatter_is_no_content() {
+        let o = parse("---\nid: pm-01\ntitle: x\n---\n\n# Title\n");
+        let k = kinds(&o);
+        assert_eq!(k, vec![("h1:Title".to_string(), 6)]);
+    }
+
+    #[test]
+    fn item_numbers_as_written() {
+        let text = "1. a\n2. b\n\n  7) c\n- d\n\n> 12. quoted\n";
+        let o = parse(text);
+        let numbers: Vec<(String, Option<u64>)> = o
+            .blocks
+            .iter()
+            .map(|b| (b.text.clone(), item_number(text, b)))
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                ("a", Some(1)),
+                ("b", Some(2)),
+                ("c", Some(7)),
+                ("d", None),
+                ("quoted", Some(12))
+            ]
+            .map(|(t, n)| (t.to_string(), n))
+            .to_vec()
+        );
     }
 
     #[test]

@@ -1462,16 +1462,10 @@ fn a_doc_in_conflict_is_exit_2_for_staged() {
 #[test]
 fn settings_for_layers_not_checked_yet_are_refused() {
     for (config, location, key) in [
-        ("policies: AGENTS.md\n", ".docgate.yml:1:1", "policies"),
         (
             "mishap_log: docs/COSTS.md\n",
             ".docgate.yml:1:1",
             "mishap_log",
-        ),
-        (
-            "postmortems:\n  min_root_causes: 5\n",
-            ".docgate.yml:1:1",
-            "postmortems",
         ),
         (
             "docs:\n  index: docs/README.md\n",

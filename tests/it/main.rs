@@ -13,6 +13,8 @@ mod github_api;
 mod github_contract;
 mod hostile_input;
 mod knowledge_base;
+mod policies;
+mod postmortems;
 mod prepush;
 mod prism_contract;
 mod project;
