@@ -7,6 +7,7 @@
 pub mod coverage;
 pub mod features;
 mod graph;
+pub mod mishap;
 pub mod sink;
 pub mod waivers;
 
@@ -48,6 +49,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("coverage", coverage::check),
     ("graph", graph::check),
     ("features", features::check),
+    ("mishap", mishap::check),
 ];
 
 fn run_all(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {

@@ -168,8 +168,8 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
         knowledge_base,
         policies,
         postmortems,
-        mishap_log,
     } = planned::parse(&mut v, root);
+    let mishap_log = crate::checks::mishap::cfg::parse(&mut v, root);
     let feature_lists = crate::checks::features::cfg::parse(&mut v, get("feature_lists"));
     let waivers = crate::checks::waivers::cfg::parse(&mut v, get("waivers"));
     let rules = crate::checks::sink::cfg::parse(&mut v, get("rules"));

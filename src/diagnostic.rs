@@ -132,6 +132,12 @@ rules! { ALL:
     WAIVER_UNUSED = "waiver-unused", Note, false,
         "a `Docgate-Waive:` trailer in the change matched no finding",
         "remove the trailer, or fix its rule or scope (a doc id or a path glob of the finding)";
+    MISHAP_ENTRY_INVALID = "mishap-entry-invalid", Error, true,
+        "a cost-log entry lacks a field or its cost does not parse",
+        "write the entry as `#### [YYYY-MM-DD] - Title` followed by `- **What happened**:`, `- **Root cause**:`, `- **Duration**:`, `- **Estimated cost**: ~$LOW-HIGH` and `- **Prevention**:` (optionally `- **Pattern**: <kb id>` and `- **Post-mortem**: <path>`)";
+    MISHAP_UNKNOWN_PATTERN = "mishap-unknown-pattern", Error, true,
+        "a cost-log entry's pattern is not a knowledge-base id",
+        "use the `id` of a `patterns` or `anti_patterns` entry of the knowledge base, or add the pattern there";
 }
 
 // Rules of the specification that this version does not implement yet.
@@ -146,8 +152,6 @@ rules! { PLANNED:
     POSTMORTEM_EMPTY_SECTION = "postmortem-empty-section", Error, true, "a mandatory section has no content", "";
     POSTMORTEM_ROOT_CAUSES = "postmortem-root-causes", Error, true, "fewer than `min_root_causes` root causes", "";
     POSTMORTEM_ACTION_ITEM = "postmortem-action-item", Error, true, "an action item lacks owner, status or due date", "";
-    MISHAP_ENTRY_INVALID = "mishap-entry-invalid", Error, true, "a cost-log entry lacks a field or its cost does not parse", "";
-    MISHAP_UNKNOWN_PATTERN = "mishap-unknown-pattern", Error, true, "an entry's pattern is not a knowledge-base id", "";
     INCIDENT_LOOP_GAP = "incident-loop-gap", Warning, true, "a post-mortem whose incident loop has a missing step", "";
     POLICY_FILE_INVALID = "policy-file-invalid", Warning, true, "the policy file is missing its policies or exceeds its line budget", "";
     FORBIDDEN_IMPORT = "forbidden-import", Error, false, "code under a rule's paths imports a forbidden module", "";

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod costs;
 pub mod date;
 pub mod demo;
 pub mod diagnostic;
@@ -20,6 +21,7 @@ pub mod hook;
 pub mod install;
 pub mod lint;
 pub mod markdown;
+pub mod mishap;
 pub mod output;
 pub mod pattern;
 pub mod python;
@@ -94,6 +96,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
             )
         }
         Command::Install(args) => install::run(args, &cwd, stdout),
+        Command::Costs => costs::run(&cli.global, &cwd, stdout),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Layers and sections whose checks this version does not run yet
-//! (knowledge base, policies, post-mortems, cost log, forbidden imports,
+//! (knowledge base, policies, post-mortems, forbidden imports,
 //! silent fallbacks): their defaults, and refusal when configured, so a
 //! configured check never silently does nothing. Each moves into its check's
 //! module when the check arrives.
@@ -23,16 +23,14 @@ pub(crate) struct Planned {
     pub knowledge_base: LayerPath,
     pub policies: LayerPath,
     pub postmortems: PostmortemsConfig,
-    pub mishap_log: LayerPath,
 }
 
 pub(crate) fn parse(v: &mut Validator, root: Option<&Node>) -> Planned {
     let knowledge_base = layer(v, root, "knowledge_base", ".ai-knowledge-base.yaml");
     let policies = layer(v, root, "policies", "CLAUDE.md");
-    let mishap_log = layer(v, root, "mishap_log", "docs/MISHAP_COST_LOG.md");
     // Their checks are not in this version: a layer set in the config would
     // be checked by nothing, so it is refused like `forbidden_imports`.
-    for key in ["knowledge_base", "policies", "mishap_log", "postmortems"] {
+    for key in ["knowledge_base", "policies", "postmortems"] {
         not_yet(v, root, key, key);
     }
 
@@ -139,6 +137,5 @@ pub(crate) fn parse(v: &mut Validator, root: Option<&Node>) -> Planned {
         knowledge_base,
         policies,
         postmortems,
-        mishap_log,
     }
 }

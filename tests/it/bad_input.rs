@@ -1469,11 +1469,6 @@ fn settings_for_layers_not_checked_yet_are_refused() {
         ),
         ("policies: AGENTS.md\n", ".docgate.yml:1:1", "policies"),
         (
-            "mishap_log: docs/COSTS.md\n",
-            ".docgate.yml:1:1",
-            "mishap_log",
-        ),
-        (
             "postmortems:\n  min_root_causes: 5\n",
             ".docgate.yml:1:1",
             "postmortems",
