@@ -282,7 +282,7 @@ fn parse_counted(text: &str, log_path: &str) -> (Vec<Entry>, Vec<Problem>, usize
             continue;
         };
         if level != 4 {
-            if level >= 2 && looks_like_entry(&b.text) {
+            if looks_like_entry(&b.text) {
                 headings += 1;
                 problems.push(problem(
                     b,
@@ -683,7 +683,7 @@ fn percent_decode(s: &str) -> Result<String, String> {
 }
 
 /// Read an estimate: `$78,947`, `~$5-10`, `$55-90`, `$150-250+`, `$0`,
-/// `$20–40` (en dash), `$5 - $10`, `$12.50`, `$1.5k`, `$2M`. Text after the
+/// `$20–40` (en dash), `$5 - $10`, `$5 to $10`, `$12.50`, `$1.5k`, `$2M`. Text after the
 /// estimate is a note (`$55-90 (compute)`). Errors say what to write.
 pub fn parse_cost(text: &str) -> Result<Cost, String> {
     let s = text.trim();
@@ -704,8 +704,12 @@ pub fn parse_cost(text: &str) -> Result<Cost, String> {
     let (low, low_suffix, mut rest) = amount(rest.trim_start(), s)?;
     let mut high = low;
     let after = rest.trim_start();
-    if let Some(r) = after.strip_prefix(['-', '–']) {
+    let sep = after
+        .strip_prefix(['-', '–', '—'])
+        .or_else(|| after.strip_prefix("to "));
+    if let Some(r) = sep {
         let r = r.trim_start();
+        let r = r.strip_prefix('~').unwrap_or(r);
         let r = r.strip_prefix('$').map_or(r, str::trim_start);
         if r.starts_with(|c: char| c.is_ascii_digit()) {
             let (h, high_suffix, r) = amount(r, s)?;
@@ -849,6 +853,9 @@ mod tests {
         assert_eq!(cost("$0"), c(0, 0, false, false));
         assert_eq!(cost("$20–40"), c(20, 40, false, false));
         assert_eq!(cost("$5 - $10"), c(5, 10, false, false));
+        assert_eq!(cost("$5 to $10"), c(5, 10, false, false));
+        assert_eq!(cost("~$5-~10"), c(5, 10, true, false));
+        assert_eq!(cost("$5—10"), c(5, 10, false, false));
         assert_eq!(cost("$55-90 (compute)"), c(55, 90, false, false));
         assert_eq!(cost("$1,000+ and rising"), c(1000, 1000, false, true));
         assert_eq!(cost("$1.5k"), c(1500, 1500, false, false));
@@ -908,7 +915,7 @@ mod tests {
         - **Ticket**: OPS-12\n\
         \n#### [2026-03-01T08:00Z] - Second\n\
         - what happened: x\n- root cause: y\n- duration: 1h\n- estimated cost: 5 hours lost\n- Prevension: z\n\
-        \n#### Notes\n\ntext\n\n### [2026-04-01] - wrong level\n";
+        \n#### Notes\n\ntext\n\n### [2026-04-01] - wrong level\n\n# [2026-05-01] - level one\n";
 
     #[test]
     fn entries_fields_and_problems() {
@@ -962,6 +969,11 @@ mod tests {
                     41,
                     41,
                     "`[2026-04-01] - wrong level` is written as an entry but is a level-3 heading: an entry heading is level 4 (`#### [YYYY-MM-DD] - Title`)"
+                ),
+                (
+                    43,
+                    43,
+                    "`[2026-05-01] - level one` is written as an entry but is a level-1 heading: an entry heading is level 4 (`#### [YYYY-MM-DD] - Title`)"
                 ),
             ]
         );
