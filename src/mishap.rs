@@ -611,11 +611,13 @@ fn parse_time(time: &str) -> Result<String, String> {
 /// leading `/` is the repository root, as on GitHub) or a plain path
 /// (relative to the repository root). The result is repository-relative.
 fn post_mortem_path(value: &str, links: &[&Link], log_path: &str) -> Result<String, String> {
-    match links {
+    let (joined, shown) = match links {
         [] => {
             let plain = value.trim().trim_matches('`').trim();
+            // Absolute paths, `..`, backslashes: refused as in `key_files`.
             crate::pattern::normalize(plain)
-                .map_err(|why| format!("{why}; write a repository path"))
+                .map_err(|why| format!("{why}; write a repository path"))?;
+            (plain.to_string(), plain.to_string())
         }
         [link] => {
             let target = link.target.split(['#', '?']).next().unwrap_or_default();
@@ -626,10 +628,6 @@ fn post_mortem_path(value: &str, links: &[&Link], log_path: &str) -> Result<Stri
                 ));
             }
             let target = percent_decode(target)?;
-            if target.is_empty() {
-                return Err(format!("the link `{}` names no file", link.target));
-            }
-            let mut parts: Vec<&str> = Vec::new();
             let joined = match target.strip_prefix('/') {
                 Some(from_root) => from_root.to_string(),
                 None => match log_path.rsplit_once('/') {
@@ -637,28 +635,34 @@ fn post_mortem_path(value: &str, links: &[&Link], log_path: &str) -> Result<Stri
                     None => target.clone(),
                 },
             };
-            for seg in joined.split('/') {
-                match seg {
-                    "" | "." => {}
-                    ".." => {
-                        if parts.pop().is_none() {
-                            return Err(format!(
-                                "the link `{}` leads out of the repository",
-                                link.target
-                            ));
-                        }
-                    }
-                    s => parts.push(s),
+            (joined, format!("the link `{}`", link.target))
+        }
+        _ => {
+            return Err(format!(
+                "{} links; an entry names one post-mortem",
+                links.len()
+            ));
+        }
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(format!("{shown} leads out of the repository"));
                 }
             }
-            crate::pattern::normalize(&parts.join("/"))
-                .map_err(|why| format!("the link `{}`: {why}", link.target))
+            s => parts.push(s),
         }
-        _ => Err(format!(
-            "{} links; an entry names one post-mortem",
-            links.len()
-        )),
     }
+    let path = parts.join("/");
+    if path.is_empty() || joined.ends_with('/') || !crate::pattern::is_literal(&path) {
+        return Err(format!(
+            "{shown} is not a file path (a folder or a glob); name the post-mortem's file"
+        ));
+    }
+    crate::pattern::normalize(&path).map_err(|why| format!("{shown}: {why}"))
 }
 
 /// `%20` and friends in a link target.
@@ -670,6 +674,7 @@ fn percent_decode(s: &str) -> Result<String, String> {
         if b[i] == b'%' {
             let hex = s
                 .get(i + 1..i + 3)
+                .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
                 .ok_or_else(|| format!("`{s}` has a `%` that is no escape"))?;
             out.push(hex);
@@ -1052,6 +1057,21 @@ mod tests {
                 .contains("not a file of the repository")
         );
         assert!(p("../pm.md", None).is_err());
+        assert_eq!(p("docs//a/./b.md", None).unwrap(), "docs/a/b.md");
+        for folder_or_glob in ["docs/", "docs/*.md"] {
+            assert!(
+                p(folder_or_glob, None)
+                    .unwrap_err()
+                    .contains("is not a file path"),
+                "{folder_or_glob}"
+            );
+        }
+        assert!(
+            p("pm", Some("post-mortems/"))
+                .unwrap_err()
+                .contains("is not a file path")
+        );
+        assert!(p("pm", Some("%+1.md")).unwrap_err().contains("no escape"));
     }
 
     #[test]
