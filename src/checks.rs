@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod features;
 mod graph;
 pub mod kb;
+pub mod mishap;
 pub mod policies;
 pub mod postmortems;
 pub mod sink;
@@ -54,6 +55,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("kb", kb::check),
     ("postmortems", postmortems::check),
     ("policies", policies::check),
+    ("mishap", mishap::check),
 ];
 
 fn run_all(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {

@@ -104,6 +104,8 @@ pub enum Command {
     PrePush(PrePushArgs),
     /// Install the pre-push hook into this repository's hooks folder
     Install(InstallArgs),
+    /// Mishap cost report: totals per pattern and per month (--format text|json|markdown)
+    Costs,
 }
 
 #[derive(Debug, Args)]

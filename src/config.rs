@@ -20,7 +20,6 @@ pub use node::{did_you_mean, nearest};
 use crate::diagnostic::{self, Severity};
 use crate::yaml::{self, Node};
 use node::Validator;
-use planned::Planned;
 
 pub const FILE_NAME: &str = ".docgate.yml";
 
@@ -166,11 +165,10 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
     let docs = crate::docs::cfg::parse(&mut v, get("docs"));
     let coverage = crate::checks::coverage::cfg::parse(&mut v, get("coverage"));
     let knowledge_base = crate::checks::kb::cfg::parse(&mut v, root);
-    let Planned {
-        mishap_log,
-    } = planned::parse(&mut v, root);
+    planned::parse(&mut v, root);
     let postmortems = crate::checks::postmortems::cfg::parse(&mut v, get("postmortems"));
     let policies = crate::checks::policies::cfg::parse(&mut v, get("policies"));
+    let mishap_log = crate::checks::mishap::cfg::parse(&mut v, root);
     let feature_lists = crate::checks::features::cfg::parse(&mut v, get("feature_lists"));
     let waivers = crate::checks::waivers::cfg::parse(&mut v, get("waivers"));
     let rules = crate::checks::sink::cfg::parse(&mut v, get("rules"));

@@ -153,6 +153,12 @@ rules! { ALL:
     POLICY_FILE_INVALID = "policy-file-invalid", Warning, true,
         "the policy file has no numbered policy list, exceeds its line budget, or cannot be read",
         "write the policies as a numbered list (`1. ...`) under a `Key Policies` heading, and keep the file within `policies.max_lines`";
+    MISHAP_ENTRY_INVALID = "mishap-entry-invalid", Error, true,
+        "a cost-log entry lacks a field or its cost does not parse",
+        "write the entry as `#### [YYYY-MM-DD] - Title` followed by `- **What happened**:`, `- **Root cause**:`, `- **Duration**:`, `- **Estimated cost**: ~$LOW-HIGH` and `- **Prevention**:` (optionally `- **Pattern**: <kb id>` and `- **Post-mortem**: <path>`)";
+    MISHAP_UNKNOWN_PATTERN = "mishap-unknown-pattern", Error, true,
+        "a cost-log entry's pattern is not a knowledge-base id",
+        "use the `id` of a `patterns` or `anti_patterns` entry of the knowledge base, or add the pattern there";
 }
 
 // Rules of the specification that this version does not implement yet.
@@ -161,8 +167,6 @@ rules! { ALL:
 rules! { PLANNED:
     INDEX_BROKEN_LINK = "index-broken-link", Error, true, "a link in the index points to no file", "";
     INDEX_ORPHAN = "index-orphan", Warning, true, "a doc with frontmatter is not linked from the index", "";
-    MISHAP_ENTRY_INVALID = "mishap-entry-invalid", Error, true, "a cost-log entry lacks a field or its cost does not parse", "";
-    MISHAP_UNKNOWN_PATTERN = "mishap-unknown-pattern", Error, true, "an entry's pattern is not a knowledge-base id", "";
     INCIDENT_LOOP_GAP = "incident-loop-gap", Warning, true, "a post-mortem whose incident loop has a missing step", "";
     FORBIDDEN_IMPORT = "forbidden-import", Error, false, "code under a rule's paths imports a forbidden module", "";
     SILENT_FALLBACK = "silent-fallback", Error, false, "an exception handler in scope can finish without raising", "";

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod costs;
 pub mod date;
 pub mod demo;
 pub mod diagnostic;
@@ -21,6 +22,7 @@ pub mod install;
 pub mod kb;
 pub mod lint;
 pub mod markdown;
+pub mod mishap;
 pub mod output;
 pub mod pattern;
 pub mod postmortem;
@@ -96,6 +98,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
             )
         }
         Command::Install(args) => install::run(args, &cwd, stdout),
+        Command::Costs => costs::run(&cli.global, &cwd, stdout),
     }
 }
 

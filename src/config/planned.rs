@@ -1,27 +1,12 @@
-//! Layers and sections whose checks this version does not run yet
-//! (cost log, forbidden imports, silent fallbacks): their defaults, and refusal when configured, so a
-//! configured check never silently does nothing. Each moves into its check's
-//! module when the check arrives.
+//! Sections whose checks this version does not run yet (forbidden imports,
+//! silent fallbacks): accepted when empty, refused when configured, so a
+//! configured check never silently does nothing. Each moves into its
+//! check's module when the check arrives.
 
-use crate::config::LayerPath;
-use crate::config::node::{Validator, layer, not_yet};
+use crate::config::node::Validator;
 use crate::yaml::{self, Node};
 
-/// The planned layers' settings.
-pub(crate) struct Planned {
-    pub mishap_log: LayerPath,
-}
-
-pub(crate) fn parse(v: &mut Validator, root: Option<&Node>) -> Planned {
-    let mishap_log = layer(v, root, "mishap_log", "docs/MISHAP_COST_LOG.md");
-    // Their checks are not in this version: a layer set in the config would
-    // be checked by nothing, so it is refused like `forbidden_imports`.
-    for key in ["mishap_log"] {
-        not_yet(v, root, key, key);
-    }
-
-    // Sections whose checks this version does not run yet: accepted when empty,
-    // refused when configured, so a configured check never silently does nothing.
+pub(crate) fn parse(v: &mut Validator, root: Option<&Node>) {
     for key in ["forbidden_imports"] {
         if let Some(n) = root.and_then(|r| r.get(key)) {
             match n.as_seq() {
@@ -41,8 +26,5 @@ pub(crate) fn parse(v: &mut Validator, root: Option<&Node>) -> Planned {
                 None => v.err(n, format!("`silent_fallback.paths` must be a list of globs, found {}", n.type_name())),
             }
         }
-    }
-    Planned {
-        mishap_log,
     }
 }

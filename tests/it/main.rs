@@ -6,6 +6,7 @@
 mod support;
 
 mod bad_input;
+mod costs;
 mod features;
 mod fuzz_regressions;
 mod github;

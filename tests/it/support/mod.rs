@@ -375,3 +375,7 @@ impl TestRepo {
         status_with_closed_pipes(&mut cmd)
     }
 }
+
+/// A post-mortem with every mandatory section, three root causes and
+/// complete action items: no post-mortem finding.
+pub const COMPLETE_POSTMORTEM: &str = include_str!("../../fixtures/postmortems/complete.md");
