@@ -7,6 +7,7 @@
 pub mod coverage;
 pub mod features;
 mod graph;
+pub mod index;
 pub mod sink;
 pub mod waivers;
 
@@ -47,6 +48,7 @@ pub type Check = fn(&Ctx<'_>, &mut Sink<'_>) -> Result<()>;
 pub const CHECKS: &[(&str, Check)] = &[
     ("coverage", coverage::check),
     ("graph", graph::check),
+    ("index", index::check),
     ("features", features::check),
 ];
 

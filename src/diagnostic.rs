@@ -132,14 +132,18 @@ rules! { ALL:
     WAIVER_UNUSED = "waiver-unused", Note, false,
         "a `Docgate-Waive:` trailer in the change matched no finding",
         "remove the trailer, or fix its rule or scope (a doc id or a path glob of the finding)";
+    INDEX_BROKEN_LINK = "index-broken-link", Error, true,
+        "a link in the index points to no file or folder",
+        "point the link at the doc's current path (relative to the index's folder; a leading `/` is the repository root), or remove it";
+    INDEX_ORPHAN = "index-orphan", Warning, true,
+        "a doc with frontmatter is not linked from the index",
+        "add a row to the index (`docs.index`) that links the doc, so a reader can find it; a file that is not a doc goes out of `docs.roots` or into `docs.exclude`";
 }
 
 // Rules of the specification that this version does not implement yet.
 // Config may turn them `off` or list them as waivable; asking for them to run
 // is an error, so a configured check can never silently do nothing.
 rules! { PLANNED:
-    INDEX_BROKEN_LINK = "index-broken-link", Error, true, "a link in the index points to no file", "";
-    INDEX_ORPHAN = "index-orphan", Warning, true, "a doc with frontmatter is not linked from the index", "";
     KB_INVALID = "kb-invalid", Error, true, "knowledge-base schema violation", "";
     KB_BROKEN_REFERENCE = "kb-broken-reference", Error, true, "a `reference_files` entry points to no file", "";
     POSTMORTEM_MISSING_SECTION = "postmortem-missing-section", Error, true, "a mandatory section is missing", "";

@@ -1478,11 +1478,6 @@ fn settings_for_layers_not_checked_yet_are_refused() {
             ".docgate.yml:1:1",
             "postmortems",
         ),
-        (
-            "docs:\n  index: docs/README.md\n",
-            ".docgate.yml:2:3",
-            "docs.index",
-        ),
     ] {
         let repo = repo_with_config(config);
         let run = lint(&repo);

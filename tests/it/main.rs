@@ -6,12 +6,14 @@
 mod support;
 
 mod bad_input;
+mod doc_graph;
 mod features;
 mod fuzz_regressions;
 mod github;
 mod github_api;
 mod github_contract;
 mod hostile_input;
+mod index;
 mod prepush;
 mod prism_contract;
 mod project;
