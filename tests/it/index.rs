@@ -10,7 +10,7 @@ const INDEX: &str = "# Index\n\
 | run the app | [App](ops/app.md#steps) |\n\
 | learn the risks | [Risk](/docs/risk/limits.md) |\n\
 | see the code | [src](../src/) and [home](https://example.com/a.md) or [top](#index) |\n\
-| mail | <mailto:ops@example.com> |\n";
+| mail | <mailto:ops@example.com> or <ops@example.com> |\n";
 
 /// Two runbooks linked from the index, and `src/`.
 fn indexed_repo() -> TestRepo {
@@ -41,13 +41,13 @@ fn a_whole_index_is_clean_and_named_in_the_report() {
     assert_clean(&run);
     assert_eq!(
         layers(&run.json()),
-        ["docs (docs)", "index (docs/INDEX.md, 6 links)"],
+        ["docs (docs)", "index (docs/INDEX.md, 7 links)"],
         "{run:?}"
     );
     let text = repo.docgate(&["lint"]);
     assert!(
         text.stdout
-            .contains("layers: docs (docs), index (docs/INDEX.md, 6 links)"),
+            .contains("layers: docs (docs), index (docs/INDEX.md, 7 links)"),
         "{text:?}"
     );
 }
