@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Rust, and nothing when it is
 # already there: Prism and GitHub's REST description (scripts/prism/), the
-# GitHub mock of tests/it/support/prism.rs. Needs the npm registry the first time
+# GitHub mock of tests/it/support/prism.rs, and the diagram validators
+# (scripts/diagrams/). Needs the npm registry the first time
 # and after scripts/prism/package-lock.json changes; the tests themselves are
 # offline.
 set -euo pipefail
@@ -29,6 +30,21 @@ else
   echo "== npm ci --prefix scripts/prism"
   npm ci --prefix scripts/prism || fail "npm ci --prefix scripts/prism failed (see above)"
   echo "$want" > "$stamp"
+fi
+
+# The real Mermaid parser and Graphviz (WebAssembly) that tests/it/doc_graph.rs
+# runs on `docgate graph` output (scripts/diagrams/validate.mjs).
+dlock=scripts/diagrams/package-lock.json
+dstamp=scripts/diagrams/node_modules/.docgate-lock.sha256
+dwant="$(sha256sum "$dlock" | cut -d' ' -f1)"
+if [ -f "$dstamp" ] && [ "$(cat "$dstamp")" = "$dwant" ] \
+  && [ -f scripts/diagrams/node_modules/mermaid/package.json ] \
+  && [ -f scripts/diagrams/node_modules/@hpcc-js/wasm-graphviz/package.json ]; then
+  echo "scripts/test-deps.sh: scripts/diagrams/node_modules is up to date"
+else
+  echo "== npm ci --prefix scripts/diagrams"
+  npm ci --prefix scripts/diagrams || fail "npm ci --prefix scripts/diagrams failed (see above)"
+  echo "$dwant" > "$dstamp"
 fi
 
 # Python tools the tests run (SARIF schema validation), pinned, in a venv under

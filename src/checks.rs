@@ -7,6 +7,7 @@
 pub mod coverage;
 pub mod features;
 mod graph;
+pub mod index;
 pub mod kb;
 pub mod mishap;
 pub mod policies;
@@ -51,6 +52,7 @@ pub type Check = fn(&Ctx<'_>, &mut Sink<'_>) -> Result<()>;
 pub const CHECKS: &[(&str, Check)] = &[
     ("coverage", coverage::check),
     ("graph", graph::check),
+    ("index", index::check),
     ("features", features::check),
     ("kb", kb::check),
     ("postmortems", postmortems::check),

@@ -35,7 +35,7 @@ pub struct GlobalArgs {
     /// Configuration file (default: .docgate.yml at the repository root)
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
-    /// Report format
+    /// Report format (mermaid and dot: `docgate graph` only)
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     pub format: Format,
     /// Write the report to FILE instead of stdout; FORMAT=FILE adds a report in that format (repeatable)
@@ -106,6 +106,36 @@ pub enum Command {
     Install(InstallArgs),
     /// Mishap cost report: totals per pattern and per month (--format text|json|markdown)
     Costs,
+    /// Query the doc graph: the docs with a tag, covering a file, depending on a doc, of a perspective
+    Docs(DocsArgs),
+    /// The doc graph by perspective: text, or a diagram with --format mermaid|dot
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// Docs with this tag (repeat: any of them)
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Docs whose key_files cover PATH, relative to the current directory (repeat: any of them)
+    #[arg(long = "key-file", value_name = "PATH")]
+    pub key_file: Vec<PathBuf>,
+    /// Docs whose depends_on names ID (repeat: any of them)
+    #[arg(long = "depends-on", value_name = "ID")]
+    pub depends_on: Vec<String>,
+    /// With --depends-on: also the docs that depend on it through other docs
+    #[arg(long, requires = "depends_on")]
+    pub transitive: bool,
+    /// Docs of this perspective, one of docs.perspectives (repeat: any of them)
+    #[arg(long, value_name = "PERSPECTIVE")]
+    pub perspective: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Add each doc's key_files entries as nodes, with an edge from the doc
+    #[arg(long)]
+    pub with_files: bool,
 }
 
 #[derive(Debug, Args)]

@@ -260,9 +260,9 @@ mod tests {
         let err = Config::parse("forbidden_imports:\n  - id: x\n", "c.yml").unwrap_err();
         assert!(err.to_string().contains("not implemented"), "{err}");
         assert!(Config::parse("forbidden_imports: []\n", "c.yml").is_ok());
-        let err = Config::parse("rules:\n  index-orphan: error\n", "c.yml").unwrap_err();
+        let err = Config::parse("rules:\n  silent-fallback: error\n", "c.yml").unwrap_err();
         assert!(err.to_string().contains("not implemented"), "{err}");
-        assert!(Config::parse("rules:\n  index-orphan: off\n", "c.yml").is_ok());
+        assert!(Config::parse("rules:\n  silent-fallback: off\n", "c.yml").is_ok());
     }
 
     #[test]

@@ -159,14 +159,18 @@ rules! { ALL:
     MISHAP_UNKNOWN_PATTERN = "mishap-unknown-pattern", Error, true,
         "a cost-log entry's pattern is not a knowledge-base id",
         "use the `id` of a `patterns` or `anti_patterns` entry of the knowledge base, or add the pattern there";
+    INDEX_BROKEN_LINK = "index-broken-link", Error, true,
+        "a link in the index points to no file or folder",
+        "point the link at the doc's current path (relative to the index's folder; a leading `/` is the repository root), or remove it";
+    INDEX_ORPHAN = "index-orphan", Warning, true,
+        "a doc with frontmatter is not linked from the index",
+        "add a row to the index (`docs.index`) that links the doc, so a reader can find it; a file that is not a doc goes out of `docs.roots` or into `docs.exclude`";
 }
 
 // Rules of the specification that this version does not implement yet.
 // Config may turn them `off` or list them as waivable; asking for them to run
 // is an error, so a configured check can never silently do nothing.
 rules! { PLANNED:
-    INDEX_BROKEN_LINK = "index-broken-link", Error, true, "a link in the index points to no file", "";
-    INDEX_ORPHAN = "index-orphan", Warning, true, "a doc with frontmatter is not linked from the index", "";
     INCIDENT_LOOP_GAP = "incident-loop-gap", Warning, true, "a post-mortem whose incident loop has a missing step", "";
     FORBIDDEN_IMPORT = "forbidden-import", Error, false, "code under a rule's paths imports a forbidden module", "";
     SILENT_FALLBACK = "silent-fallback", Error, false, "an exception handler in scope can finish without raising", "";

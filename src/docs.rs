@@ -44,6 +44,9 @@ pub struct Doc {
     pub id: Option<String>,
     pub id_line: usize,
     pub title: Option<String>,
+    /// One of `docs.perspectives` (`None` when missing or unknown).
+    pub perspective: Option<String>,
+    pub tags: Vec<String>,
     pub depends_on: Vec<Dependency>,
     pub key_files: Vec<KeyFile>,
     pub last_updated: Option<String>,

@@ -14,9 +14,11 @@ pub mod date;
 pub mod demo;
 pub mod diagnostic;
 pub mod docs;
+pub mod docs_query;
 pub mod features;
 pub mod git;
 pub mod github;
+pub mod graph_cmd;
 pub mod hook;
 pub mod install;
 pub mod kb;
@@ -79,6 +81,13 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
     for spec in &cli.global.output {
         output_spec(spec)?;
     }
+    if cli.global.format.is_diagram() && !matches!(cli.command, Command::Graph(_)) {
+        bail!(
+            "--format {} is a diagram of the doc graph, written by `docgate graph`; reports are {}",
+            cli.global.format.name(),
+            report::Format::names().join(", ")
+        );
+    }
     match &cli.command {
         Command::Check(args) => check::run(args, &cli.global, &cwd, stdout),
         Command::Lint => lint::run(&cli.global, &cwd, stdout),
@@ -99,6 +108,8 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
         }
         Command::Install(args) => install::run(args, &cwd, stdout),
         Command::Costs => costs::run(&cli.global, &cwd, stdout),
+        Command::Docs(args) => docs_query::run(args, &cli.global, &cwd, stdout, stderr),
+        Command::Graph(args) => graph_cmd::run(args, &cli.global, &cwd, stdout, stderr),
     }
 }
 

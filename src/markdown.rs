@@ -9,7 +9,7 @@
 //! blocks until the next heading of the same or a higher level), list items
 //! with their depth, table rows with their cells, and links.
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 
 /// What a block is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,9 +237,18 @@ pub fn parse(text: &str) -> Outline {
                         targets.push(Target::Cell(i, cells.len() - 1));
                     }
                 }
-                Tag::Link { dest_url, .. } => {
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
+                } => {
+                    // `<a@b.c>` links to `mailto:a@b.c`, as it renders.
+                    let target = match link_type {
+                        LinkType::Email => format!("mailto:{dest_url}"),
+                        _ => dest_url.to_string(),
+                    };
                     out.links.push(Link {
-                        target: dest_url.to_string(),
+                        target,
                         text: String::new(),
                         line,
                         col,
@@ -535,6 +544,13 @@ mod tests {
             .map(|(t, n)| (t.to_string(), n))
             .to_vec()
         );
+    }
+
+    #[test]
+    fn an_email_autolink_is_a_mailto_link() {
+        let o = parse("<ops@example.com> <https://x.org> [a](b.md)\n");
+        let targets: Vec<&str> = o.links.iter().map(|l| l.target.as_str()).collect();
+        assert_eq!(targets, ["mailto:ops@example.com", "https://x.org", "b.md"]);
     }
 
     #[test]

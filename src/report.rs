@@ -11,6 +11,8 @@ mod sarif;
 mod tests;
 mod text;
 
+pub(crate) use text::printable;
+
 use std::io::Write;
 
 use anyhow::Result;
@@ -28,20 +30,39 @@ pub enum Format {
     // GitHub Actions workflow commands (annotations).
     Github,
     Markdown,
+    // `docgate graph` only: a Mermaid flowchart of the doc graph (no report).
+    Mermaid,
+    // `docgate graph` only: a Graphviz digraph of the doc graph (no report).
+    Dot,
 }
 
 impl Format {
+    /// A report format by name (the diagrams are not report formats).
     pub fn from_name(name: &str) -> Option<Format> {
-        Format::from_str(name, true).ok()
+        Format::from_str(name, true)
+            .ok()
+            .filter(|f| !f.is_diagram())
     }
 
-    /// Every format's name, as the CLI spells it.
+    /// Every report format's name, as the CLI spells it.
     pub fn names() -> Vec<String> {
         Format::value_variants()
             .iter()
-            .filter_map(|f| f.to_possible_value())
-            .map(|v| v.get_name().to_string())
+            .filter(|f| !f.is_diagram())
+            .map(|f| f.name())
             .collect()
+    }
+
+    /// The name the CLI spells.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+
+    /// `mermaid` and `dot`: diagrams of the doc graph, written by `docgate graph` alone.
+    pub fn is_diagram(self) -> bool {
+        matches!(self, Format::Mermaid | Format::Dot)
     }
 }
 
@@ -197,5 +218,9 @@ pub fn render(report: &Report, format: Format, style: Style, out: &mut dyn Write
             out.write_all(markdown::render(report, markdown::MAX_COMMENT_BYTES).as_bytes())?;
             Ok(())
         }
+        Format::Mermaid | Format::Dot => anyhow::bail!(
+            "--format {} is a diagram written by `docgate graph`, not a report format",
+            format.name()
+        ),
     }
 }

@@ -33,6 +33,8 @@ fuzz_target!(|data: &[u8]| {
         id: Some("a".into()),
         id_line: 1,
         title: Some("a".into()),
+        perspective: None,
+        tags: Vec::new(),
         depends_on: Vec::new(),
         key_files: vec![KeyFile {
             raw: raw.to_string(),

@@ -290,25 +290,6 @@ pub(crate) fn layer(v: &mut Validator, root: Option<&Node>, key: &str, default: 
     }
 }
 
-/// A setting for checks this version does not run yet: refused when given,
-/// so a configured check never silently does nothing.
-/// Reported at the key in `parent`.
-pub(crate) fn not_yet(v: &mut Validator, parent: Option<&Node>, key: &str, shown: &str) {
-    let Some(entries) = parent.and_then(Node::as_map) else {
-        return;
-    };
-    if let Some((k, _)) = entries.iter().find(|(k, _)| k.as_str() == Some(key)) {
-        v.err(
-            k,
-            format!(
-                "`{shown}` is not implemented in docgate {} yet (the layer is not checked); \
-                 remove it or upgrade docgate",
-                env!("CARGO_PKG_VERSION")
-            ),
-        );
-    }
-}
-
 pub(crate) fn default_globs(globs: &[&str]) -> GlobSet {
     pattern::build_set(
         globs

@@ -3,7 +3,7 @@
 use globset::GlobSet;
 
 use crate::config::LayerPath;
-use crate::config::node::{Validator, layer, not_yet};
+use crate::config::node::{Validator, layer};
 use crate::pattern;
 use crate::yaml::Node;
 
@@ -69,7 +69,6 @@ pub(crate) fn parse(v: &mut Validator, node: Option<&Node>) -> DocsConfig {
         docs.exclude = v.globs(n, "docs.exclude").unwrap_or_else(GlobSet::empty);
     }
     docs.index = layer(v, Some(node), "index", "docs/INDEX.md");
-    not_yet(v, Some(node), "index", "docs.index");
     if let Some(n) = node.get("perspectives")
         && let Some(list) = v.string_list(n, "docs.perspectives")
     {

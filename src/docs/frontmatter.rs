@@ -247,6 +247,8 @@ impl Doc {
             id: None,
             id_line: 1,
             title: None,
+            perspective: None,
+            tags: Vec::new(),
             depends_on: Vec::new(),
             key_files: Vec::new(),
             last_updated: None,
@@ -423,14 +425,16 @@ impl FieldParser<'_> {
             }
         }
         f.title = self.required(root, "title").map(|(t, _)| t);
-        if let Some((perspective, node)) = self.required(root, "perspective")
-            && !config.docs.perspectives.contains(&perspective)
-        {
-            let msg = format!(
-                "unknown perspective `{perspective}`; expected one of {}",
-                config.docs.perspectives.join(", ")
-            );
-            self.invalid(node, msg);
+        if let Some((perspective, node)) = self.required(root, "perspective") {
+            if config.docs.perspectives.contains(&perspective) {
+                f.perspective = Some(perspective);
+            } else {
+                let msg = format!(
+                    "unknown perspective `{perspective}`; expected one of {}",
+                    config.docs.perspectives.join(", ")
+                );
+                self.invalid(node, msg);
+            }
         }
         if let Some((date, node)) = self.required(root, "last_updated") {
             f.last_updated_line = node.line + self.offset;
@@ -447,7 +451,11 @@ impl FieldParser<'_> {
             }
         }
         if let Some(n) = root.get("tags") {
-            self.string_list(n, "tags");
+            f.tags = self
+                .string_list(n, "tags")
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect();
         }
         if let Some(n) = root.get("depends_on") {
             for (id, item) in self.string_list(n, "depends_on") {

@@ -41,7 +41,7 @@ impl Paint {
 /// character is written as its escape (`\u{1b}`, `\r`, `\n`), never raw. A
 /// file named `src/\x1b[2K\rx.py` must not erase the finding it is named in
 /// (the pre-push report reaches the terminal of the person pushing).
-fn printable(s: &str) -> String {
+pub(crate) fn printable(s: &str) -> String {
     if !s.chars().any(|c| c.is_control() && c != '\t') {
         return s.to_string();
     }

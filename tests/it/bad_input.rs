@@ -1461,18 +1461,25 @@ fn a_doc_in_conflict_is_exit_2_for_staged() {
 /// that does not exist is exit 2 even when it is `docs`.
 #[test]
 fn settings_for_layers_not_checked_yet_are_refused() {
-    for (config, location, key) in [(
-        "docs:\n  index: docs/README.md\n",
-        ".docgate.yml:2:3",
-        "docs.index",
-    )] {
+    for (config, location, key) in [
+        (
+            "forbidden_imports:\n  - {paths: [\"inference/**\"], modules: [ray]}\n",
+            ".docgate.yml:2:3",
+            "forbidden_imports",
+        ),
+        (
+            "silent_fallback:\n  paths: [\"inference/**\"]\n",
+            ".docgate.yml:2:10",
+            "silent_fallback.paths",
+        ),
+    ] {
         let repo = repo_with_config(config);
         let run = lint(&repo);
         assert_config_error(
             &run,
             &[location],
             &[&format!(
-                "`{key}` is not implemented in docgate {} yet (the layer is not checked)",
+                "`{key}` is not implemented in docgate {} yet; remove it or upgrade docgate",
                 env!("CARGO_PKG_VERSION")
             )],
         );

@@ -7,12 +7,14 @@ mod support;
 
 mod bad_input;
 mod costs;
+mod doc_graph;
 mod features;
 mod fuzz_regressions;
 mod github;
 mod github_api;
 mod github_contract;
 mod hostile_input;
+mod index;
 mod knowledge_base;
 mod policies;
 mod postmortems;
