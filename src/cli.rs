@@ -104,6 +104,8 @@ pub enum Command {
     PrePush(PrePushArgs),
     /// Install the pre-push hook into this repository's hooks folder
     Install(InstallArgs),
+    /// Scaffold .docgate.yml and the documentation layers (never overwrites)
+    Init(InitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +117,13 @@ pub struct PrePushArgs {
     /// The remote's URL (shown in the report)
     #[arg(value_name = "URL")]
     pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Print what would be written, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

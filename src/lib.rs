@@ -17,6 +17,7 @@ pub mod features;
 pub mod git;
 pub mod github;
 pub mod hook;
+pub mod init;
 pub mod install;
 pub mod lint;
 pub mod markdown;
@@ -94,6 +95,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
             )
         }
         Command::Install(args) => install::run(args, &cwd, stdout),
+        Command::Init(args) => init::run(args, &cli.global, &cwd, stdout),
     }
 }
 

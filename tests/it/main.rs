@@ -12,6 +12,7 @@ mod github;
 mod github_api;
 mod github_contract;
 mod hostile_input;
+mod init;
 mod prepush;
 mod prism_contract;
 mod project;
