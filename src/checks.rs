@@ -6,6 +6,7 @@
 
 pub mod coverage;
 pub mod features;
+pub mod incident_loop;
 mod graph;
 pub mod sink;
 pub mod waivers;
