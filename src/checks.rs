@@ -7,6 +7,7 @@
 pub mod coverage;
 pub mod features;
 mod graph;
+pub mod incident_loop;
 pub mod index;
 pub mod kb;
 pub mod mishap;

@@ -110,6 +110,8 @@ pub enum Command {
     Docs(DocsArgs),
     /// The doc graph by perspective: text, or a diagram with --format mermaid|dot
     Graph(GraphArgs),
+    /// Scaffold .docgate.yml and the documentation layers (never overwrites)
+    Init(InitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +149,13 @@ pub struct PrePushArgs {
     /// The remote's URL (shown in the report)
     #[arg(value_name = "URL")]
     pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Print what would be written, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

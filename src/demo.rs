@@ -65,6 +65,10 @@ const BASE: &[(&str, &str)] = &[
         include_str!("demo/sample/base/docs/post-mortems/2026-02-06-ray-in-inference.md"),
     ),
     (
+        "docs/post-mortems/2026-04-02-stale-heartbeat.md",
+        include_str!("demo/sample/base/docs/post-mortems/2026-04-02-stale-heartbeat.md"),
+    ),
+    (
         "docs/risk/risk-limits.md",
         include_str!("demo/sample/base/docs/risk/risk-limits.md"),
     ),

@@ -20,6 +20,7 @@ pub mod git;
 pub mod github;
 pub mod graph_cmd;
 pub mod hook;
+pub mod init;
 pub mod install;
 pub mod kb;
 pub mod lint;
@@ -110,6 +111,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<E
         Command::Costs => costs::run(&cli.global, &cwd, stdout),
         Command::Docs(args) => docs_query::run(args, &cli.global, &cwd, stdout, stderr),
         Command::Graph(args) => graph_cmd::run(args, &cli.global, &cwd, stdout, stderr),
+        Command::Init(args) => init::run(args, &cli.global, &cwd, stdout),
     }
 }
 

@@ -15,9 +15,11 @@ mod github_api;
 mod github_contract;
 mod hostile_input;
 mod index;
+mod init;
 mod knowledge_base;
 mod policies;
 mod postmortems;
+
 mod prepush;
 mod prism_contract;
 mod project;
