@@ -59,6 +59,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("postmortems", postmortems::check),
     ("policies", policies::check),
     ("mishap", mishap::check),
+    ("incident_loop", incident_loop::check),
 ];
 
 fn run_all(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {

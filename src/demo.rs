@@ -8,6 +8,7 @@ use anyhow::{Context as _, Result, bail};
 
 use crate::ExitStatus;
 use crate::cli::{CheckArgs, Cli, Command, ContextArgs, DemoArgs, GlobalArgs};
+use crate::report::Format;
 
 const BASE: &[(&str, &str)] = &[
     (
@@ -137,9 +138,13 @@ pub fn run(
     build(&dir, first, second)?;
     writeln!(
         stdout,
-        "docgate demo: a trading-system repository with runbooks, an index, a post-mortem"
+        "docgate demo: a trading-system repository with runbooks, an index, two post-mortems,"
     )?;
-    writeln!(stdout, "and a knowledge base, at {}", dir.display())?;
+    writeln!(
+        stdout,
+        "a cost log and a knowledge base, at {}",
+        dir.display()
+    )?;
     writeln!(
         stdout,
         "Branch `raise-limits` has one commit on top of `main`: \"{second}\"."
@@ -151,6 +156,14 @@ pub fn run(
     writeln!(
         stdout,
         "and edits inference/features.py so the serving feature list no longer matches training's."
+    )?;
+    writeln!(
+        stdout,
+        "The knowledge base's patterns for inference/features.py reach the change with their checklists,"
+    )?;
+    writeln!(
+        stdout,
+        "and the second post-mortem's incident loop has gaps that `docgate lint` names."
     )?;
     writeln!(stdout)?;
     writeln!(stdout, "$ docgate check --base main")?;
@@ -185,6 +198,27 @@ pub fn run(
         stdout,
     )?;
     writeln!(stdout)?;
+    writeln!(
+        stdout,
+        "$ docgate lint    # the whole documentation system, with each post-mortem's incident loop"
+    )?;
+    in_demo(Command::Lint, stdout)?;
+    writeln!(stdout)?;
+    if matches!(
+        global.format,
+        Format::Text | Format::Json | Format::Markdown
+    ) {
+        writeln!(
+            stdout,
+            "$ docgate costs   # what the incidents cost, per pattern and per month"
+        )?;
+        if in_demo(Command::Costs, stdout)? != ExitStatus::Clean {
+            bail!(
+                "the demo's cost log was expected to add up, but `docgate costs` left entries out: this is a docgate bug"
+            );
+        }
+        writeln!(stdout)?;
+    }
     if status != ExitStatus::Findings {
         bail!(
             "the demo change was expected to fail the gate, but `docgate check` passed: this is a docgate bug"
@@ -193,7 +227,8 @@ pub fn run(
     writeln!(
         stdout,
         "The gate failed (docgate check exits 1), as it should: the runbook must change with the code,\n\
-         and serving must use exactly the features the model was trained on."
+         and serving must use exactly the features the model was trained on. On a pull request the same\n\
+         report is the sticky comment: `docgate check --base main --format markdown` shows it here."
     )?;
     writeln!(
         stdout,

@@ -126,6 +126,9 @@ rules! { ALL:
     FEATURE_DUPLICATE = "feature-duplicate", Error, false,
         "a feature list names the same feature twice",
         "remove the repeated name: a feature appears once in a list";
+    INCIDENT_LOOP_GAP = "incident-loop-gap", Warning, true,
+        "a post-mortem whose incident loop has a missing step: no knowledge-base entry, cost-log entry, policy, runbook or gate names it",
+        "close the loop: mention the post-mortem (its path or file name) in a knowledge-base entry, a cost-log entry's `Post-mortem:`, the policy file (or name its knowledge-base id there), a runbook, and the docgate config entry that gates it";
     WAIVER_INVALID = "waiver-invalid", Error, false,
         "a `Docgate-Waive:` trailer has no reason, names an unknown or non-waivable rule, or is outside the trailer block",
         "write the trailer as `Docgate-Waive: <rule>[(<doc id or path glob>)]: <reason>` in the commit message's last paragraph";
@@ -171,7 +174,6 @@ rules! { ALL:
 // Config may turn them `off` or list them as waivable; asking for them to run
 // is an error, so a configured check can never silently do nothing.
 rules! { PLANNED:
-    INCIDENT_LOOP_GAP = "incident-loop-gap", Warning, true, "a post-mortem whose incident loop has a missing step", "";
     FORBIDDEN_IMPORT = "forbidden-import", Error, false, "code under a rule's paths imports a forbidden module", "";
     SILENT_FALLBACK = "silent-fallback", Error, false, "an exception handler in scope can finish without raising", "";
     SUPPRESSION_INVALID = "suppression-invalid", Error, true, "a `docgate: allow[...]` comment without a reason, or one that suppresses nothing", "";

@@ -80,6 +80,8 @@ pub struct Report {
     /// `reference_files` cover a changed file, CRITICAL first (`None`: no
     /// knowledge base, or `lint`).
     pub patterns_to_apply: Option<Vec<crate::checks::kb::PatternToApply>>,
+    /// Each post-mortem's incident loop: which steps exist.
+    pub incident_loop: Option<Vec<crate::checks::incident_loop::IncidentLoop>>,
     /// Where the report will be read on GitHub: links to files at head.
     pub links: Option<Links>,
     /// Where the full report is (for the annotations' closing notice).
@@ -175,6 +177,7 @@ impl Report {
             fail_on,
             docs_to_read: Vec::new(),
             patterns_to_apply: None,
+            incident_loop: None,
             links: None,
             full_report: None,
             github: None,

@@ -12,7 +12,18 @@
 //! - runbook: a doc (not a post-mortem) mentions it;
 //! - gate: the docgate config file mentions it (an entry or a comment on it).
 
+use std::collections::BTreeSet;
+
+use anyhow::Result;
 use serde::Serialize;
+
+use super::{Ctx, Sink};
+use crate::checks::policies;
+use crate::config::Config;
+use crate::diagnostic::{self as rules, Diagnostic};
+use crate::docs::Doc;
+use crate::snapshot::Snapshot;
+use crate::{kb, mishap, postmortem};
 
 /// The steps, in the loop's order, as reports name them.
 pub const STEPS: [&str; 5] = ["knowledge base", "cost log", "policy", "runbook", "gate"];
@@ -43,10 +54,13 @@ impl IncidentLoop {
     }
 }
 
+/// Does a knowledge-base entry mention this needle?
+pub type Mentions<'a> = Box<dyn Fn(&str) -> bool + 'a>;
+
 /// What the loop is looked for in.
 pub struct Sources<'a> {
     /// (entry id, does it mention `needle`?)
-    pub kb: Vec<(&'a str, Box<dyn Fn(&str) -> bool + 'a>)>,
+    pub kb: Vec<(&'a str, Mentions<'a>)>,
     /// (post-mortem path the entry points at, `log:line`)
     pub cost_entries: Vec<(String, String)>,
     /// (policy file path, text)
@@ -55,6 +69,220 @@ pub struct Sources<'a> {
     pub runbooks: Vec<(String, String)>,
     /// (config path, text)
     pub config: Option<(&'a str, &'a str)>,
+}
+
+/// The layers a loop is traced in, read from one snapshot.
+struct Layers {
+    kb: Option<kb::Loaded>,
+    log: Option<mishap::CostLog>,
+    policy: Option<policies::PolicyFile>,
+    /// (config path, text) when the config in use is a file of the snapshot.
+    config: Option<(String, String)>,
+}
+
+impl Layers {
+    fn read(snapshot: &Snapshot<'_>, config: &Config) -> Result<Layers> {
+        let config_text = match config.repo_path.as_deref() {
+            Some(path) => postmortem::read_text(snapshot.read(path)?, path)
+                .ok()
+                .map(|t| (path.to_string(), t)),
+            None => None,
+        };
+        Ok(Layers {
+            kb: kb::load(snapshot, config)?,
+            log: mishap::load(snapshot, config)?,
+            policy: policies::load(snapshot, &config.policies)?,
+            config: config_text,
+        })
+    }
+
+    fn sources<'a>(&'a self, runbooks: Vec<(String, String)>) -> Sources<'a> {
+        let kb = self.kb.as_ref().map_or_else(Vec::new, |l| {
+            l.kb.entries
+                .iter()
+                .map(|e| {
+                    let m: Mentions<'a> = Box::new(move |n| e.mentions(n));
+                    (e.id.as_str(), m)
+                })
+                .collect()
+        });
+        let cost_entries = self.log.as_ref().map_or_else(Vec::new, |log| {
+            log.entries
+                .iter()
+                .filter_map(|e| {
+                    e.post_mortem
+                        .clone()
+                        .map(|pm| (pm, format!("{}:{}", log.path, e.line)))
+                })
+                .collect()
+        });
+        Sources {
+            kb,
+            cost_entries,
+            policy: self
+                .policy
+                .as_ref()
+                .map(|p| (p.path.as_str(), p.text.as_str())),
+            runbooks,
+            config: self.config.as_ref().map(|(p, t)| (p.as_str(), t.as_str())),
+        }
+    }
+}
+
+/// The docs that can carry the runbook step: every doc with frontmatter
+/// but the post-mortems themselves, the index and the cost log. `(label,
+/// text)`; a doc that cannot be read as text carries nothing (its own
+/// rules report it).
+fn runbooks<'d>(
+    snapshot: &Snapshot<'_>,
+    config: &Config,
+    docs: impl IntoIterator<Item = &'d Doc>,
+) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for d in docs {
+        if config.postmortems.is_postmortem(&d.path)
+            || d.path == config.docs.index.path
+            || d.path == config.mishap_log.path
+        {
+            continue;
+        }
+        if let Ok(text) = postmortem::read_text(snapshot.read(&d.path)?, &d.path) {
+            out.push((d.id.clone().unwrap_or_else(|| d.path.clone()), text));
+        }
+    }
+    Ok(out)
+}
+
+/// Every post-mortem's loop in a snapshot.
+fn trace_all(
+    snapshot: &Snapshot<'_>,
+    config: &Config,
+    runbooks: Vec<(String, String)>,
+) -> Result<Vec<IncidentLoop>> {
+    let pms = postmortem::load_texts(snapshot, &config.postmortems)?;
+    if pms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let layers = Layers::read(snapshot, config)?;
+    let src = layers.sources(runbooks);
+    let paths: Vec<&str> = pms.iter().map(|p| p.path.as_str()).collect();
+    Ok(pms
+        .iter()
+        .map(|p| {
+            let title = p.postmortem.title.clone();
+            trace(&p.path, title, &needles(&p.path, &paths), &src)
+        })
+        .collect())
+}
+
+/// The loop of every post-mortem; `incident-loop-gap` for each with a
+/// missing step. In `check`: the post-mortems the change added or edited,
+/// and gaps the change opened (a step that existed at the base and is gone).
+pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
+    let head_runbooks = runbooks(ctx.head, ctx.config, &ctx.docs.docs)?;
+    let loops = trace_all(ctx.head, ctx.config, head_runbooks)?;
+    if loops.is_empty() {
+        return Ok(());
+    }
+    let reported: Vec<&IncidentLoop> = match &ctx.change {
+        None => loops.iter().collect(),
+        Some(c) => {
+            let touched: BTreeSet<&str> = c
+                .change
+                .files
+                .iter()
+                .filter(|f| f.status != crate::git::change::Status::Deleted)
+                .map(|f| f.path.as_str())
+                .collect();
+            // The base's gaps, only when the change touched a file a step
+            // lives in (any file but code: the layers, the config, a doc).
+            let base_gaps: Option<BTreeSet<(String, &str)>> = if c
+                .change
+                .files
+                .iter()
+                .any(|f| f.paths().any(|p| is_loop_source(p, ctx.config)))
+            {
+                let unchanged = ctx
+                    .docs
+                    .docs
+                    .iter()
+                    .filter(|d| !c.docs.head_paths.contains(&d.path));
+                let mut base_runbooks = runbooks(ctx.head, ctx.config, unchanged)?;
+                base_runbooks.extend(runbooks(&c.change.base, ctx.config, &c.docs.base_versions)?);
+                let base = trace_all(&c.change.base, ctx.config, base_runbooks)?;
+                Some(
+                    base.iter()
+                        .flat_map(|l| l.missing().into_iter().map(|s| (l.postmortem.clone(), s)))
+                        .collect(),
+                )
+            } else {
+                None
+            };
+            loops
+                .iter()
+                .filter(|l| {
+                    touched.contains(l.postmortem.as_str())
+                        || base_gaps.as_ref().is_some_and(|gaps| {
+                            l.missing()
+                                .iter()
+                                .any(|s| !gaps.contains(&(l.postmortem.clone(), *s)))
+                        })
+                })
+                .collect()
+        }
+    };
+    for l in &reported {
+        let missing = l.missing();
+        if missing.is_empty() {
+            continue;
+        }
+        sink.push(
+            Diagnostic::new(rules::INCIDENT_LOOP_GAP, gap_message(l, &missing)).at(&l.postmortem),
+        );
+    }
+    sink.incident_loop = Some(reported.into_iter().cloned().collect());
+    Ok(())
+}
+
+/// A file a loop step can live in: the layers, the config, a Markdown file.
+fn is_loop_source(path: &str, config: &Config) -> bool {
+    path == config.knowledge_base.path
+        || path == config.mishap_log.path
+        || config.repo_path.as_deref() == Some(path)
+        || ["CLAUDE.md", "AGENTS.md"].contains(&path)
+        || config.policies.path.as_deref() == Some(path)
+        || path.ends_with(".md")
+}
+
+fn gap_message(l: &IncidentLoop, missing: &[&str]) -> String {
+    let what = |step: &str| match step {
+        "knowledge base" => "no knowledge-base entry mentions it",
+        "cost log" => "no cost-log entry points at it (`Post-mortem:`)",
+        "policy" => "the policy file names neither it nor its knowledge-base entry",
+        "runbook" => "no runbook mentions it",
+        _ => "no docgate config entry names it (the gate that stops a repeat)",
+    };
+    let has: Vec<String> = l
+        .steps
+        .iter()
+        .filter(|s| !s.found.is_empty())
+        .map(|s| format!("{} ({})", s.step, s.found.join(", ")))
+        .collect();
+    format!(
+        "the incident loop of this post-mortem has {} gap{}: {}{}",
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" },
+        missing
+            .iter()
+            .map(|s| what(s))
+            .collect::<Vec<_>>()
+            .join("; "),
+        if has.is_empty() {
+            String::new()
+        } else {
+            format!(". It has: {}", has.join(", "))
+        }
+    )
 }
 
 /// The needles a post-mortem is found by: its path, and its file name when

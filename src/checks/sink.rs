@@ -24,6 +24,8 @@ pub struct Sink<'c> {
     /// `check` with an active knowledge base: its entries whose
     /// `reference_files` cover a changed file.
     pub patterns_to_apply: Option<Vec<crate::checks::kb::PatternToApply>>,
+    /// Each post-mortem's incident loop (`check`: those it reports on).
+    pub incident_loop: Option<Vec<crate::checks::incident_loop::IncidentLoop>>,
 }
 
 impl<'c> Sink<'c> {
@@ -35,6 +37,7 @@ impl<'c> Sink<'c> {
             docs_to_read: Vec::new(),
             skipped: Vec::new(),
             patterns_to_apply: None,
+            incident_loop: None,
         }
     }
 
@@ -113,6 +116,7 @@ impl<'c> Sink<'c> {
         let mut report = Report::new(command, range, self.checked, diagnostics, fail_on);
         report.docs_to_read = self.docs_to_read;
         report.patterns_to_apply = self.patterns_to_apply;
+        report.incident_loop = self.incident_loop;
         report
     }
 

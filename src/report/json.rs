@@ -40,6 +40,10 @@ pub struct JsonReport {
     /// `reference_files` cover a changed file, CRITICAL first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patterns_to_apply: Option<Vec<JsonPatternToApply>>,
+    /// Each post-mortem's incident loop (`lint`: all; `check`: those the
+    /// change is involved in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_loop: Option<Vec<JsonIncidentLoop>>,
     /// `docgate github`: what `docgate github post` needs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github: Option<JsonGithub>,
@@ -129,6 +133,42 @@ pub struct JsonDocToRead {
     pub path: String,
     /// The changed files it covers.
     pub covers: Vec<String>,
+}
+
+/// One post-mortem's incident loop: per step what carries it, and the
+/// steps that are missing.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonIncidentLoop {
+    pub postmortem: String,
+    pub title: Option<String>,
+    pub steps: Vec<JsonLoopStep>,
+    pub missing: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonLoopStep {
+    pub step: String,
+    pub found: Vec<String>,
+}
+
+impl From<&crate::checks::incident_loop::IncidentLoop> for JsonIncidentLoop {
+    fn from(l: &crate::checks::incident_loop::IncidentLoop) -> JsonIncidentLoop {
+        JsonIncidentLoop {
+            postmortem: l.postmortem.clone(),
+            title: l.title.clone(),
+            steps: l
+                .steps
+                .iter()
+                .map(|s| JsonLoopStep {
+                    step: s.step.to_string(),
+                    found: s.found.clone(),
+                })
+                .collect(),
+            missing: l.missing().into_iter().map(String::from).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -234,6 +274,10 @@ impl From<&Report> for JsonReport {
                 .patterns_to_apply
                 .as_ref()
                 .map(|list| list.iter().map(JsonPatternToApply::from).collect()),
+            incident_loop: report
+                .incident_loop
+                .as_ref()
+                .map(|list| list.iter().map(JsonIncidentLoop::from).collect()),
             github: report.github.as_ref().map(JsonGithub::from),
         }
     }

@@ -87,8 +87,47 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> Result<()> 
     }
     if !style.quiet {
         patterns(report, &paint, out)?;
+        incident_loop(report, &paint, out)?;
     }
     writeln!(out, "{}", summary_line(report, &paint))?;
+    Ok(())
+}
+
+/// Each post-mortem's loop: `+ step (where)` for the steps it has, `- step`
+/// for the missing ones.
+fn incident_loop(report: &Report, paint: &Paint, out: &mut dyn Write) -> Result<()> {
+    let Some(loops) = report.incident_loop.as_ref().filter(|l| !l.is_empty()) else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "{}",
+        paint.bold("incident loop (post-mortem, knowledge base, cost log, policy, runbook, gate):")
+    )?;
+    for l in loops {
+        let steps: Vec<String> = l
+            .steps
+            .iter()
+            .map(|s| {
+                if s.found.is_empty() {
+                    paint.wrap("1;33", &format!("- {}", s.step))
+                } else {
+                    format!(
+                        "+ {} ({})",
+                        s.step,
+                        s.found
+                            .iter()
+                            .map(|f| printable(f))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            })
+            .collect();
+        writeln!(out, "  {}", printable(&l.postmortem))?;
+        writeln!(out, "    {}", steps.join("  "))?;
+    }
+    writeln!(out)?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ mod github;
 mod github_api;
 mod github_contract;
 mod hostile_input;
+mod incident_loop;
 mod index;
 mod init;
 mod knowledge_base;

@@ -67,6 +67,16 @@ fn demo_builds_a_repository_and_catches_the_incident() {
         "{stdout}"
     );
     assert!(stdout.contains(&dir.display().to_string()), "{stdout}");
+    // The knowledge reaches the change, the loop shows its gap, the costs add up.
+    for line in [
+        "patterns to apply (knowledge base):\n  CRITICAL anti-pattern train-serve-skew: Train/serve feature skew (covers inference/features.py)\n    [ ] docgate feature-mismatch is clean\n",
+        "warning[incident-loop-gap]: the incident loop of this post-mortem has 3 gaps",
+        "  docs/post-mortems/2026-02-06-ray-in-inference.md\n    + knowledge base (silent-fallback)  + cost log (docs/MISHAP_COST_LOG.md:23)  + policy (CLAUDE.md)  + runbook (ops-01)  + gate (.docgate.yml)\n",
+        "  docs/post-mortems/2026-04-02-stale-heartbeat.md\n    - knowledge base  + cost log (docs/MISHAP_COST_LOG.md:14)  - policy  + runbook (ops-05)  - gate\n",
+        "Total: ~$79,102–79,207+ over 3 entries",
+    ] {
+        assert!(stdout.contains(line), "{line}\n---\n{stdout}");
+    }
 
     // The repository is real and the gate fails on it the same way.
     let mut cmd = std::process::Command::new(docgate_bin());
