@@ -126,9 +126,6 @@ rules! { ALL:
     FEATURE_DUPLICATE = "feature-duplicate", Error, false,
         "a feature list names the same feature twice",
         "remove the repeated name: a feature appears once in a list";
-    INCIDENT_LOOP_GAP = "incident-loop-gap", Warning, true,
-        "a post-mortem whose incident loop has a missing step: no knowledge-base entry, cost-log entry, policy, runbook or gate names it",
-        "close the loop: mention the post-mortem (its path or file name) in a knowledge-base entry, a cost-log entry's `Post-mortem:`, the policy file (or name its knowledge-base id there), a runbook, and the docgate config entry that gates it";
     WAIVER_INVALID = "waiver-invalid", Error, false,
         "a `Docgate-Waive:` trailer has no reason, names an unknown or non-waivable rule, or is outside the trailer block",
         "write the trailer as `Docgate-Waive: <rule>[(<doc id or path glob>)]: <reason>` in the commit message's last paragraph";
@@ -168,6 +165,9 @@ rules! { ALL:
     INDEX_ORPHAN = "index-orphan", Warning, true,
         "a doc with frontmatter is not linked from the index",
         "add a row to the index (`docs.index`) that links the doc, so a reader can find it; a file that is not a doc goes out of `docs.roots` or into `docs.exclude`";
+    INCIDENT_LOOP_GAP = "incident-loop-gap", Warning, true,
+        "a post-mortem whose incident loop has a missing step: no knowledge-base entry, cost-log entry, policy, runbook or gate names it",
+        "close the loop: mention the post-mortem (its path or file name) in a knowledge-base entry, a cost-log entry's `Post-mortem:`, the policy file (or name its knowledge-base id there), a runbook, and the docgate config entry that gates it";
 }
 
 // Rules of the specification that this version does not implement yet.

@@ -81,6 +81,8 @@ fn costs_repo(log_text: &str) -> TestRepo {
         runbook("ops-01", &[], "How the app works."),
     )
     .write(".ai-knowledge-base.yaml", KB)
+    // The post-mortem's incident loop is not these tests' (incident_loop.rs).
+    .write(".docgate.yml", "rules:\n  incident-loop-gap: off\n")
     .write("docs/post-mortems/ray.md", COMPLETE_POSTMORTEM)
     .write(LOG, log_text);
     repo.commit_base("initial");
@@ -321,13 +323,16 @@ fn unknown_patterns_need_the_knowledge_base() {
     );
 
     // Turned off, the entry counts under its pattern as written.
-    repo.write(".docgate.yml", "rules: {mishap-unknown-pattern: off}\n");
+    repo.write(
+        ".docgate.yml",
+        "rules: {mishap-unknown-pattern: off, incident-loop-gap: off}\n",
+    );
     let (run, json) = costs_json(&repo);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(json["by_pattern"][0]["pattern"], "verify-deploymnet");
 
     // Without a knowledge base the rule does not run, and the report says so.
-    repo.remove(".docgate.yml")
+    repo.write(".docgate.yml", "rules:\n  incident-loop-gap: off\n")
         .remove(".ai-knowledge-base.yaml");
     let run = lint(&repo);
     assert_clean(&run);
@@ -563,5 +568,59 @@ fn hostile_titles_and_patterns_stay_inert_in_markdown() {
     {
         let cells = line.replace("\\|", "").matches('|').count();
         assert!(cells == 4, "{line}");
+    }
+}
+
+/// The Mermaid blocks of a Markdown text.
+fn mermaid_blocks(md: &str) -> Vec<String> {
+    md.split("```mermaid\n")
+        .skip(1)
+        .map(|rest| rest.split("\n```").next().unwrap().to_string())
+        .collect()
+}
+
+/// The charts parse with Mermaid's own parser (the one GitHub's renderer
+/// runs), for the SPEC forms and for hostile titles and patterns.
+#[test]
+fn the_charts_parse_with_the_real_mermaid_parser() {
+    let repo = costs_repo(&log(&spec_entries()));
+    let run = repo.docgate(&["costs", "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let charts = mermaid_blocks(&run.stdout);
+    assert_eq!(charts.len(), 2, "{run:?}");
+    let kinds: Vec<String> = charts
+        .iter()
+        .map(|c| {
+            crate::doc_graph::parse_with_real_parser("mermaid", c)
+                .unwrap_or_else(|e| panic!("{e}\n{c}"))
+        })
+        .collect();
+    assert_eq!(kinds, vec!["ok: pie", "ok: xychart"]);
+
+    let hostile = TestRepo::new();
+    let entries: Vec<String> = ["\"]; end", "%%{init: {}}%%", "a\\nb", "x-axis [\"q\"]"]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            entry(
+                &format!("[2026-0{}-01] - \"quoted\" : 1 ]", i + 1),
+                &format!("${}", (i + 1) * 100),
+                &format!("- **Pattern**: {p}\n"),
+            )
+        })
+        .collect();
+    hostile
+        .write(
+            "docs/ops/app.md",
+            runbook("ops-01", &[], "How the app works."),
+        )
+        .write(LOG, log(&entries));
+    hostile.commit("initial");
+    let run = hostile.docgate(&["costs", "--format", "markdown"]);
+    let charts = mermaid_blocks(&run.stdout);
+    assert_eq!(charts.len(), 2, "{run:?}");
+    for c in &charts {
+        crate::doc_graph::parse_with_real_parser("mermaid", c)
+            .unwrap_or_else(|e| panic!("{e}\n{c}"));
     }
 }

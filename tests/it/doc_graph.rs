@@ -62,7 +62,7 @@ fn validators_dir() -> std::path::PathBuf {
 /// Run the real parser for `kind` (`mermaid`, `dot`) on `diagram`:
 /// `Ok(its summary)` or `Err(its message)`. The validators must be installed
 /// (`bash scripts/test-deps.sh`): a missing tool fails the test, never skips it.
-fn parse_with_real_parser(kind: &str, diagram: &str) -> Result<String, String> {
+pub(crate) fn parse_with_real_parser(kind: &str, diagram: &str) -> Result<String, String> {
     let dir = validators_dir();
     for module in ["mermaid", "jsdom", "@hpcc-js/wasm-graphviz"] {
         assert!(
