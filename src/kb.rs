@@ -280,14 +280,6 @@ impl KnowledgeBase {
             .collect()
     }
 
-    fn has(&self, kind: Kind, id: &str) -> bool {
-        self.entries.iter().any(|e| e.kind == kind && e.id == id)
-            || self
-                .incomplete
-                .iter()
-                .any(|(i, k, _)| *k == kind && i == id)
-    }
-
     fn has_tree(&self, id: &str) -> bool {
         self.decision_trees.iter().any(|t| t.id == id)
     }
@@ -312,6 +304,8 @@ const ENTRY_KEYS: &[&str] = &[
     "reference_files",
 ];
 const TREE_KEYS: &[&str] = &["id", "name", "steps"];
+/// What a decision tree is called in messages (and in `Parser::ids`).
+const TREE: &str = "decision tree";
 
 /// A key the schema does not know that is close enough to a known one to
 /// be a typo (short keys: one edit; others: two).
@@ -489,10 +483,12 @@ impl Parser<'_> {
         let mut unknown = Vec::new();
         for tree in &self.kb.decision_trees {
             for r in &tree.refs {
+                // Every id read (complete or not), with what it is.
+                let is = |what: &str| self.ids.get(&r.id).is_some_and(|(_, w)| *w == what);
                 let known = match r.kind {
-                    RefKind::Pattern => self.kb.has(Kind::Pattern, &r.id),
-                    RefKind::AntiPattern => self.kb.has(Kind::AntiPattern, &r.id),
-                    RefKind::DecisionTree => self.kb.has_tree(&r.id),
+                    RefKind::Pattern => is(Kind::Pattern.label()),
+                    RefKind::AntiPattern => is(Kind::AntiPattern.label()),
+                    RefKind::DecisionTree => is(TREE),
                     // Need the docs: `Loaded::step_problems`.
                     RefKind::Doc | RefKind::Any => true,
                 };
@@ -590,7 +586,7 @@ impl Parser<'_> {
     }
 
     /// A list of strings: each bad item is a problem, the good ones are kept.
-    fn strings(&mut self, item: &Node, key: &str) -> Vec<(String, Node)> {
+    fn strings<'n>(&mut self, item: &'n Node, key: &str) -> Vec<(String, &'n Node)> {
         let Some(n) = item.get(key) else {
             return Vec::new();
         };
@@ -601,7 +597,7 @@ impl Parser<'_> {
                 self.v
                     .err(node, format!("`{key}` entries must not be empty"));
             } else {
-                out.push((s, node.clone()));
+                out.push((s, node));
             }
         }
         self.flush();
@@ -648,7 +644,7 @@ impl Parser<'_> {
                     col: node.col,
                 }),
                 Err(why) => {
-                    self.problem(&node, format!("invalid `reference_files` entry: {why}"));
+                    self.problem(node, format!("invalid `reference_files` entry: {why}"));
                 }
             }
         }
@@ -714,7 +710,7 @@ impl Parser<'_> {
         if self.mapping(item, "decision_trees", TREE_KEYS).is_none() {
             return;
         }
-        let id = self.id(item, "decision tree", "decision_trees");
+        let id = self.id(item, TREE, "decision_trees");
         let what = match &id {
             Some(id) => format!("decision tree `{id}`"),
             None => "an entry of `decision_trees`".to_string(),

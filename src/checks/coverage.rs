@@ -351,10 +351,12 @@ pub(crate) fn moved_away<'c>(change: &'c Change<'_>) -> HashMap<&'c str, Option<
 /// Does a path pattern (`key_files`, `reference_files`) match a file of a
 /// snapshot? Literal paths are looked up directly, folders by a first file
 /// under them, globs against a listing of their literal prefix (listed once
-/// per prefix).
+/// per prefix). Each pattern is answered once: a knowledge base repeats
+/// its folders, and the working tree's `has_files_under` reads the index.
 pub(crate) struct Existence<'s, 'r> {
     snapshot: &'s Snapshot<'r>,
     listings: HashMap<String, Vec<String>>,
+    answers: HashMap<String, bool>,
 }
 
 impl<'s, 'r> Existence<'s, 'r> {
@@ -362,6 +364,7 @@ impl<'s, 'r> Existence<'s, 'r> {
         Existence {
             snapshot,
             listings: HashMap::new(),
+            answers: HashMap::new(),
         }
     }
 
@@ -373,24 +376,13 @@ impl<'s, 'r> Existence<'s, 'r> {
         kf: &KeyFile,
         moved_away: &HashMap<&str, Option<&str>>,
     ) -> Result<Option<String>> {
-        let snapshot = self.snapshot;
-        let matches_something = if pattern::is_literal(&kf.glob) {
-            snapshot.is_file(&kf.glob)?
-        } else if let Some(dir) = kf
-            .glob
-            .strip_suffix("/**")
-            .filter(|d| pattern::is_literal(d))
-        {
-            snapshot.has_files_under(dir)?
-        } else {
-            let prefix = pattern::literal_prefix(&kf.glob).to_string();
-            if !self.listings.contains_key(&prefix) {
-                self.listings
-                    .insert(prefix.clone(), snapshot.files_under(&prefix)?);
+        let matches_something = match self.answers.get(&kf.glob) {
+            Some(known) => *known,
+            None => {
+                let answer = self.matches_a_file(kf)?;
+                self.answers.insert(kf.glob.clone(), answer);
+                answer
             }
-            let matcher =
-                pattern::Matcher::new(&kf.glob).map_err(|e| anyhow::anyhow!("{}: {e}", kf.raw))?;
-            self.listings[&prefix].iter().any(|f| matcher.is_match(f))
         };
         if matches_something {
             return Ok(None);
@@ -413,12 +405,35 @@ impl<'s, 'r> Existence<'s, 'r> {
             if more > 0 {
                 why.push_str(&format!(" and {more} more"));
             }
-        } else if pattern::is_literal(&kf.glob) && snapshot.exists(&kf.glob)? {
+        } else if pattern::is_literal(&kf.glob) && self.snapshot.exists(&kf.glob)? {
             why.push_str(&format!(
                 ": it is a folder; write `{}/` to cover what is inside",
                 kf.glob
             ));
         }
         Ok(Some(why))
+    }
+
+    /// Does the pattern match a file of the snapshot (not asked before)?
+    fn matches_a_file(&mut self, kf: &KeyFile) -> Result<bool> {
+        let snapshot = self.snapshot;
+        Ok(if pattern::is_literal(&kf.glob) {
+            snapshot.is_file(&kf.glob)?
+        } else if let Some(dir) = kf
+            .glob
+            .strip_suffix("/**")
+            .filter(|d| pattern::is_literal(d))
+        {
+            snapshot.has_files_under(dir)?
+        } else {
+            let prefix = pattern::literal_prefix(&kf.glob).to_string();
+            if !self.listings.contains_key(&prefix) {
+                self.listings
+                    .insert(prefix.clone(), snapshot.files_under(&prefix)?);
+            }
+            let matcher =
+                pattern::Matcher::new(&kf.glob).map_err(|e| anyhow::anyhow!("{}: {e}", kf.raw))?;
+            self.listings[&prefix].iter().any(|f| matcher.is_match(f))
+        })
     }
 }
