@@ -23,7 +23,7 @@ use anyhow::Result;
 use crate::checks::postmortems::cfg::{ACTION_ITEMS, PostmortemsConfig, ROOT_CAUSE};
 use crate::markdown::{self, Block, BlockKind, Section};
 use crate::pattern;
-use crate::snapshot::{Entry, MAX_FILE_BYTES, Read, Snapshot};
+use crate::snapshot::{Entry, Snapshot};
 
 /// One post-mortem as docgate reads it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -596,31 +596,6 @@ fn entries(snapshot: &Snapshot<'_>, config: &PostmortemsConfig) -> Result<Vec<(S
     Ok(out)
 }
 
-/// A post-mortem's text, or why it cannot be read as text.
-pub fn read_text(read: Read, path: &str) -> Result<String, String> {
-    match read {
-        Read::Bytes(bytes) => match String::from_utf8(bytes) {
-            Ok(t) => Ok(t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t)),
-            Err(e) => {
-                let (line, col) =
-                    crate::yaml::position_of(e.as_bytes(), e.utf8_error().valid_up_to());
-                Err(format!(
-                    "{path} is not valid UTF-8 (line {line}, column {col})"
-                ))
-            }
-        },
-        Read::TooLarge(n) => Err(format!(
-            "{path} is {n} bytes, over docgate's limit of {MAX_FILE_BYTES}"
-        )),
-        Read::LfsPointer(p) => Err(p.describe(path)),
-        Read::Symlink(target) => Err(format!(
-            "{path} is a symbolic link (to {}), and docgate never follows links",
-            String::from_utf8_lossy(&target)
-        )),
-        Read::Missing => Err(format!("{path} cannot be read (it is not a file)")),
-    }
-}
-
 /// A post-mortem read from a snapshot.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -650,7 +625,7 @@ pub fn load_some(
         if !wanted(path) {
             continue;
         }
-        let (postmortem, text) = match read_text(snapshot.read_entry(entry)?, path) {
+        let (postmortem, text) = match snapshot.read_entry(entry)?.into_text(path) {
             Ok(text) => (parse(&text, config), text),
             Err(why) => (PostMortem::unreadable(why), String::new()),
         };

@@ -83,7 +83,9 @@ struct Layers {
 impl Layers {
     fn read(snapshot: &Snapshot<'_>, config: &Config) -> Result<Layers> {
         let config_text = match config.repo_path.as_deref() {
-            Some(path) => postmortem::read_text(snapshot.read(path)?, path)
+            Some(path) => snapshot
+                .read(path)?
+                .into_text(path)
                 .ok()
                 .map(|t| (path.to_string(), t)),
             None => None,
@@ -146,7 +148,7 @@ fn runbooks<'d>(
         {
             continue;
         }
-        if let Ok(text) = postmortem::read_text(snapshot.read(&d.path)?, &d.path) {
+        if let Ok(text) = snapshot.read(&d.path)?.into_text(&d.path) {
             out.push((d.id.clone().unwrap_or_else(|| d.path.clone()), text));
         }
     }
@@ -249,7 +251,6 @@ fn is_loop_source(path: &str, config: &Config) -> bool {
     path == config.knowledge_base.path
         || path == config.mishap_log.path
         || config.repo_path.as_deref() == Some(path)
-        || ["CLAUDE.md", "AGENTS.md"].contains(&path)
         || config.policies.path.as_deref() == Some(path)
         || path.ends_with(".md")
 }

@@ -61,7 +61,7 @@ pub fn load(snapshot: &Snapshot<'_>, config: &PoliciesConfig) -> Result<Option<P
     };
     let read = snapshot.read(&path)?;
     let link = matches!(read, Read::Symlink(_));
-    Ok(Some(match crate::postmortem::read_text(read, &path) {
+    Ok(Some(match read.into_text(&path) {
         Ok(text) => parse(&path, &text),
         Err(why) => PolicyFile {
             path,

@@ -98,6 +98,35 @@ impl LfsPointer {
     }
 }
 
+impl Read {
+    /// The file's text (a leading BOM dropped), or why it cannot be read
+    /// as text, naming `path`: the one reader of Markdown layers
+    /// (post-mortems, the policy file, the docs the incident loop reads).
+    pub fn into_text(self, path: &str) -> Result<String, String> {
+        match self {
+            Read::Bytes(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => Ok(t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t)),
+                Err(e) => {
+                    let (line, col) =
+                        crate::yaml::position_of(e.as_bytes(), e.utf8_error().valid_up_to());
+                    Err(format!(
+                        "{path} is not valid UTF-8 (line {line}, column {col})"
+                    ))
+                }
+            },
+            Read::TooLarge(n) => Err(format!(
+                "{path} is {n} bytes, over docgate's limit of {MAX_FILE_BYTES}"
+            )),
+            Read::LfsPointer(p) => Err(p.describe(path)),
+            Read::Symlink(target) => Err(format!(
+                "{path} is a symbolic link (to {}), and docgate never follows links",
+                String::from_utf8_lossy(&target)
+            )),
+            Read::Missing => Err(format!("{path} cannot be read (it is not a file)")),
+        }
+    }
+}
+
 /// Bytes as read, or the LFS pointer they are.
 fn content(bytes: Vec<u8>) -> Read {
     match LfsPointer::parse(&bytes) {
