@@ -7,6 +7,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use tree_sitter::{Node, Parser, Tree};
 
+pub mod handlers;
+pub mod imports;
+
 /// Deepest expression nesting and import chain followed.
 const MAX_DEPTH: usize = 200;
 const MAX_IMPORT_DEPTH: usize = 32;
@@ -409,6 +412,70 @@ fn parse_tree(text: &str) -> Option<Tree> {
         .set_language(&tree_sitter_python::LANGUAGE.into())
         .ok()?;
     parser.parse(text, None)
+}
+
+/// Where a Python file stops being Python for the parser (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// A file parsed for the code rules (SPEC §6). A file tree-sitter cannot
+/// parse is an error at its first error position, never an empty tree:
+/// the code rules do not treat it as clean.
+pub fn parse_code(text: &str) -> Result<Tree, SyntaxError> {
+    let Some(tree) = parse_tree(text) else {
+        return Err(SyntaxError {
+            line: 1,
+            column: 1,
+            message: "the Python parser gave up on this file".into(),
+        });
+    };
+    let root = tree.root_node();
+    if !root.has_error() {
+        return Ok(tree);
+    }
+    let mut cursor = root.walk();
+    let mut stack = vec![root];
+    let mut at = root;
+    while let Some(node) = stack.pop() {
+        if node.is_error() || node.is_missing() {
+            at = node;
+            break;
+        }
+        if node.has_error() {
+            let children: Vec<Node> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+    }
+    let p = at.start_position();
+    let message = if at.is_missing() {
+        format!("syntax error: expected `{}`", at.kind())
+    } else {
+        let near: String = text[at.start_byte()..at.end_byte().min(at.start_byte() + 40)]
+            .chars()
+            .take_while(|c| *c != '\n')
+            .collect();
+        if near.trim().is_empty() {
+            "syntax error".to_string()
+        } else {
+            format!("syntax error near `{}`", near.trim())
+        }
+    };
+    Err(SyntaxError {
+        line: p.row + 1,
+        column: column(text, at.start_byte()),
+        message,
+    })
+}
+
+/// The 1-based column (in characters) of a byte offset.
+pub fn column(text: &str, byte: usize) -> usize {
+    let byte = byte.min(text.len());
+    let start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
+    text[start..byte].chars().count() + 1
 }
 
 /// The first syntax error in the tree, as a 1-based line.
