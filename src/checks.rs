@@ -4,6 +4,7 @@
 //! (the whole system). Checks put findings into the [`Sink`], which gives
 //! them their severity; they never print, exit or publish.
 
+pub mod code;
 pub mod coverage;
 pub mod features;
 mod graph;
@@ -55,6 +56,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("graph", graph::check),
     ("index", index::check),
     ("features", features::check),
+    ("code", code::check),
     ("kb", kb::check),
     ("postmortems", postmortems::check),
     ("policies", policies::check),
@@ -89,6 +91,9 @@ pub struct Checked {
     pub renames_exact_only: bool,
     /// One entry per configured training/inference pair.
     pub feature_lists: Vec<features::FeatureListSummary>,
+    /// What the code rules read (when configured).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<code::CodeSummary>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -253,6 +258,18 @@ fn layers(config: &Config, docs: usize) -> Vec<String> {
     }
     if !config.feature_lists.is_empty() {
         layers.push(format!("feature lists ({})", config.feature_lists.len()));
+    }
+    if !config.code.forbidden_imports.is_empty() {
+        layers.push(format!(
+            "forbidden imports ({})",
+            config.code.forbidden_imports.len()
+        ));
+    }
+    if config.code.silent_fallback.matcher.is_some() {
+        layers.push(format!(
+            "silent fallbacks ({})",
+            config.code.silent_fallback.paths.join(", ")
+        ));
     }
     layers
 }

@@ -3,11 +3,11 @@
 
 pub mod load;
 pub(crate) mod node;
-mod planned;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub use crate::checks::code::cfg::{ForbiddenImport, PythonConfig, SilentFallbackConfig};
 pub use crate::checks::coverage::cfg::CoverageConfig;
 pub use crate::checks::features::cfg::{FeatureList, FeatureSource, Order, SourceKind};
 pub use crate::checks::policies::cfg::PoliciesConfig;
@@ -50,6 +50,23 @@ pub struct Config {
     pub rules: BTreeMap<String, Option<Severity>>,
     pub github: GithubConfig,
     pub feature_lists: Vec<FeatureList>,
+    /// The code rules (SPEC §6).
+    pub code: CodeConfig,
+}
+
+/// `forbidden_imports:`, `silent_fallback:` and `python:`.
+#[derive(Debug, Clone, Default)]
+pub struct CodeConfig {
+    pub forbidden_imports: Vec<ForbiddenImport>,
+    pub silent_fallback: SilentFallbackConfig,
+    pub python: PythonConfig,
+}
+
+impl CodeConfig {
+    /// Is any code rule configured?
+    pub fn active(&self) -> bool {
+        !self.forbidden_imports.is_empty() || self.silent_fallback.matcher.is_some()
+    }
 }
 
 /// All problems found in one config file.
@@ -88,6 +105,7 @@ const TOP_KEYS: &[&str] = &[
     "feature_lists",
     "forbidden_imports",
     "silent_fallback",
+    "python",
     "waivers",
     "rules",
     "github",
@@ -165,7 +183,17 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
     let docs = crate::docs::cfg::parse(&mut v, get("docs"));
     let coverage = crate::checks::coverage::cfg::parse(&mut v, get("coverage"));
     let knowledge_base = crate::checks::kb::cfg::parse(&mut v, root);
-    planned::parse(&mut v, root);
+    let code = CodeConfig {
+        forbidden_imports: crate::checks::code::cfg::parse_forbidden_imports(
+            &mut v,
+            get("forbidden_imports"),
+        ),
+        silent_fallback: crate::checks::code::cfg::parse_silent_fallback(
+            &mut v,
+            get("silent_fallback"),
+        ),
+        python: crate::checks::code::cfg::parse_python(&mut v, get("python")),
+    };
     let postmortems = crate::checks::postmortems::cfg::parse(&mut v, get("postmortems"));
     let policies = crate::checks::policies::cfg::parse(&mut v, get("policies"));
     let mishap_log = crate::checks::mishap::cfg::parse(&mut v, root);
@@ -196,6 +224,7 @@ fn parse_node(root: Option<&Node>, file: &str) -> Result<Config, ConfigErrors> {
         rules,
         github,
         feature_lists,
+        code,
     })
 }
 
@@ -253,16 +282,6 @@ mod tests {
             err.contains("c.yml:5:12: `order` must be strict or set"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn unimplemented_sections_are_refused_not_ignored() {
-        let err = Config::parse("forbidden_imports:\n  - id: x\n", "c.yml").unwrap_err();
-        assert!(err.to_string().contains("not implemented"), "{err}");
-        assert!(Config::parse("forbidden_imports: []\n", "c.yml").is_ok());
-        let err = Config::parse("rules:\n  silent-fallback: error\n", "c.yml").unwrap_err();
-        assert!(err.to_string().contains("not implemented"), "{err}");
-        assert!(Config::parse("rules:\n  silent-fallback: off\n", "c.yml").is_ok());
     }
 
     #[test]

@@ -165,6 +165,18 @@ rules! { ALL:
     INDEX_ORPHAN = "index-orphan", Warning, true,
         "a doc with frontmatter is not linked from the index",
         "add a row to the index (`docs.index`) that links the doc, so a reader can find it; a file that is not a doc goes out of `docs.roots` or into `docs.exclude`";
+    FORBIDDEN_IMPORT = "forbidden-import", Error, false,
+        "code under a rule's paths imports a forbidden module, directly or through modules of the repository",
+        "remove the import (or the import of the module that brings it in); code that needs the module belongs outside the rule's paths. If this import can never run where the rule protects (say why), add `# docgate: allow[forbidden-import] <reason>` on its line";
+    SILENT_FALLBACK = "silent-fallback", Error, false,
+        "an exception handler in scope can finish without raising (logging does not count), or `contextlib.suppress` drops an exception",
+        "re-raise (`raise`, or `raise SomeError(...) from e`) on every path of the handler so a broken model fails loudly; if falling back is the intended behaviour, say why with `# docgate: allow[silent-fallback] <reason>` on the `except` line";
+    SUPPRESSION_INVALID = "suppression-invalid", Error, false,
+        "a `# docgate: allow[...]` comment without a reason, naming a rule it cannot suppress, or suppressing nothing",
+        "write `# docgate: allow[<rule>] <reason>` on the finding's line or the line above (rules: forbidden-import, silent-fallback), or remove the comment when the finding is gone";
+    PYTHON_PARSE_ERROR = "python-parse-error", Error, false,
+        "a Python file the code rules read cannot be parsed (or read as text), so nothing in it was checked",
+        "fix the syntax error at the position shown (Python refuses to import the file too); a file that is not Python should not end in `.py`";
     INCIDENT_LOOP_GAP = "incident-loop-gap", Warning, true,
         "a post-mortem whose incident loop has a missing step: no knowledge-base entry, cost-log entry, policy, runbook or gate names it",
         "close the loop: mention the post-mortem (its path or file name) in a knowledge-base entry, a cost-log entry's `Post-mortem:`, the policy file (or name its knowledge-base id there), a runbook, and the docgate config entry that gates it";
@@ -174,9 +186,6 @@ rules! { ALL:
 // Config may turn them `off` or list them as waivable; asking for them to run
 // is an error, so a configured check can never silently do nothing.
 rules! { PLANNED:
-    FORBIDDEN_IMPORT = "forbidden-import", Error, false, "code under a rule's paths imports a forbidden module", "";
-    SILENT_FALLBACK = "silent-fallback", Error, false, "an exception handler in scope can finish without raising", "";
-    SUPPRESSION_INVALID = "suppression-invalid", Error, true, "a `docgate: allow[...]` comment without a reason, or one that suppresses nothing", "";
     AGENT_RULE_DEAD_GLOB = "agent-rule-dead-glob", Warning, true, "an agent rule file's path patterns match no file at head", "";
 }
 

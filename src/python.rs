@@ -9,6 +9,7 @@ use tree_sitter::{Node, Parser, Tree};
 
 pub mod handlers;
 pub mod imports;
+pub mod modules;
 
 /// Deepest expression nesting and import chain followed.
 const MAX_DEPTH: usize = 200;

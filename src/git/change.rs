@@ -4,7 +4,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
 
 use super::{ObjectId, Repo};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Read, Snapshot};
 
 /// What the user asked to compare.
 #[derive(Debug, Clone)]
@@ -266,6 +266,47 @@ impl<'r> Change<'r> {
             }),
         )
         .with_context(|| format!("cannot read the diff of {path}"))?;
+        Ok(lines)
+    }
+
+    /// Line numbers (1-based, head side) that the change added or modified
+    /// in `file`, whose head content is `head`: git's own diff of the base
+    /// and head blobs, in every mode (range, staged, working tree, root). A
+    /// file with no base version (added) is all changed lines.
+    pub fn changed_lines(
+        &self,
+        file: &ChangedFile,
+        head: &[u8],
+    ) -> Result<std::collections::HashSet<usize>> {
+        let base = match &file.base_raw {
+            None => None,
+            Some(raw) => match self.base.read_raw(raw)? {
+                Read::Bytes(b) => Some(b),
+                Read::Missing => None,
+                // A base that is not text (a link, too large, LFS): every line is new.
+                _ => None,
+            },
+        };
+        let Some(base) = base else {
+            let lines = head.split(|&b| b == b'\n').count()
+                - usize::from(head.ends_with(b"\n") || head.is_empty());
+            return Ok((1..=lines).collect());
+        };
+        let mut opts = DiffOptions::new();
+        opts.context_lines(0);
+        let patch = git2::Patch::from_buffers(&base, None, head, None, Some(&mut opts))
+            .with_context(|| format!("cannot diff {}", file.path))?;
+        let mut lines = std::collections::HashSet::new();
+        for h in 0..patch.num_hunks() {
+            for l in 0..patch.num_lines_in_hunk(h)? {
+                let line = patch.line_in_hunk(h, l)?;
+                if line.origin() == '+'
+                    && let Some(n) = line.new_lineno()
+                {
+                    lines.insert(n as usize);
+                }
+            }
+        }
         Ok(lines)
     }
 

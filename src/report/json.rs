@@ -16,6 +16,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use super::{GithubSection, LineComment, Report, Summary};
+use crate::checks::code::CodeSummary;
 use crate::checks::features::FeatureListSummary;
 use crate::checks::kb::PatternToApply;
 use crate::checks::{Checked, DocToRead};
@@ -85,6 +86,18 @@ pub struct JsonChecked {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub renames_exact_only: bool,
     pub feature_lists: Vec<JsonFeatureList>,
+    /// What the code rules read (when configured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<JsonCode>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonCode {
+    pub python_files: usize,
+    pub unparsable: usize,
+    pub imports: usize,
+    pub suppressed: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -301,6 +314,7 @@ impl From<&Checked> for JsonChecked {
             layers,
             renames_exact_only,
             feature_lists,
+            code,
         } = checked;
         JsonChecked {
             changed_files: *changed_files,
@@ -331,6 +345,20 @@ impl From<&Checked> for JsonChecked {
                     }
                 })
                 .collect(),
+            code: code.as_ref().map(|c| {
+                let CodeSummary {
+                    python_files,
+                    unparsable,
+                    imports,
+                    suppressed,
+                } = c;
+                JsonCode {
+                    python_files: *python_files,
+                    unparsable: *unparsable,
+                    imports: *imports,
+                    suppressed: *suppressed,
+                }
+            }),
         }
     }
 }

@@ -134,6 +134,12 @@ fn checked() -> Checked {
             shared_source: false,
             names: 3,
         }],
+        code: Some(crate::checks::code::CodeSummary {
+            python_files: 12,
+            unparsable: 0,
+            imports: 40,
+            suppressed: 1,
+        }),
     }
 }
 
