@@ -100,6 +100,10 @@ const CHANGE: &[(&str, &str)] = &[
         "inference/features.py",
         include_str!("demo/sample/change/inference/features.py"),
     ),
+    (
+        "inference/predictor.py",
+        include_str!("demo/sample/change/inference/predictor.py"),
+    ),
 ];
 
 const MESSAGES: &str = include_str!("demo/sample/COMMIT_MESSAGES.txt");
@@ -156,6 +160,18 @@ pub fn run(
     writeln!(
         stdout,
         "and edits inference/features.py so the serving feature list no longer matches training's."
+    )?;
+    writeln!(
+        stdout,
+        "Its inference/predictor.py now imports a helper from training/train.py, which imports ray (the"
+    )?;
+    writeln!(
+        stdout,
+        "2026-02-06 incident: ray is not in the serving image), and serves a heuristic when scoring fails"
+    )?;
+    writeln!(
+        stdout,
+        "(the silent fallback that hid that crash for hours): forbidden-import and silent-fallback."
     )?;
     writeln!(
         stdout,
@@ -227,7 +243,8 @@ pub fn run(
     writeln!(
         stdout,
         "The gate failed (docgate check exits 1), as it should: the runbook must change with the code,\n\
-         and serving must use exactly the features the model was trained on. On a pull request the same\n\
+         serving must use exactly the features the model was trained on, never import training code that\n\
+         pulls in ray, and never answer with a fallback when the model fails. On a pull request the same\n\
          report is the sticky comment: `docgate check --base main --format markdown` shows it here."
     )?;
     writeln!(

@@ -93,12 +93,15 @@ impl<'c> Sink<'c> {
         }
     }
 
-    /// "Nothing to check" (exit 2) when the run saw no docs and no feature
-    /// lists: a gate that checked nothing never passes.
+    /// "Nothing to check" (exit 2) when the run saw no docs, no feature
+    /// lists and no code rules: a gate that checked nothing never passes.
     pub fn ensure_something_checked(&self) -> anyhow::Result<()> {
         crate::checks::ensure_something_to_check(
             self.config,
-            self.checked.docs + self.config.feature_lists.len(),
+            self.checked.docs
+                + self.config.feature_lists.len()
+                + self.config.code.forbidden_imports.len()
+                + usize::from(self.config.code.silent_fallback.matcher.is_some()),
             &self.skipped,
         )
     }

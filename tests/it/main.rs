@@ -6,6 +6,7 @@
 mod support;
 
 mod bad_input;
+mod code_rules;
 mod costs;
 mod doc_graph;
 mod features;

@@ -12,6 +12,11 @@ from ray import train
 from training.features import MODEL_VERSION, TRAINING_FEATURES
 
 
+def clip_outliers(row: dict, limit: float = 5.0) -> dict:
+    """Clip z-scored features to +/- limit, as the training pipeline does."""
+    return {k: max(-limit, min(limit, v)) if k.endswith("_zscore_5m") else v for k, v in row.items()}
+
+
 def train_loop(config: dict) -> None:
     dataset = train.get_dataset_shard("train")
     for batch in dataset.iter_batches(batch_size=config["batch_size"]):
