@@ -455,8 +455,11 @@ pub fn parse_code(text: &str) -> Result<Tree, SyntaxError> {
     let message = if at.is_missing() {
         format!("syntax error: expected `{}`", at.kind())
     } else {
-        let near: String = text[at.start_byte()..at.end_byte().min(at.start_byte() + 40)]
+        let near: String = text
+            .get(at.start_byte()..at.end_byte().min(text.len()))
+            .unwrap_or_default()
             .chars()
+            .take(40)
             .take_while(|c| *c != '\n')
             .collect();
         if near.trim().is_empty() {
@@ -474,9 +477,33 @@ pub fn parse_code(text: &str) -> Result<Tree, SyntaxError> {
 
 /// The 1-based column (in characters) of a byte offset.
 pub fn column(text: &str, byte: usize) -> usize {
-    let byte = byte.min(text.len());
+    let mut byte = byte.min(text.len());
+    while !text.is_char_boundary(byte) {
+        byte -= 1;
+    }
     let start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
     text[start..byte].chars().count() + 1
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_are_located_without_splitting_characters() {
+        for text in [
+            "class é€€€€€€€€€€€€€€€€€€€€€€€€€€€€€:\n  ?? €€€€€€€€€€€€€€€€\n",
+            "def f(:\n  é€€€€€€€€€€€€€€€€€€€€€\n",
+        ] {
+            let e = parse_code(text).unwrap_err();
+            assert!(e.line >= 1 && e.column >= 1, "{e:?}");
+        }
+        let e = parse_code("x = 1\ndef f(:\n    pass\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 7), "{e:?}");
+        assert!(parse_code("x = 1\n").is_ok());
+        assert_eq!(column("aé€b", 6), 4);
+        assert_eq!(column("aé€b", 5), 3, "inside a character: its start");
+    }
 }
 
 /// The first syntax error in the tree, as a 1-based line.
