@@ -42,7 +42,7 @@ pub struct CodeSummary {
     pub unparsable: usize,
     /// Import statements and calls read.
     pub imports: usize,
-    /// Findings that a valid `# docgate: allow[...]` comment suppressed.
+    /// Valid `# docgate: allow[...]` comments that suppressed something.
     pub suppressed: usize,
 }
 
@@ -374,9 +374,6 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
                     // rule's paths or reached from there.
                     if graph.reached.contains(p.as_str()) {
                         used.insert((p.clone(), at));
-                        if rule.matcher.is_match(p) {
-                            summary.suppressed += 1;
-                        }
                     }
                     continue;
                 }
@@ -407,7 +404,6 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
         for (fb, source) in &f.fallbacks {
             if let Some(at) = allowed(&store, p, rules::SILENT_FALLBACK.id, fb.line) {
                 used.insert((p.clone(), at));
-                summary.suppressed += 1;
                 continue;
             }
             if let Some(ch) = &mut changed
@@ -418,6 +414,8 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
             found.push(fallback_finding(p, fb, source));
         }
     }
+
+    summary.suppressed = used.len();
 
     // Suppressions that are invalid, or suppress nothing.
     for (p, f) in &store.parsed {
@@ -724,8 +722,34 @@ impl<'s> RuleGraph<'s> {
     }
 }
 
+/// The import as written on its first line, without a trailing comment: an
+/// import statement up to `#`, a call up to its first `)`.
+fn written(hop: &Hop) -> String {
+    use crate::python::imports::ImportKind;
+    let from: String = hop
+        .source_line
+        .chars()
+        .skip(hop.import.column.saturating_sub(1))
+        .collect();
+    let text = match hop.import.kind {
+        ImportKind::Import | ImportKind::From => {
+            from.split('#').next().unwrap_or_default().to_string()
+        }
+        ImportKind::ImportModule | ImportKind::DunderImport => match from.find(')') {
+            Some(i) => from[..=i].to_string(),
+            None => from,
+        },
+    };
+    let text = text.trim();
+    if hop.import.end_line > hop.import.line {
+        format!("{text} ...")
+    } else {
+        text.to_string()
+    }
+}
+
 fn forbidden_finding(rule: &ForbiddenImport, path: &str, hop: &Hop, chain: &Chain) -> Diagnostic {
-    let written = hop.source_line.trim();
+    let written = written(hop);
     let message = if chain.hops.len() == 1 {
         format!(
             "`{written}` imports `{}`, which `{}` forbids under {}: {}",

@@ -171,14 +171,13 @@ fn not_updated(
         }
     }
     let mut message = format!(
-        "{} changed, but {} that cover{} it did not: {}",
+        "{} changed, but {}: {}",
         describe_file(file),
         if covering.len() == 1 {
-            "the doc"
+            "the doc that covers it did not"
         } else {
-            "none of the docs"
+            "none of the docs that cover it did"
         },
-        if covering.len() == 1 { "s" } else { "" },
         names.join("; ")
     );
     if !only_whitespace.is_empty() {

@@ -205,7 +205,7 @@ fn suppressions_need_a_reason_and_must_suppress_something() {
             ("suppression-invalid", "inference/b.py:3:3"),
             ("silent-fallback", "inference/b.py:4:1"),
             ("suppression-invalid", "inference/c.py:1:10"),
-            ("suppression-invalid", "inference/e.py:1:14"),
+            ("suppression-invalid", "inference/e.py:1:15"),
             ("forbidden-import", "inference/e.py:1:1"),
         ])
     );
@@ -225,6 +225,13 @@ fn suppressions_need_a_reason_and_must_suppress_something() {
             .any(|m| m.contains("did you mean `forbidden-import`?")),
         "{msgs:?}"
     );
+    // The import is quoted as written, without its comment.
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with("`import ray` imports `ray`")),
+        "{msgs:?}"
+    );
+    // Both valid comments suppressed something (the chain through d.py's import).
     assert_eq!(json["checked"]["code"]["suppressed"], 2, "{json}");
 }
 
@@ -323,7 +330,7 @@ fn check_reports_only_what_the_change_wrote() {
             ("silent-fallback", "inference/serve.py:11:5"),
         ])
     );
-    let chain = message(&findings_of(&json, "forbidden-import")[0]).to_string();
+    let chain = message(findings_of(&json, "forbidden-import")[0]).to_string();
     assert!(
         chain.contains("inference/serve.py:1 → training/train.py:2 → ray"),
         "{chain}"

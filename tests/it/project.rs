@@ -62,14 +62,25 @@ fn demo_builds_a_repository_and_catches_the_incident() {
         stdout.contains("error[feature-not-additive]: the inference list of `intraday-ranker`"),
         "{stdout}"
     );
+    // The two code incidents: the ray import through the training script,
+    // and the fallback that hid the crash.
+    for line in [
+        "error[forbidden-import]: `from training.train import clip_outliers` brings in `ray` through the repository's modules (inference/predictor.py:15 → training/train.py:9 → ray), which `no-ray-in-inference` forbids under inference/**/*.py",
+        "  --> inference/predictor.py:15:1\n",
+        "error[silent-fallback]: `except Exception as exc:` can finish without raising: it returns at line 47 instead of raising",
+        "  --> inference/predictor.py:45:9\n",
+    ] {
+        assert!(stdout.contains(line), "{line}\n---\n{stdout}");
+    }
     assert!(
-        stdout.contains("docgate check failed: 4 errors"),
+        stdout.contains("docgate check failed: 7 errors"),
         "{stdout}"
     );
     assert!(stdout.contains(&dir.display().to_string()), "{stdout}");
     // The knowledge reaches the change, the loop shows its gap, the costs add up.
     for line in [
-        "patterns to apply (knowledge base):\n  CRITICAL anti-pattern train-serve-skew: Train/serve feature skew (covers inference/features.py)\n    [ ] docgate feature-mismatch is clean\n",
+        "patterns to apply (knowledge base):\n  CRITICAL anti-pattern silent-fallback: Silent fallback in model serving (covers inference/predictor.py)\n",
+        "  CRITICAL anti-pattern train-serve-skew: Train/serve feature skew (covers inference/features.py, inference/predictor.py)\n    [ ] docgate feature-mismatch is clean\n",
         "warning[incident-loop-gap]: the incident loop of this post-mortem has 3 gaps",
         "  docs/post-mortems/2026-02-06-ray-in-inference.md\n    + knowledge base (silent-fallback)  + cost log (docs/MISHAP_COST_LOG.md:23)  + policy (CLAUDE.md)  + runbook (ops-01)  + gate (.docgate.yml)\n",
         "  docs/post-mortems/2026-04-02-stale-heartbeat.md\n    - knowledge base  + cost log (docs/MISHAP_COST_LOG.md:14)  - policy  + runbook (ops-05)  - gate\n",
