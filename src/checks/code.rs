@@ -132,7 +132,8 @@ struct Store<'s> {
     head: &'s Snapshot<'s>,
     entries: HashMap<String, &'s Entry>,
     parsed: BTreeMap<String, Parsed>,
-    keep_text: bool,
+    /// Files whose head bytes are kept (`check`: the changed ones, for the diff).
+    keep_text: HashSet<String>,
 }
 
 impl Store<'_> {
@@ -163,7 +164,7 @@ impl Store<'_> {
             .clamp(1, 8)
             .min(texts.len().max(1));
         let chunk = texts.len().div_ceil(workers).max(1);
-        let keep = self.keep_text;
+        let keep = &self.keep_text;
         let results: Vec<Vec<(String, Parsed)>> = std::thread::scope(|scope| {
             let jobs: Vec<_> = texts
                 .chunks(chunk)
@@ -173,7 +174,12 @@ impl Store<'_> {
                             .map(|(p, t)| {
                                 (
                                     p.clone(),
-                                    parse_file(t, want_imports(p), want_fallbacks(p), keep),
+                                    parse_file(
+                                        t,
+                                        want_imports(p),
+                                        want_fallbacks(p),
+                                        keep.contains(p),
+                                    ),
                                 )
                             })
                             .collect::<Vec<_>>()
@@ -285,7 +291,10 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
         head: ctx.head,
         entries: py.iter().map(|(p, e)| (p.clone(), *e)).collect(),
         parsed: BTreeMap::new(),
-        keep_text: changed.is_some(),
+        keep_text: changed
+            .as_ref()
+            .map(|ch| ch.files.keys().map(|p| p.to_string()).collect())
+            .unwrap_or_default(),
     };
     // The import graph, in waves from the rules' paths: every file an import
     // reaches is read once, with its imports (it may import further).
