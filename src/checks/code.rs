@@ -286,22 +286,27 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
             .as_ref()
             .is_some_and(|m| m.is_match(p))
     };
+    // `check` reports fallbacks only on changed lines: files the change did
+    // not touch are not analysed for them (they may still be read for imports).
+    let touched: Option<HashSet<String>> = changed
+        .as_ref()
+        .map(|ch| ch.files.keys().map(|p| p.to_string()).collect());
+    let fallbacks_wanted = |p: &str| {
+        in_fallback_scope(p) && touched.as_ref().is_none_or(|t| t.contains(p))
+    };
     let modules = Modules::new(py.iter().map(|(p, _)| p.clone()), &code.python.source_roots);
     let mut store = Store {
         head: ctx.head,
         entries: py.iter().map(|(p, e)| (p.clone(), *e)).collect(),
         parsed: BTreeMap::new(),
-        keep_text: changed
-            .as_ref()
-            .map(|ch| ch.files.keys().map(|p| p.to_string()).collect())
-            .unwrap_or_default(),
+        keep_text: touched.clone().unwrap_or_default(),
     };
     // The import graph, in waves from the rules' paths: every file an import
     // reaches is read once, with its imports (it may import further).
     let mut wave: Vec<String> = py
         .iter()
         .map(|(p, _)| p.clone())
-        .filter(|p| in_import_scope(p) || in_fallback_scope(p))
+        .filter(|p| in_import_scope(p) || fallbacks_wanted(p))
         .collect();
     let mut in_graph: HashSet<String> = wave
         .iter()
@@ -310,7 +315,7 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
         .collect();
     while !wave.is_empty() {
         let want_imports = |p: &str| in_graph.contains(p);
-        store.load(wave.clone(), &want_imports, &in_fallback_scope)?;
+        store.load(wave.clone(), &want_imports, &fallbacks_wanted)?;
         let mut next = Vec::new();
         for p in &wave {
             if !in_graph.contains(p) {
