@@ -291,9 +291,8 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
     let touched: Option<HashSet<String>> = changed
         .as_ref()
         .map(|ch| ch.files.keys().map(|p| p.to_string()).collect());
-    let fallbacks_wanted = |p: &str| {
-        in_fallback_scope(p) && touched.as_ref().is_none_or(|t| t.contains(p))
-    };
+    let fallbacks_wanted =
+        |p: &str| in_fallback_scope(p) && touched.as_ref().is_none_or(|t| t.contains(p));
     let modules = Modules::new(py.iter().map(|(p, _)| p.clone()), &code.python.source_roots);
     let mut store = Store {
         head: ctx.head,

@@ -136,3 +136,49 @@ fn demo_refuses_a_non_empty_folder() {
         "mine"
     );
 }
+
+/// Every fuzz target is declared once in fuzz/Cargo.toml, which parses (a
+/// bad merge once left three targets in one `[[bin]]`, and `cargo fuzz`
+/// refused to run any of them).
+#[test]
+fn every_fuzz_target_is_declared_once() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let manifest: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|e| panic!("fuzz/Cargo.toml does not parse: {e}"));
+    let mut declared: Vec<String> = manifest["bin"]
+        .as_array()
+        .expect("[[bin]] entries")
+        .iter()
+        .map(|b| {
+            let name = b["name"].as_str().unwrap();
+            assert_eq!(
+                b["path"].as_str(),
+                Some(format!("fuzz_targets/{name}.rs").as_str()),
+                "{b:?}"
+            );
+            name.to_string()
+        })
+        .collect();
+    declared.sort();
+    let mut files: Vec<String> = std::fs::read_dir(root.join("fuzz_targets"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    files.sort();
+    assert_eq!(declared, files);
+    for name in &files {
+        assert!(
+            root.join("seeds").join(name).is_dir(),
+            "fuzz/seeds/{name}/ is missing"
+        );
+    }
+}
