@@ -323,7 +323,7 @@ fn check_reports_only_what_the_change_wrote() {
             ("silent-fallback", "inference/serve.py:11:5"),
         ])
     );
-    let chain = message(&findings_of(&json, "forbidden-import")[0]).to_string();
+    let chain = message(findings_of(&json, "forbidden-import")[0]).to_string();
     assert!(
         chain.contains("inference/serve.py:1 → training/train.py:2 → ray"),
         "{chain}"
