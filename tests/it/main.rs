@@ -26,6 +26,7 @@ mod prepush;
 mod prism_contract;
 mod project;
 mod ranges;
+mod real_code;
 mod rule_table;
 mod rules;
 mod sarif;
