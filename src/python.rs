@@ -442,7 +442,13 @@ pub fn parse_code(text: &str) -> Result<Tree, SyntaxError> {
     let mut stack = vec![root];
     let mut at = root;
     while let Some(node) = stack.pop() {
-        if node.is_error() || node.is_missing() {
+        // The first error that holds no error inside it: tree-sitter may wrap
+        // a whole file in one ERROR node around the real spot.
+        let inner_error = node.is_error() && {
+            let mut c = node.walk();
+            node.children(&mut c).any(|k| k.has_error())
+        };
+        if node.is_missing() || (node.is_error() && !inner_error) {
             at = node;
             break;
         }
@@ -475,6 +481,104 @@ pub fn parse_code(text: &str) -> Result<Tree, SyntaxError> {
     })
 }
 
+/// Single-byte encodings that keep ASCII as ASCII, as Python spells them
+/// (lowercase, `_` as `-`): a declared one is decoded one character a byte.
+const SINGLE_BYTE: &[&str] = &[
+    "latin-1",
+    "latin1",
+    "iso-8859-1",
+    "iso8859-1",
+    "l1",
+    "cp819",
+];
+const SINGLE_BYTE_PREFIXES: &[&str] = &[
+    "iso-8859-",
+    "iso8859-",
+    "latin-",
+    "cp125",
+    "windows-125",
+    "koi8-",
+    "mac-",
+    "cp437",
+    "cp850",
+    "cp852",
+    "cp866",
+    "tis-620",
+];
+
+/// A Python source file's bytes as text (PEP 263): UTF-8 (a BOM dropped), or
+/// a file whose first two lines declare a single-byte ASCII-compatible
+/// encoding (`# -*- coding: latin-1 -*-`): Latin-1 is decoded exactly; in
+/// the others each non-ASCII byte reads as one letter (`é`), so every
+/// position stays exact and the code itself, which is ASCII, reads as
+/// written. Any other bytes are an error at the first byte that is not UTF-8,
+/// naming a declared encoding docgate does not decode.
+pub fn decode_source(bytes: Vec<u8>) -> Result<String, SyntaxError> {
+    let bytes = match String::from_utf8(bytes) {
+        Ok(t) => return Ok(t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t)),
+        Err(e) => e.into_bytes(),
+    };
+    let bad = std::str::from_utf8(&bytes)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
+    let (line, col) = crate::yaml::position_of(&bytes, bad);
+    let declared = coding_declaration(&bytes);
+    let Some(name) = declared else {
+        return Err(SyntaxError {
+            line,
+            column: col,
+            message: "not valid UTF-8 and no PEP 263 `coding:` declaration on its first two lines"
+                .into(),
+        });
+    };
+    let latin1 = SINGLE_BYTE.contains(&name.as_str());
+    if !latin1 && !SINGLE_BYTE_PREFIXES.iter().any(|p| name.starts_with(p)) {
+        return Err(SyntaxError {
+            line,
+            column: col,
+            message: format!(
+                "declares the encoding `{name}`, which docgate does not decode (it reads UTF-8 and single-byte encodings such as latin-1)"
+            ),
+        });
+    }
+    Ok(bytes
+        .iter()
+        .map(|&b| match b {
+            0..=0x7f => b as char,
+            _ if latin1 => b as char,
+            _ => 'é',
+        })
+        .collect())
+}
+
+/// The encoding a PEP 263 comment on the first two lines declares, lowercased
+/// with `_` as `-`.
+fn coding_declaration(bytes: &[u8]) -> Option<String> {
+    for line in bytes.split(|&b| b == b'\n').take(2) {
+        let line = String::from_utf8_lossy(line);
+        let trimmed = line.trim_start_matches([' ', '\t', '\x0c']);
+        if !trimmed.starts_with('#') {
+            continue;
+        }
+        let Some(at) = trimmed.find("coding") else {
+            continue;
+        };
+        let rest = &trimmed[at + "coding".len()..];
+        let Some(rest) = rest.strip_prefix([':', '=']) else {
+            continue;
+        };
+        let name: String = rest
+            .trim_start_matches([' ', '\t'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        if !name.is_empty() {
+            return Some(name.to_ascii_lowercase().replace('_', "-"));
+        }
+    }
+    None
+}
+
 /// The 1-based column (in characters) of a byte offset.
 pub fn column(text: &str, byte: usize) -> usize {
     let mut byte = byte.min(text.len());
@@ -500,7 +604,42 @@ mod parse_tests {
         }
         let e = parse_code("x = 1\ndef f(:\n    pass\n").unwrap_err();
         assert_eq!((e.line, e.column), (2, 7), "{e:?}");
+        // A continuation line indented less than its block (valid Python that
+        // tree-sitter-python 0.25 refuses, upstream issue #256) makes one ERROR
+        // node of the whole file: the position is the innermost error's.
+        let e = parse_code("import dis\n\ndef f():\n    x = (1 +\n2)\n").unwrap_err();
+        assert!(e.line >= 4, "{e:?}");
         assert!(parse_code("x = 1\n").is_ok());
+    }
+
+    #[test]
+    fn source_encodings_follow_pep_263() {
+        let latin = b"# -*- coding: latin-1 -*-\nx = '\xe9'\nimport ray\n".to_vec();
+        assert_eq!(
+            decode_source(latin).unwrap(),
+            "# -*- coding: latin-1 -*-\nx = '\u{e9}'\nimport ray\n"
+        );
+        let koi =
+            b"#!/usr/bin/env python\n# vim: set fileencoding=koi8-r :\ns = '\xf0\xd2'\n".to_vec();
+        assert_eq!(
+            decode_source(koi).unwrap(),
+            "#!/usr/bin/env python\n# vim: set fileencoding=koi8-r :\ns = '\u{e9}\u{e9}'\n"
+        );
+        let e = decode_source(b"x = 1\ny = '\xe9'\n".to_vec()).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 6), "{e:?}");
+        assert!(e.message.contains("no PEP 263"), "{e:?}");
+        let e = decode_source(b"# coding: shift_jis\ny = '\x83'\n".to_vec()).unwrap_err();
+        assert!(
+            e.message
+                .contains("`shift-jis`, which docgate does not decode"),
+            "{e:?}"
+        );
+        // A third-line declaration does not count.
+        assert!(decode_source(b"\n\n# coding: latin-1\n'\xe9'\n".to_vec()).is_err());
+        assert_eq!(
+            decode_source("\u{feff}x = 1\n".as_bytes().to_vec()).unwrap(),
+            "x = 1\n"
+        );
         assert_eq!(column("aé€b", 6), 4);
         assert_eq!(column("aé€b", 5), 3, "inside a character: its start");
     }

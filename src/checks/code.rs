@@ -152,9 +152,16 @@ impl Store<'_> {
             let Some(entry) = self.entries.get(&p) else {
                 continue;
             };
-            match self.head.read_entry(entry)?.into_text(&p) {
-                Ok(t) => texts.push((p, t)),
-                Err(why) => {
+            match self.head.read_entry(entry)? {
+                crate::snapshot::Read::Bytes(bytes) => match crate::python::decode_source(bytes) {
+                    Ok(t) => texts.push((p, t)),
+                    Err(e) => {
+                        self.parsed
+                            .insert(p, Parsed::Broken(e.line, e.column, e.message));
+                    }
+                },
+                other => {
+                    let why = other.into_text(&p).err().unwrap_or_default();
                     self.parsed.insert(p, Parsed::Broken(1, 1, why));
                 }
             }
@@ -300,16 +307,54 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
         parsed: BTreeMap::new(),
         keep_text: touched.clone().unwrap_or_default(),
     };
+    // `check`: a chain is reported only when one of its hops is an import on
+    // a changed line, and such an import is in a file the change touched. The
+    // touched files are read first; when none of them has an import (or a
+    // `forbidden-import` suppression) on a changed line, no chain can be the
+    // change's, and the import graph is not built at all.
+    let mut graph_needed = !code.forbidden_imports.is_empty();
+    if graph_needed && let (Some(ch), Some(t)) = (&mut changed, &touched) {
+        let mut first: Vec<String> = t
+            .iter()
+            .filter(|p| store.entries.contains_key(*p))
+            .cloned()
+            .collect();
+        first.sort();
+        store.load(first.clone(), &|_| true, &fallbacks_wanted)?;
+        graph_needed = false;
+        'files: for p in &first {
+            let Some(Parsed::Ok(f)) = store.parsed.get(p) else {
+                continue;
+            };
+            let lines: Vec<(usize, usize)> = f
+                .hops
+                .iter()
+                .map(|h| (h.import.line, h.import.end_line))
+                .chain(
+                    f.suppressions
+                        .iter()
+                        .filter(|(s, _)| s.rules.iter().any(|r| r == rules::FORBIDDEN_IMPORT.id))
+                        .map(|(s, _)| (s.line, s.line)),
+                )
+                .collect();
+            for (from, to) in lines {
+                if ch.any(&store, p, from, to)? {
+                    graph_needed = true;
+                    break 'files;
+                }
+            }
+        }
+    }
     // The import graph, in waves from the rules' paths: every file an import
     // reaches is read once, with its imports (it may import further).
     let mut wave: Vec<String> = py
         .iter()
         .map(|(p, _)| p.clone())
-        .filter(|p| in_import_scope(p) || fallbacks_wanted(p))
+        .filter(|p| (graph_needed && in_import_scope(p)) || fallbacks_wanted(p))
         .collect();
     let mut in_graph: HashSet<String> = wave
         .iter()
-        .filter(|p| in_import_scope(p))
+        .filter(|p| graph_needed && in_import_scope(p))
         .cloned()
         .collect();
     while !wave.is_empty() {
@@ -371,7 +416,7 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
     };
 
     // forbidden-import.
-    for rule in &code.forbidden_imports {
+    for rule in code.forbidden_imports.iter().filter(|_| graph_needed) {
         let graph = RuleGraph::build(rule, &store, &allowed);
         for (p, f) in &store.parsed {
             let Parsed::Ok(f) = f else { continue };

@@ -249,7 +249,7 @@ fn a_file_that_does_not_parse_is_a_finding_never_clean() {
         located(&json),
         pairs(&[
             ("python-parse-error", "broken_helper.py:1:7"),
-            ("python-parse-error", "inference/latin.py:1:1"),
+            ("python-parse-error", "inference/latin.py:1:6"),
         ])
     );
     let msgs: Vec<&str> = json["findings"]
@@ -262,7 +262,10 @@ fn a_file_that_does_not_parse_is_a_finding_never_clean() {
         msgs[0].contains("nothing in it was checked for forbidden-import"),
         "{msgs:?}"
     );
-    assert!(msgs[1].contains("not valid UTF-8"), "{msgs:?}");
+    assert!(
+        msgs[1].contains("not valid UTF-8 and no PEP 263"),
+        "{msgs:?}"
+    );
     assert_eq!(json["checked"]["code"]["unparsable"], 2, "{json}");
 }
 
@@ -346,6 +349,45 @@ fn check_reports_only_what_the_change_wrote() {
     let (run, json) = check_json(&repo, &["--base", "main"]);
     assert_eq!(located(&json), vec![], "{run:?}");
     assert_eq!(run.code, 0, "{run:?}");
+    // No import on a changed line: no chain can be the change's, so only the
+    // touched file is read (no import graph).
+    assert_eq!(json["checked"]["code"]["python_files"], 1, "{json}");
+    // A suppression added above an unchanged import needs the graph to know
+    // it suppresses something.
+    repo.write(
+        "inference/serve.py",
+        "# docgate: allow[forbidden-import] training is installed in this image\nimport training.train\n\ntry:\n    import fast\nexcept ImportError:\n    fast = None\n\nVERSION = 2\n",
+    );
+    repo.commit("suppress");
+    let (run, json) = check_json(&repo, &["--base", "main"]);
+    assert_eq!(
+        located(&json),
+        pairs(&[("suppression-invalid", "inference/serve.py:1:3")]),
+        "{run:?}"
+    );
+    assert_eq!(json["checked"]["code"]["python_files"], 2, "{json}");
+}
+
+#[test]
+fn declared_source_encodings_are_read() {
+    let repo = repo_with(&[("inference/ok.py", "x = 1\n")]);
+    repo.write(
+        "inference/latin.py",
+        b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\nimport ray\n",
+    );
+    repo.write(
+        "inference/sjis.py",
+        b"# coding: shift_jis\nname = '\x83e'\n",
+    );
+    repo.commit("encodings");
+    let (_, json) = lint_json(&repo);
+    assert_eq!(
+        located(&json),
+        pairs(&[
+            ("forbidden-import", "inference/latin.py:3:1"),
+            ("python-parse-error", "inference/sjis.py:2:9"),
+        ])
+    );
 }
 
 #[test]
