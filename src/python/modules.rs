@@ -78,14 +78,6 @@ impl Modules {
         }
     }
 
-    pub fn is_file(&self, path: &str) -> bool {
-        self.files.contains(path)
-    }
-
-    fn has_dir(&self, path: &str) -> bool {
-        path.is_empty() || self.dirs.contains(path)
-    }
-
     /// The absolute module name of a folder: its path under the most
     /// specific source root that holds it (`None` outside every root, or when
     /// a part is not an identifier).
@@ -227,9 +219,6 @@ impl Modules {
         let Some(base) = base else {
             return r;
         };
-        if !self.has_dir(&base) {
-            return r;
-        }
         if let Some(pkg) = self.walk(&base, &parts, &mut r.files) {
             for n in names {
                 let mut sub = Vec::new();
