@@ -1460,30 +1460,28 @@ fn a_doc_in_conflict_is_exit_2_for_staged() {
 /// configured layer never silently goes unchecked; an explicit `docs.roots`
 /// that does not exist is exit 2 even when it is `docs`.
 #[test]
-fn settings_for_layers_not_checked_yet_are_refused() {
-    for (config, location, key) in [
-        (
-            "forbidden_imports:\n  - {paths: [\"inference/**\"], modules: [ray]}\n",
-            ".docgate.yml:2:3",
-            "forbidden_imports",
-        ),
-        (
-            "silent_fallback:\n  paths: [\"inference/**\"]\n",
-            ".docgate.yml:2:10",
-            "silent_fallback.paths",
-        ),
-    ] {
-        let repo = repo_with_config(config);
-        let run = lint(&repo);
-        assert_config_error(
-            &run,
-            &[location],
-            &[&format!(
-                "`{key}` is not implemented in docgate {} yet; remove it or upgrade docgate",
-                env!("CARGO_PKG_VERSION")
-            )],
-        );
-    }
+fn code_rule_settings_are_validated_never_ignored() {
+    // An incomplete rule is a config error at its entry, not a no-op.
+    let repo =
+        repo_with_config("forbidden_imports:\n  - {paths: [\"inference/**\"], modules: [ray]}\n");
+    let run = lint(&repo);
+    assert_config_error(
+        &run,
+        &[".docgate.yml:2:5"],
+        &["`forbidden_imports[]` entry lacks `id`, `reason`"],
+    );
+    // A rule whose globs match no Python file would check nothing: exit 2.
+    let repo = repo_with_config("silent_fallback:\n  paths: [\"inference/**\"]\n");
+    let run = lint(&repo);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("match no Python file")
+            && run
+                .stderr
+                .contains("silent_fallback (line 2): paths inference/**"),
+        "{run:?}"
+    );
     let repo = repo_with_config("docs:\n  roots: [docs, runbooks]\n");
     std::fs::remove_dir_all(repo.path().join("docs")).unwrap();
     repo.write("runbooks/a.md", runbook("ops-01", &["src/app.py"], "Body."));
