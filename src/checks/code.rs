@@ -418,6 +418,7 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
     // forbidden-import.
     for rule in code.forbidden_imports.iter().filter(|_| graph_needed) {
         let graph = RuleGraph::build(rule, &store, &allowed);
+        let mut reported: HashSet<(&str, usize, usize)> = HashSet::new();
         for (p, f) in &store.parsed {
             let Parsed::Ok(f) = f else { continue };
             for hop in &f.hops {
@@ -450,6 +451,10 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
                     if !hit {
                         continue;
                     }
+                }
+                // `import ray, ray.serve` is one statement: one finding.
+                if !reported.insert((p.as_str(), hop.import.line, hop.import.column)) {
+                    continue;
                 }
                 found.push(forbidden_finding(rule, p, hop, &chain));
             }
