@@ -62,6 +62,8 @@ enum Parsed {
 
 struct ParsedFile {
     hops: Vec<Hop>,
+    /// The imports were extracted (a file read only for its handlers has none).
+    with_imports: bool,
     /// Only for files under `silent_fallback.paths`.
     fallbacks: Vec<(Fallback, String)>,
     suppressions: Vec<(Suppression, String)>,
@@ -124,6 +126,7 @@ fn parse_file(text: &str, want_imports: bool, want_fallbacks: bool, keep: bool) 
         fallbacks,
         suppressions,
         head: keep.then(|| text.as_bytes().to_vec()),
+        with_imports: want_imports,
     })
 }
 
@@ -225,11 +228,15 @@ impl Changed<'_> {
             return Ok(false);
         };
         if !self.lines.contains_key(path) {
-            let head = match store.parsed.get(path) {
-                Some(Parsed::Ok(p)) => p.head.clone().unwrap_or_default(),
-                _ => Vec::new(),
+            // Every touched file's head bytes are kept (`Store::keep_text`):
+            // a missing one is a docgate bug, never "no changed lines".
+            let Some(Parsed::Ok(ParsedFile {
+                head: Some(head), ..
+            })) = store.parsed.get(path)
+            else {
+                bail!("docgate bug: the head of {path} was not kept for its changed lines");
             };
-            let lines = self.change.changed_lines(file, &head)?;
+            let lines = self.change.changed_lines(file, head)?;
             self.lines.insert(path.to_string(), lines);
         }
         let lines = &self.lines[path];
@@ -378,9 +385,11 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
         next.dedup();
         next.retain(|t| !store.parsed.contains_key(t) || !in_graph.contains(t));
         // A file first read for its handlers may be reached by an import:
-        // read it again with its imports.
+        // read it again with its imports (only then; a broken file stays broken).
         for t in &next {
-            if in_graph.insert(t.clone()) {
+            if in_graph.insert(t.clone())
+                && matches!(store.parsed.get(t), Some(Parsed::Ok(f)) if !f.with_imports)
+            {
                 store.parsed.remove(t);
             }
         }
