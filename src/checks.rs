@@ -89,11 +89,24 @@ pub struct Checked {
     /// Rename detection paired only identical files (too many added × deleted).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub renames_exact_only: bool,
+    /// When similarity scoring was cut: the candidates left after exact
+    /// pairing and the limit they exceeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renames_cut: Option<RenamesCut>,
     /// One entry per configured training/inference pair.
     pub feature_lists: Vec<features::FeatureListSummary>,
     /// What the code rules read (when configured).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<code::CodeSummary>,
+}
+
+/// Rename detection paired only identical files: `added × deleted`
+/// candidates were more than `limit²` (git's `diff.renameLimit`).
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct RenamesCut {
+    pub added: usize,
+    pub deleted: usize,
+    pub limit: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -295,7 +308,12 @@ pub fn check(
             .len()
             .max(doc_changes.base_versions.len()),
         commits: change.commits.len(),
-        renames_exact_only: change.renames_exact_only,
+        renames_exact_only: change.renames.exact_only,
+        renames_cut: change.renames.exact_only.then_some(RenamesCut {
+            added: change.renames.added,
+            deleted: change.renames.deleted,
+            limit: change.renames.limit,
+        }),
         ..counts(config, &head_docs)
     };
     sink.skipped = head_docs.skipped_summary();

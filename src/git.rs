@@ -1,12 +1,13 @@
 //! The git layer: open the repository, resolve revisions and the range a
 //! check looks at. No git2 type leaves this module and its children
-//! (`change`, `prepush`, `snapshot`, `scratch`) except through their own
+//! (`change`, `prepush`, `snapshot`, `scratch`, `treediff`) except through their own
 //! small types: a commit id outside is an [`ObjectId`].
 
 pub mod change;
 pub mod prepush;
 pub mod scratch;
 pub mod snapshot;
+pub mod treediff;
 
 use std::path::{Path, PathBuf};
 

@@ -3,6 +3,7 @@
 use anyhow::{Context as _, Result, anyhow, bail};
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
 
+use super::treediff::{self, Delta as TreeDelta, Renames};
 use super::{ObjectId, Repo};
 use crate::snapshot::{Read, Snapshot};
 
@@ -153,19 +154,55 @@ pub struct Change<'r> {
     pub commits: Vec<Commit>,
     pub base: Snapshot<'r>,
     pub head: Snapshot<'r>,
-    /// Too many added × deleted files for similarity: only exact renames paired.
-    pub renames_exact_only: bool,
+    /// How renames were found; `exact_only` when too many added × deleted
+    /// files were left for similarity scoring (git's `diff.renameLimit`).
+    pub renames: Renames,
 }
 
-/// The changed files between two commits' trees.
-fn tree_diff(git: &git2::Repository, base: Oid, head: Oid) -> Result<(Vec<ChangedFile>, bool)> {
-    let base_tree = git.find_commit(base)?.tree()?;
+/// The changed files between two trees (`None` = the empty tree), renames
+/// paired the way git pairs them (see [`treediff`]).
+fn tree_diff(git: &git2::Repository, base: Option<Oid>, head: Oid) -> Result<(Vec<ChangedFile>, Renames)> {
+    let base_tree = match base {
+        Some(b) => Some(git.find_commit(b)?.tree()?),
+        None => None,
+    };
     let head_tree = git.find_commit(head)?.tree()?;
-    let mut opts = diff_options();
-    let mut diff = git
-        .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut opts))
+    let limit = treediff::rename_limit(git)?;
+    let (deltas, renames) = treediff::diff(git, base_tree.as_ref(), &head_tree, limit)
         .context("cannot diff the range")?;
-    collect(&mut diff)
+    let mut files: Vec<ChangedFile> = deltas.into_iter().map(changed_file).collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((files, renames))
+}
+
+fn changed_file(d: TreeDelta) -> ChangedFile {
+    let text = |p: &[u8]| String::from_utf8_lossy(p).into_owned();
+    match d {
+        TreeDelta::Added(s) => ChangedFile {
+            path: text(&s.path),
+            status: Status::Added,
+            old_path: None,
+            base_raw: None,
+        },
+        TreeDelta::Deleted(s) => ChangedFile {
+            path: text(&s.path),
+            status: Status::Deleted,
+            old_path: None,
+            base_raw: Some(s.path),
+        },
+        TreeDelta::Modified { old, new } => ChangedFile {
+            path: text(&new.path),
+            status: Status::Modified,
+            old_path: None,
+            base_raw: Some(old.path),
+        },
+        TreeDelta::Renamed { old, new } => ChangedFile {
+            path: text(&new.path),
+            status: Status::Renamed,
+            old_path: Some(text(&old.path)),
+            base_raw: Some(old.path),
+        },
+    }
 }
 
 impl<'r> Change<'r> {
@@ -200,17 +237,17 @@ impl<'r> Change<'r> {
         let head_snapshot = repo.tree_snapshot(head_oid)?;
         let location = repo.git.path().to_path_buf();
         let (diffed, t) = std::thread::scope(|scope| {
-            let job = scope.spawn(move || -> Result<(Vec<ChangedFile>, bool)> {
+            let job = scope.spawn(move || -> Result<(Vec<ChangedFile>, Renames)> {
                 let git = git2::Repository::open(&location)
                     .with_context(|| format!("cannot open {} again to diff", location.display()))?;
-                tree_diff(&git, merge_base, head_oid)
+                tree_diff(&git, Some(merge_base), head_oid)
             });
             let t = side(&head_snapshot);
             let diffed = job.join().map_err(|_| anyhow!("the diff thread panicked"));
             (diffed, t)
         });
         let t = t?;
-        let (files, renames_exact_only) = diffed??;
+        let (files, renames) = diffed??;
         let commits = commits_reachable(repo, head_oid, Some(merge_base))?;
         Ok((
             Change {
@@ -226,7 +263,7 @@ impl<'r> Change<'r> {
                 commits,
                 base: repo.tree_snapshot(merge_base)?,
                 head: head_snapshot,
-                renames_exact_only,
+                renames,
             },
             t,
         ))
@@ -324,13 +361,8 @@ impl<'r> Change<'r> {
             Request::Revs { .. } => Ok(Change::resolve_with(repo, request, |_| Ok(()))?.0),
             Request::Root { head, origin } => {
                 let head_oid = repo.commit(head)?;
-                let head_tree = repo.git.find_commit(head_oid)?.tree()?;
-                let mut opts = diff_options();
-                let mut diff = repo
-                    .git
-                    .diff_tree_to_tree(None, Some(&head_tree), Some(&mut opts))
+                let (files, renames) = tree_diff(&repo.git, None, head_oid)
                     .context("cannot diff the history against the empty tree")?;
-                let (files, renames_exact_only) = collect(&mut diff)?;
                 Ok(Change {
                     range: Range {
                         mode: Mode::Range,
@@ -344,7 +376,7 @@ impl<'r> Change<'r> {
                     commits: commits_reachable(repo, head_oid, None)?,
                     base: Snapshot::Empty,
                     head: repo.tree_snapshot(head_oid)?,
-                    renames_exact_only,
+                    renames,
                 })
             }
             Request::Staged | Request::Worktree => {
@@ -370,7 +402,7 @@ impl<'r> Change<'r> {
                         .context("cannot diff the working tree")?;
                     (Mode::Worktree, diff, repo.workdir_snapshot()?)
                 };
-                let (files, renames_exact_only) = collect(&mut diff)?;
+                let (files, renames) = collect(&mut diff, treediff::rename_limit(&repo.git)?)?;
                 let base_snapshot = match head {
                     Some(oid) => repo.tree_snapshot(oid)?,
                     None => Snapshot::Empty,
@@ -392,7 +424,7 @@ impl<'r> Change<'r> {
                     commits: Vec::new(),
                     base: base_snapshot,
                     head: head_snapshot,
-                    renames_exact_only,
+                    renames,
                 })
             }
         }
@@ -413,12 +445,10 @@ fn lossy(path: Option<&[u8]>) -> Option<String> {
     path.map(|p| String::from_utf8_lossy(p).into_owned())
 }
 
-/// Inexact (similarity) rename detection compares every deleted file with
-/// every added one; past this many pairs only exact renames (same blob) are
-/// paired, like git's `diff.renameLimit`. The report says so.
-pub const SIMILAR_RENAME_PAIRS: usize = 100 * 100;
-
-fn collect(diff: &mut git2::Diff<'_>) -> Result<(Vec<ChangedFile>, bool)> {
+/// The changed files of a libgit2 diff (index or working tree against
+/// `HEAD`), renames paired by libgit2; similarity scoring only while
+/// `added × deleted ≤ limit²`, as git bounds it with `diff.renameLimit`.
+fn collect(diff: &mut git2::Diff<'_>, limit: usize) -> Result<(Vec<ChangedFile>, Renames)> {
     let (mut added, mut deleted) = (0usize, 0usize);
     for delta in diff.deltas() {
         match delta.status() {
@@ -427,7 +457,9 @@ fn collect(diff: &mut git2::Diff<'_>) -> Result<(Vec<ChangedFile>, bool)> {
             _ => {}
         }
     }
-    let exact_only = added.saturating_mul(deleted) > SIMILAR_RENAME_PAIRS;
+    let exact_only = added > 0
+        && deleted > 0
+        && (added as u128) * (deleted as u128) > (limit as u128) * (limit as u128);
     let mut find = DiffFindOptions::new();
     find.renames(true)
         .for_untracked(true)
@@ -470,7 +502,15 @@ fn collect(diff: &mut git2::Diff<'_>) -> Result<(Vec<ChangedFile>, bool)> {
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((files, exact_only))
+    Ok((
+        files,
+        Renames {
+            exact_only,
+            added,
+            deleted,
+            limit,
+        },
+    ))
 }
 
 /// The commits reachable from `head` and not from `base` (all of them without one).

@@ -85,10 +85,23 @@ pub struct JsonChecked {
     /// Rename detection paired only identical files.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub renames_exact_only: bool,
+    /// Why: the candidates left after exact pairing, and the limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renames_cut: Option<JsonRenamesCut>,
     pub feature_lists: Vec<JsonFeatureList>,
     /// What the code rules read (when configured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<JsonCode>,
+}
+
+/// `checked.renames_cut`: rename detection compared only identical contents
+/// because `added × deleted` was more than `limit²` (`diff.renameLimit`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonRenamesCut {
+    pub added: usize,
+    pub deleted: usize,
+    pub limit: usize,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -313,6 +326,7 @@ impl From<&Checked> for JsonChecked {
             commits,
             layers,
             renames_exact_only,
+            renames_cut,
             feature_lists,
             code,
         } = checked;
@@ -328,6 +342,11 @@ impl From<&Checked> for JsonChecked {
             commits: *commits,
             layers: layers.clone(),
             renames_exact_only: *renames_exact_only,
+            renames_cut: renames_cut.map(|c| JsonRenamesCut {
+                added: c.added,
+                deleted: c.deleted,
+                limit: c.limit,
+            }),
             feature_lists: feature_lists
                 .iter()
                 .map(|f| {

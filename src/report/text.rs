@@ -291,7 +291,16 @@ fn summary_line(report: &Report, paint: &Paint) -> String {
     };
     let mut line = format!("docgate {} {verdict}: {counts}; {what}", report.command);
     if c.renames_exact_only {
-        line.push_str("; renames: exact only (too many added × deleted files to compare contents)");
+        match c.renames_cut {
+            Some(cut) => line.push_str(&format!(
+                "; renames: exact only ({} added × {} deleted files left after pairing identical \
+                 ones exceed diff.renameLimit {}² to compare contents)",
+                cut.added, cut.deleted, cut.limit
+            )),
+            None => line.push_str(
+                "; renames: exact only (too many added × deleted files to compare contents)",
+            ),
+        }
     }
     if !c.feature_lists.is_empty() {
         let lists: Vec<String> = c
