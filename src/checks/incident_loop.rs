@@ -155,18 +155,20 @@ fn runbooks<'d>(
     Ok(out)
 }
 
-/// Every post-mortem's loop in a snapshot.
+/// Every post-mortem's loop in a snapshot. The runbooks' texts are read
+/// only when there is a post-mortem to trace (a large doc set without
+/// post-mortems reads none of them again).
 fn trace_all(
     snapshot: &Snapshot<'_>,
     config: &Config,
-    runbooks: Vec<(String, String)>,
+    runbooks: impl FnOnce() -> Result<Vec<(String, String)>>,
 ) -> Result<Vec<IncidentLoop>> {
     let pms = postmortem::load_texts(snapshot, &config.postmortems)?;
     if pms.is_empty() {
         return Ok(Vec::new());
     }
     let layers = Layers::read(snapshot, config)?;
-    let src = layers.sources(runbooks);
+    let src = layers.sources(runbooks()?);
     let paths: Vec<&str> = pms.iter().map(|p| p.path.as_str()).collect();
     Ok(pms
         .iter()
@@ -181,8 +183,9 @@ fn trace_all(
 /// missing step. In `check`: the post-mortems the change added or edited,
 /// and gaps the change opened (a step that existed at the base and is gone).
 pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
-    let head_runbooks = runbooks(ctx.head, ctx.config, &ctx.docs.docs)?;
-    let loops = trace_all(ctx.head, ctx.config, head_runbooks)?;
+    let loops = trace_all(ctx.head, ctx.config, || {
+        runbooks(ctx.head, ctx.config, &ctx.docs.docs)
+    })?;
     if loops.is_empty() {
         return Ok(());
     }
@@ -209,9 +212,15 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
                     .docs
                     .iter()
                     .filter(|d| !c.docs.head_paths.contains(&d.path));
-                let mut base_runbooks = runbooks(ctx.head, ctx.config, unchanged)?;
-                base_runbooks.extend(runbooks(&c.change.base, ctx.config, &c.docs.base_versions)?);
-                let base = trace_all(&c.change.base, ctx.config, base_runbooks)?;
+                let base = trace_all(&c.change.base, ctx.config, || {
+                    let mut base_runbooks = runbooks(ctx.head, ctx.config, unchanged)?;
+                    base_runbooks.extend(runbooks(
+                        &c.change.base,
+                        ctx.config,
+                        &c.docs.base_versions,
+                    )?);
+                    Ok(base_runbooks)
+                })?;
                 Some(
                     base.iter()
                         .flat_map(|l| l.missing().into_iter().map(|s| (l.postmortem.clone(), s)))

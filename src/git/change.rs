@@ -161,7 +161,11 @@ pub struct Change<'r> {
 
 /// The changed files between two trees (`None` = the empty tree), renames
 /// paired the way git pairs them (see [`treediff`]).
-fn tree_diff(git: &git2::Repository, base: Option<Oid>, head: Oid) -> Result<(Vec<ChangedFile>, Renames)> {
+fn tree_diff(
+    git: &git2::Repository,
+    base: Option<Oid>,
+    head: Oid,
+) -> Result<(Vec<ChangedFile>, Renames)> {
     let base_tree = match base {
         Some(b) => Some(git.find_commit(b)?.tree()?),
         None => None,
@@ -233,22 +237,31 @@ impl<'r> Change<'r> {
         };
         let head_oid = repo.commit(&head_rev)?;
         let base_oid = repo.commit(&base_rev)?;
-        let merge_base = repo.merge_base(base_oid, head_oid)?;
         let head_snapshot = repo.tree_snapshot(head_oid)?;
         let location = repo.git.path().to_path_buf();
-        let (diffed, t) = std::thread::scope(|scope| {
-            let job = scope.spawn(move || -> Result<(Vec<ChangedFile>, Renames)> {
-                let git = git2::Repository::open(&location)
-                    .with_context(|| format!("cannot open {} again to diff", location.display()))?;
-                tree_diff(&git, Some(merge_base), head_oid)
+        // The merge-base and the tree diff on one thread, loading the docs
+        // (`side`) and walking the commits in `base..head` on this one.
+        let (diffed, t, commits) = std::thread::scope(|scope| {
+            let job = scope.spawn(move || -> Result<(Oid, Vec<ChangedFile>, Renames)> {
+                let other = Repo {
+                    git: git2::Repository::open(&location).with_context(|| {
+                        format!("cannot open {} again to diff", location.display())
+                    })?,
+                };
+                let merge_base = other.merge_base(base_oid, head_oid)?;
+                let (files, renames) = tree_diff(&other.git, Some(merge_base), head_oid)?;
+                Ok((merge_base, files, renames))
             });
             let t = side(&head_snapshot);
+            let commits = t
+                .is_ok()
+                .then(|| commits_reachable(repo, head_oid, Some(base_oid)));
             let diffed = job.join().map_err(|_| anyhow!("the diff thread panicked"));
-            (diffed, t)
+            (diffed, t, commits)
         });
         let t = t?;
-        let (files, renames) = diffed??;
-        let commits = commits_reachable(repo, head_oid, Some(merge_base))?;
+        let (merge_base, files, renames) = diffed??;
+        let commits = commits.expect("walked when the docs loaded")?;
         Ok((
             Change {
                 range: Range {

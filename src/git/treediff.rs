@@ -59,8 +59,14 @@ pub enum Delta {
     Added(Side),
     Deleted(Side),
     /// Content, mode or kind changed at the same path.
-    Modified { old: Side, new: Side },
-    Renamed { old: Side, new: Side },
+    Modified {
+        old: Side,
+        new: Side,
+    },
+    Renamed {
+        old: Side,
+        new: Side,
+    },
 }
 
 /// How renames were found.
@@ -96,7 +102,10 @@ pub fn rename_limit(git: &Repository) -> Result<usize> {
     let config = git.config().context("cannot read the git configuration")?;
     match config.get_entry("diff.renameLimit") {
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(DEFAULT_RENAME_LIMIT),
-        Err(e) => Err(anyhow::anyhow!("cannot read diff.renameLimit: {}", e.message())),
+        Err(e) => Err(anyhow::anyhow!(
+            "cannot read diff.renameLimit: {}",
+            e.message()
+        )),
         Ok(_) => {
             let n = config.get_i64("diff.renameLimit").map_err(|e| {
                 anyhow::anyhow!("diff.renameLimit in the git configuration: {}", e.message())
@@ -197,7 +206,10 @@ fn walk(
                 let (a, b) = (&old[i], &new[j]);
                 if a.oid != b.oid || a.mode != b.mode {
                     if a.tree {
-                        let (ta, tb) = (find_tree(git, a.oid, prefix, &a.name)?, find_tree(git, b.oid, prefix, &b.name)?);
+                        let (ta, tb) = (
+                            find_tree(git, a.oid, prefix, &a.name)?,
+                            find_tree(git, b.oid, prefix, &b.name)?,
+                        );
                         let len = prefix.len();
                         prefix.extend_from_slice(&a.name);
                         prefix.push(b'/');
@@ -293,7 +305,11 @@ fn pair(git: &Repository, raw: Vec<Delta>, limit: usize) -> Result<(Vec<Delta>, 
             let name = basename(&a.path);
             let pick = srcs
                 .iter()
-                .position(|&k| deleted[k].as_ref().is_some_and(|d| basename(&d.path) == name))
+                .position(|&k| {
+                    deleted[k]
+                        .as_ref()
+                        .is_some_and(|d| basename(&d.path) == name)
+                })
                 .unwrap_or(0);
             let k = srcs.remove(pick);
             if srcs.is_empty() {
@@ -312,7 +328,9 @@ fn pair(git: &Repository, raw: Vec<Delta>, limit: usize) -> Result<(Vec<Delta>, 
         out.push(Delta::Renamed { old, new });
     }
     let left_a: Vec<usize> = (0..added.len()).filter(|&k| added[k].is_some()).collect();
-    let left_d: Vec<usize> = (0..deleted.len()).filter(|&k| deleted[k].is_some()).collect();
+    let left_d: Vec<usize> = (0..deleted.len())
+        .filter(|&k| deleted[k].is_some())
+        .collect();
     let (na, nd) = (left_a.len() as u128, left_d.len() as u128);
     let renames = Renames {
         exact_only: na > 0
@@ -364,13 +382,17 @@ fn signature(data: &[u8]) -> Signature {
         if n < 64 && c != u32::from(b'\n') {
             continue;
         }
-        *counts.entry(a1.wrapping_add(a2.wrapping_mul(0x61)) % HASHBASE).or_default() += n;
+        *counts
+            .entry(a1.wrapping_add(a2.wrapping_mul(0x61)) % HASHBASE)
+            .or_default() += n;
         n = 0;
         a1 = 0;
         a2 = 0;
     }
     if n > 0 {
-        *counts.entry(a1.wrapping_add(a2.wrapping_mul(0x61)) % HASHBASE).or_default() += n;
+        *counts
+            .entry(a1.wrapping_add(a2.wrapping_mul(0x61)) % HASHBASE)
+            .or_default() += n;
     }
     let mut spans: Vec<(u32, u32)> = counts.into_iter().collect();
     spans.sort_unstable();
@@ -414,7 +436,13 @@ fn score(src: &Signature, dst: &Signature) -> u64 {
 /// Similarity pairs regular files only: a symbolic link is renamed only
 /// unchanged (git's rule).
 fn regular(s: &Option<Side>) -> bool {
-    matches!(s, Some(Side { kind: Kind::Blob { link: false }, .. }))
+    matches!(
+        s,
+        Some(Side {
+            kind: Kind::Blob { link: false },
+            ..
+        })
+    )
 }
 
 /// git's basename step: for each base name that exactly one remaining
@@ -477,7 +505,10 @@ fn similar(
     left_d: &[usize],
 ) -> Result<Vec<(usize, usize)>> {
     let sig = |s: &Option<Side>| -> Result<Signature> {
-        Ok(signature(&read(git, s.as_ref().expect("a candidate is present"))?))
+        Ok(signature(&read(
+            git,
+            s.as_ref().expect("a candidate is present"),
+        )?))
     };
     let srcs: Vec<(usize, Signature)> = left_d
         .iter()

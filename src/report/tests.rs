@@ -128,6 +128,7 @@ fn checked() -> Checked {
         commits: 3,
         layers: vec!["docs (docs)".into(), "features (feature_lists)".into()],
         renames_exact_only: false,
+        renames_cut: None,
         feature_lists: vec![FeatureListSummary {
             id: "m".into(),
             status: "mismatch".into(),

@@ -1125,3 +1125,172 @@ fn a_misspelled_output_format_is_exit_2_and_writes_nothing() {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(repo.path().join("out/a=b.json").exists());
 }
+
+// ---------------------------------------------------------------------------
+// The changed files and renames are git's own (issue 12: docgate pairs
+// renames itself, the way `git diff --name-status` does).
+// ---------------------------------------------------------------------------
+
+/// The changes docgate reported, read back from its doc-not-updated
+/// findings (one doc covers every file): `R old new`, `A p`, `D p`, `M p`.
+fn changes_docgate_saw(json: &Value) -> std::collections::BTreeSet<String> {
+    findings_of(json, "doc-not-updated")
+        .iter()
+        .map(|f| {
+            let m = message(f);
+            let path = |s: &str| s.split('`').nth(1).unwrap().to_string();
+            if let Some((new, old)) = m.split_once(" (renamed from ") {
+                format!("R {} {}", path(old), path(new))
+            } else if m.contains("` (added)") {
+                format!("A {}", path(m))
+            } else if m.contains("` (deleted)") {
+                format!("D {}", path(m))
+            } else {
+                format!("M {}", path(m))
+            }
+        })
+        .collect()
+}
+
+/// `git diff --name-status` of the range, in the same form.
+fn changes_git_saw(repo: &TestRepo, extra: &[&str]) -> std::collections::BTreeSet<String> {
+    let mut args: Vec<&str> = extra.to_vec();
+    args.extend(["diff", "--name-status", "main", "feature"]);
+    repo.git(&args)
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            match f[0].chars().next().unwrap() {
+                'R' => format!("R {} {}", f[1], f[2]),
+                c => format!("{c} {}", f[1]),
+            }
+        })
+        .collect()
+}
+
+fn rename_scenario() -> TestRepo {
+    let repo = TestRepo::new();
+    let lines = |tag: &str, n: usize| -> String {
+        (0..n)
+            .map(|i| format!("{tag} line {i} of a file long enough to score\n"))
+            .collect()
+    };
+    repo.write(".docgate.yml", "version: 1\ncoverage:\n  ignore: []\n")
+        .write("docs/all.md", runbook("all-01", &["**"], "Everything."))
+        .write("a/same.txt", lines("same", 20))
+        .write("a/moved.c", lines("moved", 20))
+        .write("a/old_name.py", lines("renamed", 20))
+        .write("a/gone.txt", "deleted\n")
+        .write("a/dup.txt", lines("dup", 10))
+        .write("a/mode.sh", "echo hi\n")
+        .write("a/becomes_dir", "a file, then a folder\n")
+        .write("a/unrelated_old.txt", lines("alpha", 20));
+    std::os::unix::fs::symlink("target-one", repo.path().join("a/link")).unwrap();
+    std::os::unix::fs::symlink("target-two", repo.path().join("a/link2")).unwrap();
+    repo.commit_base("base");
+    // Exact rename across folders.
+    std::fs::create_dir_all(repo.path().join("b")).unwrap();
+    std::fs::rename(
+        repo.path().join("a/same.txt"),
+        repo.path().join("b/other.txt"),
+    )
+    .unwrap();
+    // Same base name, another folder, edited (the basename step).
+    let mut moved = lines("moved", 20);
+    moved.push_str("one more line\n");
+    repo.remove("a/moved.c").write("c/moved.c", moved);
+    // Another name, edited (similarity over every pair).
+    let mut renamed = lines("renamed", 18);
+    renamed.push_str("changed tail\n");
+    repo.remove("a/old_name.py").write("b/new_name.py", renamed);
+    // Two copies of one deleted file: one rename, one addition.
+    repo.remove("a/dup.txt")
+        .write("d/dup_one.txt", lines("dup", 10))
+        .write("d/dup_two.txt", lines("dup", 10));
+    // Deleted, added, unrelated contents (no pair).
+    repo.remove("a/gone.txt")
+        .remove("a/unrelated_old.txt")
+        .write("e/unrelated_new.txt", lines("omega", 20));
+    // A mode change, a file replaced by a folder.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let p = repo.path().join("a/mode.sh");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    repo.remove("a/becomes_dir")
+        .write("a/becomes_dir/inside.txt", "now a folder\n");
+    // A symbolic link renamed unchanged, one renamed and retargeted.
+    std::fs::create_dir_all(repo.path().join("f")).unwrap();
+    std::fs::rename(repo.path().join("a/link"), repo.path().join("f/link")).unwrap();
+    std::fs::remove_file(repo.path().join("a/link2")).unwrap();
+    std::os::unix::fs::symlink("target-three", repo.path().join("f/link2")).unwrap();
+    repo.commit("every kind of change");
+    repo
+}
+
+#[test]
+fn changed_files_and_renames_are_the_ones_git_diff_lists() {
+    let repo = rename_scenario();
+    let git = changes_git_saw(&repo, &[]);
+    // The scenario exercises each step: exact, basename, similarity, none.
+    for expected in [
+        "R a/same.txt b/other.txt",
+        "R a/moved.c c/moved.c",
+        "R a/old_name.py b/new_name.py",
+        "M a/mode.sh",
+        "D a/becomes_dir",
+        "A a/becomes_dir/inside.txt",
+        "R a/link f/link",
+        "D a/link2",
+        "A f/link2",
+    ] {
+        assert!(git.contains(expected), "git lists {expected}: {git:?}");
+    }
+    assert_eq!(
+        git.iter().filter(|c| c.contains("dup_")).count(),
+        2,
+        "one copy renamed, one added: {git:?}"
+    );
+    let (_, json) = repo.check_json(&["--base", "main", "--head", "feature"]);
+    assert_eq!(changes_docgate_saw(&json), git);
+    assert_eq!(json["checked"]["changed_files"], git.len());
+    assert!(
+        json["checked"].get("renames_exact_only").is_none(),
+        "{json}"
+    );
+}
+
+#[test]
+fn past_diff_rename_limit_only_identical_files_pair_and_the_report_says_so() {
+    let repo = rename_scenario();
+    repo.git(&["config", "diff.renameLimit", "1"]);
+    let git = changes_git_saw(&repo, &[]);
+    assert!(git.contains("R a/same.txt b/other.txt"), "{git:?}");
+    assert!(!git.contains("R a/old_name.py b/new_name.py"), "{git:?}");
+    let (run, json) = repo.check_json(&["--base", "main", "--head", "feature"]);
+    assert_eq!(changes_docgate_saw(&json), git);
+    let checked = &json["checked"];
+    assert_eq!(checked["renames_exact_only"], true, "{json}");
+    assert_eq!(checked["renames_cut"]["limit"], 1, "{json}");
+    assert!(
+        checked["renames_cut"]["added"].as_u64().unwrap() >= 2,
+        "{json}"
+    );
+    let text = repo.docgate(&["check", "--base", "main", "--head", "feature"]);
+    assert!(
+        text.stdout
+            .contains("exceed diff.renameLimit 1² to compare contents"),
+        "{}{:?}",
+        text.stdout,
+        run
+    );
+}
+
+#[test]
+fn a_rename_limit_that_is_not_a_number_is_an_error() {
+    let repo = rename_scenario();
+    repo.git(&["config", "diff.renameLimit", "lots"]);
+    let run = repo.docgate(&["check", "--base", "main", "--head", "feature"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("diff.renameLimit"), "{run:?}");
+}
