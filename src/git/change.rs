@@ -470,9 +470,8 @@ fn collect(diff: &mut git2::Diff<'_>, limit: usize) -> Result<(Vec<ChangedFile>,
             _ => {}
         }
     }
-    let exact_only = added > 0
-        && deleted > 0
-        && (added as u128) * (deleted as u128) > (limit as u128) * (limit as u128);
+    let renames = Renames::new(added, deleted, limit);
+    let exact_only = renames.exact_only;
     let mut find = DiffFindOptions::new();
     find.renames(true)
         .for_untracked(true)
@@ -515,15 +514,7 @@ fn collect(diff: &mut git2::Diff<'_>, limit: usize) -> Result<(Vec<ChangedFile>,
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((
-        files,
-        Renames {
-            exact_only,
-            added,
-            deleted,
-            limit,
-        },
-    ))
+    Ok((files, renames))
 }
 
 /// The commits reachable from `head` and not from `base` (all of them without one).

@@ -81,6 +81,19 @@ pub struct Renames {
     pub limit: usize,
 }
 
+impl Renames {
+    /// git's cut: similarity scoring only while `added × deleted ≤ limit²`.
+    pub fn new(added: usize, deleted: usize, limit: usize) -> Renames {
+        let pairs = (added as u128) * (deleted as u128);
+        Renames {
+            exact_only: pairs > 0 && pairs > (limit as u128) * (limit as u128),
+            added,
+            deleted,
+            limit,
+        }
+    }
+}
+
 /// The deltas from `base` (`None` = the empty tree) to `head`, in path order
 /// of the walk, renames paired.
 pub fn diff(
@@ -331,16 +344,7 @@ fn pair(git: &Repository, raw: Vec<Delta>, limit: usize) -> Result<(Vec<Delta>, 
     let left_d: Vec<usize> = (0..deleted.len())
         .filter(|&k| deleted[k].is_some())
         .collect();
-    let (na, nd) = (left_a.len() as u128, left_d.len() as u128);
-    let renames = Renames {
-        exact_only: na > 0
-            && nd > 0
-            && (na * nd > (limit as u128) * (limit as u128)
-                || (na > limit as u128 && nd > limit as u128)),
-        added: left_a.len(),
-        deleted: left_d.len(),
-        limit,
-    };
+    let renames = Renames::new(left_a.len(), left_d.len(), limit);
     // 3. Similar contents, every pair, within the limit.
     if !renames.exact_only && !left_a.is_empty() && !left_d.is_empty() {
         let pairs = similar(git, &added, &deleted, &left_a, &left_d)?;
