@@ -25,6 +25,8 @@ own branches:
 
     refs/heads/PREFIX/base   BASE + docs/codeowners/*.md
     refs/heads/PREFIX/head   HEAD + the same docs, a merge of HEAD and PREFIX/base
+    refs/heads/PREFIX/small  PREFIX/head + one line appended to 3 files that
+                             runbooks name (the small change on a large doc set)
 
 so `git diff PREFIX/base PREFIX/head` lists exactly the changes of
 `git diff BASE HEAD`, the merge-base of the two is PREFIX/base, and docgate's
@@ -192,8 +194,20 @@ def main() -> int:
 
     commit(f"{a.prefix}/base", 1, base, None, f"bench: {len(docs)} runbooks from {source} on {a.base}")
     commit(f"{a.prefix}/head", 2, head, ":1", f"bench: {len(docs)} runbooks from {source} on {a.head}")
+    # The small change: 3 files named literally by runbooks, one line each.
+    small = [e for e in sorted(seen) if e in fileset][:3]
+    if len(small) < 3:
+        sys.exit("gen_codeowners.py: fewer than 3 key_files name a file; no small change")
+    m = b"bench: a small change to 3 covered files"
+    stream.append(f"commit refs/heads/{a.prefix}/small\nmark :3\ncommitter docgate bench <bench@example.invalid> {DATE + 60} +0000\ndata {len(m)}\n".encode() + m + b"\n")
+    stream.append(b"from :2\n")
+    for path in small:
+        body = git(repo, "cat-file", "blob", f"{head}:{path}") + b"\n/* docgate bench: a small change */\n"
+        stream.append(f"M 100644 inline {path}\ndata {len(body)}\n".encode() + body + b"\n")
+    stream.append(b"\n")
     git(repo, "fast-import", "--quiet", "--force", input=b"".join(stream))
-    print(json.dumps({"base": f"{a.prefix}/base", "head": f"{a.prefix}/head", **stats}), file=sys.stderr)
+    stats["small change"] = small
+    print(json.dumps({"base": f"{a.prefix}/base", "head": f"{a.prefix}/head", "small": f"{a.prefix}/small", **stats}), file=sys.stderr)
     return 0
 
 

@@ -15,6 +15,12 @@
         One JSON line with the size of a docgate JSON report: findings and
         covering-doc references (the `docs` of every finding).
 
+    measure.py repo FILE.jsonl
+        The real-repository table (run.sh --repo): the large range against
+        `git diff --name-status` (wall <= 1.5x, peak RSS <= 1.1x: exit 1 on a
+        miss) and the small change against its floor (git diff + reading every
+        doc blob; reported, RSS over 3x the floor is a miss).
+
     measure.py scale FILE.jsonl
         docgate time per size, the growth per series and the changed x docs
         interaction; exit 1 when growth is not linear.
@@ -143,6 +149,37 @@ def cmd_report(a) -> int:
     return 0 if ok else 1
 
 
+REPO_RSS_RATIO_MAX = 1.1
+SMALL_RSS_RATIO_MAX = 3.0
+
+
+def cmd_repo(a) -> int:
+    rows = {r["label"]: r for r in load(a.file)}
+    need = ["git diff large", "docgate large", "git diff small", "floor small", "docgate small"]
+    missing = [k for k in need if k not in rows]
+    if missing:
+        print(f"measure.py repo: no measurement for {', '.join(missing)}", file=sys.stderr)
+        return 3
+    print("| command | median wall s | min s | peak RSS MB |")
+    print("|---|---:|---:|---:|")
+    for k in need:
+        r = rows[k]
+        print(f"| {k}: {' '.join(r['cmd'][:2] if k.startswith('docgate') else r['cmd'][:3])} | {r['median_s']:.3f} | {r['min_s']:.3f} | {r['max_rss_mb']:.1f} |")
+    g, d = rows["git diff large"], rows["docgate large"]
+    f, s = rows["floor small"], rows["docgate small"]
+    t = d["median_s"] / g["median_s"]
+    m = d["max_rss_mb"] / g["max_rss_mb"]
+    ms = s["max_rss_mb"] / f["max_rss_mb"]
+    ok = t <= TIME_RATIO_MAX and m <= REPO_RSS_RATIO_MAX and ms <= SMALL_RSS_RATIO_MAX
+    print()
+    print(f"large range: time {t:.2f}x git diff (target <= {TIME_RATIO_MAX}x) {'PASS' if t <= TIME_RATIO_MAX else 'FAIL'}; "
+          f"peak RSS {m:.2f}x (target <= {REPO_RSS_RATIO_MAX}x) {'PASS' if m <= REPO_RSS_RATIO_MAX else 'FAIL'}")
+    print(f"small change: time {s['median_s'] / f['median_s']:.2f}x the floor, peak RSS {ms:.2f}x the floor "
+          f"(target <= {SMALL_RSS_RATIO_MAX}x) {'PASS' if ms <= SMALL_RSS_RATIO_MAX else 'FAIL'}")
+    print(f"verdict: {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
 def slopes(points: list[tuple[int, float]]) -> list[float]:
     return [(t2 - t1) / (x2 - x1) for (x1, t1), (x2, t2) in zip(points, points[1:])]
 
@@ -250,7 +287,7 @@ def main() -> int:
     r.add_argument("--docs", type=int, default=0)
     r.add_argument("--changed", type=int, default=0)
     r.add_argument("cmd", nargs=argparse.REMAINDER)
-    for name in ("report", "scale"):
+    for name in ("report", "scale", "repo"):
         p = sub.add_parser(name)
         p.add_argument("file")
     z = sub.add_parser("size")
@@ -266,7 +303,7 @@ def main() -> int:
         return cmd_run(a)
     if a.what == "size":
         return cmd_size(a)
-    return cmd_report(a) if a.what == "report" else cmd_scale(a)
+    return {"report": cmd_report, "scale": cmd_scale, "repo": cmd_repo}[a.what](a)
 
 
 if __name__ == "__main__":

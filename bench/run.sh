@@ -4,6 +4,7 @@
 #   bench/run.sh                                  # SPEC size: 100000 files, 5000 docs, 10000 changed
 #   bench/run.sh --files 10000 --docs 500 --changed 1000   # quick check
 #   bench/run.sh --scale                          # growth with changed files and with docs
+#   bench/run.sh --repo DIR --base REV --head REV # a real repository, runbooks from its CODEOWNERS
 #
 # Options: --files N --docs N --changed N  repository size (defaults: SPEC figures)
 #          --runs N (default 5) --warmup N (default 1)
@@ -11,6 +12,11 @@
 #          --no-build    use the existing target/release/docgate
 #          --no-cache    generate into a temp dir and delete it afterwards
 #          --checkout    give the repositories a working tree (default: bare, HEAD -> feature)
+#          --repo DIR --base REV --head REV
+#                        real-repository mode: bench/gen_codeowners.py adds refs
+#                        docgate-bench/{base,head,small} to DIR (a clone outside
+#                        this project; --placeholders for missing blobs), then
+#                        the large range and the small change are measured
 # Exit: 0 all targets met, 1 a target missed, 2 usage/setup error, 3 a command failed.
 set -euo pipefail
 
@@ -18,6 +24,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/bench"
 FILES=100000 DOCS=5000 CHANGED=10000 RUNS=5 WARMUP=1
 BUILD=1 SCALE=0 CACHE=1 CHECKOUT=0
+REAL_REPO='' REAL_BASE='' REAL_HEAD=''
 
 usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [[ $# -gt 0 ]]; do
@@ -31,6 +38,9 @@ while [[ $# -gt 0 ]]; do
     --no-build) BUILD=0; shift ;;
     --no-cache) CACHE=0; shift ;;
     --checkout) CHECKOUT=1; shift ;;
+    --repo) REAL_REPO="$2"; shift 2 ;;
+    --base) REAL_BASE="$2"; shift 2 ;;
+    --head) REAL_HEAD="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage 2 ;;
   esac
@@ -132,6 +142,29 @@ fi
 RESULTS="$(mktemp "${TMPDIR:-/tmp}/docgate-bench-results.XXXXXX")"
 TMP_REPOS+=("$RESULTS")
 echo "== docgate $("$BIN" --version 2>/dev/null | awk '{print $2}') built $(date -u -r "$ROOT/target/release/docgate" '+%F %T UTC') at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (+ uncommitted src changes)'), $(git --version), $(nproc) cores" >&2
+
+if [[ -n "$REAL_REPO" ]]; then
+  [[ -n "$REAL_BASE" && -n "$REAL_HEAD" ]] || { echo "run.sh: --repo needs --base and --head" >&2; exit 2; }
+  case "$(cd "$REAL_REPO" && pwd)/" in
+    "$ROOT"/*) echo "run.sh: --repo must be outside this project ($ROOT)" >&2; exit 2 ;;
+  esac
+  GIT_DIR_REAL="$(git -C "$REAL_REPO" rev-parse --absolute-git-dir)" || exit 2
+  echo "== adding runbooks from CODEOWNERS to $GIT_DIR_REAL" >&2
+  python3 "$BENCH/gen_codeowners.py" --repo "$GIT_DIR_REAL" --base "$REAL_BASE" --head "$REAL_HEAD" --placeholders >&2 || exit 2
+  B=docgate-bench/base H=docgate-bench/head S=docgate-bench/small
+  echo "== measuring $B..$H and $H..$S ($RUNS runs after $WARMUP warm-up)" >&2
+  m() { local label="$1" ok="$2"; shift 2
+    python3 "$BENCH/measure.py" run --label "$label" --cwd "$GIT_DIR_REAL" --runs "$RUNS" --warmup "$WARMUP" --ok "$ok" -- "$@" >>"$RESULTS"; }
+  m "git diff large" 0 git diff --name-status "$B" "$H"
+  m "docgate large" 0,1 "$BIN" check --base "$B" --head "$H" --format json --output /dev/null
+  m "git diff small" 0 git diff --name-status "$H" "$S"
+  # The floor of a small change: its diff plus reading every doc blob once.
+  m "floor small" 0 sh -c "git diff --name-status $H $S >/dev/null && git ls-tree -r --format='%(objectname)' $S docs/codeowners | git cat-file --batch >/dev/null"
+  m "docgate small" 0,1 "$BIN" check --base "$H" --head "$S" --format json --output /dev/null
+  status=0
+  python3 "$BENCH/measure.py" repo "$RESULTS" || status=$?
+  exit "$status"
+fi
 
 if [[ $SCALE -eq 0 ]]; then
   bench_repo "$FILES" "$DOCS" "$CHANGED" "$RESULTS" full

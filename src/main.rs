@@ -6,6 +6,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use docgate::stdio::Stream;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     let cli = match docgate::cli::Cli::try_parse() {

@@ -221,9 +221,7 @@ fn stale_in_change<'d>(
         }
     }
     let moved_away = moved_away(change);
-    let mut gone: Vec<&str> = moved_away.keys().copied().collect();
-    gone.sort_unstable();
-    for old in gone {
+    for old in moved_away.paths() {
         candidates.extend(
             index
                 .covering(old)
@@ -286,7 +284,7 @@ fn lint(snapshot: &Snapshot<'_>, docs: &DocSet, out: &mut Vec<Diagnostic>) -> Re
         .iter()
         .flat_map(|d| d.key_files.iter().map(move |k| (d, k)))
         .collect();
-    stale(snapshot, &candidates, &HashMap::new(), out)
+    stale(snapshot, &candidates, &MovedAway::default(), out)
 }
 
 fn describe_file(file: &ChangedFile) -> String {
@@ -302,7 +300,7 @@ fn describe_file(file: &ChangedFile) -> String {
 fn stale(
     snapshot: &Snapshot<'_>,
     candidates: &[(&Doc, &KeyFile)],
-    moved_away: &HashMap<&str, Option<&str>>,
+    moved_away: &MovedAway<'_>,
     out: &mut Vec<Diagnostic>,
 ) -> Result<()> {
     let mut existence = Existence::new(snapshot);
@@ -328,23 +326,72 @@ fn stale(
 }
 
 /// The paths a change deleted (→ `None`) or renamed away (→ the new path):
-/// what an entry that now matches nothing may have pointed at.
-pub(crate) fn moved_away<'c>(change: &'c Change<'_>) -> HashMap<&'c str, Option<&'c str>> {
-    let mut moved = HashMap::new();
+/// what an entry that now matches nothing may have pointed at. Sorted, so
+/// the paths a pattern can match are found by its literal prefix, not by
+/// matching every moved path against every stale entry.
+#[derive(Default)]
+pub(crate) struct MovedAway<'c> {
+    /// (old path, new path), by old path.
+    sorted: Vec<(&'c str, Option<&'c str>)>,
+}
+
+impl<'c> MovedAway<'c> {
+    /// The old paths, sorted.
+    pub(crate) fn paths(&self) -> impl Iterator<Item = &'c str> + '_ {
+        self.sorted.iter().map(|(old, _)| *old)
+    }
+
+    /// The moved paths that `glob` matches, in path order.
+    fn matched_by(&self, glob: &str) -> Vec<(&'c str, Option<&'c str>)> {
+        if pattern::is_literal(glob) {
+            return match self.sorted.binary_search_by(|(old, _)| (*old).cmp(glob)) {
+                Ok(k) => vec![self.sorted[k]],
+                Err(_) => Vec::new(),
+            };
+        }
+        let Ok(matcher) = pattern::Matcher::new(glob) else {
+            return Vec::new();
+        };
+        // Every path the glob can match lies under its literal prefix, and
+        // the paths under `prefix/` are one run of the sorted list.
+        let prefix = pattern::literal_prefix(glob);
+        let under = if prefix.is_empty() {
+            &self.sorted[..]
+        } else {
+            let folder = format!("{prefix}/");
+            let start = self
+                .sorted
+                .partition_point(|(old, _)| *old < folder.as_str());
+            let len = self.sorted[start..]
+                .iter()
+                .take_while(|(old, _)| old.starts_with(folder.as_str()))
+                .count();
+            &self.sorted[start..start + len]
+        };
+        under
+            .iter()
+            .filter(|(old, _)| matcher.is_match(old))
+            .copied()
+            .collect()
+    }
+}
+
+pub(crate) fn moved_away<'c>(change: &'c Change<'_>) -> MovedAway<'c> {
+    let mut sorted = Vec::new();
     for file in &change.files {
         match file.status {
-            Status::Deleted => {
-                moved.insert(file.path.as_str(), None);
-            }
+            Status::Deleted => sorted.push((file.path.as_str(), None)),
             Status::Renamed => {
                 if let Some(old) = file.old_path.as_deref() {
-                    moved.insert(old, Some(file.path.as_str()));
+                    sorted.push((old, Some(file.path.as_str())));
                 }
             }
             _ => {}
         }
     }
-    moved
+    sorted.sort_unstable();
+    sorted.dedup_by(|a, b| a.0 == b.0);
+    MovedAway { sorted }
 }
 
 /// Does a path pattern (`key_files`, `reference_files`) match a file of a
@@ -373,7 +420,7 @@ impl<'s, 'r> Existence<'s, 'r> {
     pub(crate) fn why_nothing_matches(
         &mut self,
         kf: &KeyFile,
-        moved_away: &HashMap<&str, Option<&str>>,
+        moved_away: &MovedAway<'_>,
     ) -> Result<Option<String>> {
         let matches_something = match self.answers.get(&kf.glob) {
             Some(known) => *known,
@@ -387,10 +434,9 @@ impl<'s, 'r> Existence<'s, 'r> {
             return Ok(None);
         }
         let mut why = String::new();
-        let matcher = pattern::Matcher::new(&kf.glob).ok();
         let mut fates: Vec<String> = moved_away
-            .iter()
-            .filter(|(old, _)| matcher.as_ref().is_some_and(|m| m.is_match(old)))
+            .matched_by(&kf.glob)
+            .into_iter()
             .map(|(old, new)| match new {
                 Some(new) => format!("`{old}` was renamed to `{new}`"),
                 None => format!("`{old}` was deleted"),
@@ -434,5 +480,49 @@ impl<'s, 'r> Existence<'s, 'r> {
                 pattern::Matcher::new(&kf.glob).map_err(|e| anyhow::anyhow!("{}: {e}", kf.raw))?;
             self.listings[&prefix].iter().any(|f| matcher.is_match(f))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MovedAway;
+
+    fn moved(paths: &[(&'static str, Option<&'static str>)]) -> MovedAway<'static> {
+        let mut sorted = paths.to_vec();
+        sorted.sort_unstable();
+        MovedAway { sorted }
+    }
+
+    fn olds(m: &MovedAway<'static>, glob: &str) -> Vec<&'static str> {
+        m.matched_by(glob).into_iter().map(|(o, _)| o).collect()
+    }
+
+    #[test]
+    fn a_pattern_finds_the_moved_paths_it_matches_and_no_others() {
+        // `a/b-c` sorts between `a/b` and `a/b/...`: the run under `a/b/`
+        // must not stop at it.
+        let m = moved(&[
+            ("a/b", None),
+            ("a/b-c/x.py", None),
+            ("a/b/x.py", Some("a/b/y.py")),
+            ("a/b/sub/z.py", None),
+            ("a/bc/x.py", None),
+            ("b/x.py", None),
+        ]);
+        assert_eq!(olds(&m, "a/b/x.py"), ["a/b/x.py"]);
+        assert_eq!(olds(&m, "a/b"), ["a/b"]);
+        assert!(olds(&m, "a/b/none.py").is_empty());
+        assert_eq!(olds(&m, "a/b/**"), ["a/b/sub/z.py", "a/b/x.py"]);
+        assert_eq!(olds(&m, "a/b/*.py"), ["a/b/x.py"]);
+        assert_eq!(
+            olds(&m, "**/x.py"),
+            ["a/b-c/x.py", "a/b/x.py", "a/bc/x.py", "b/x.py"]
+        );
+        assert_eq!(
+            olds(&m, "a/b*/x.py"),
+            ["a/b-c/x.py", "a/b/x.py", "a/bc/x.py"]
+        );
+        assert!(olds(&MovedAway::default(), "**").is_empty());
+        assert_eq!(m.paths().count(), 6);
     }
 }

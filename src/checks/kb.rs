@@ -14,12 +14,12 @@
 
 pub mod cfg;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
 use serde::Serialize;
 
-use super::coverage::{Existence, moved_away};
+use super::coverage::{Existence, MovedAway, moved_away};
 use super::{Ctx, Sink};
 use crate::diagnostic::{self as rules, Diagnostic};
 use crate::docs::{CoverageIndex, KeyFile};
@@ -55,7 +55,7 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
         sink.extend(loaded.problems.iter().cloned());
         sink.extend(loaded.step_problems(&doc_ids, |_| true));
         let all = all_references(&loaded);
-        sink.extend(broken(ctx, &loaded, &all, &HashMap::new())?);
+        sink.extend(broken(ctx, &loaded, &all, &MovedAway::default())?);
         return Ok(());
     };
     let change = c.change;
@@ -103,10 +103,8 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
         sink.extend(loaded.step_problems(&doc_ids, |r| removed.contains(r.id.as_str())));
         // References that matched a file the change deleted or renamed away.
         let index = CoverageIndex::build(loaded.kb.entries.iter())?;
-        let mut gone: Vec<&str> = moved.keys().copied().collect();
-        gone.sort_unstable();
         let mut candidates = Vec::new();
-        for old in gone {
+        for old in moved.paths() {
             candidates.extend(index.covering(old));
         }
         let mut seen = BTreeSet::new();
@@ -156,7 +154,7 @@ fn broken(
     ctx: &Ctx<'_>,
     loaded: &Loaded,
     candidates: &[(&Entry, &KeyFile)],
-    moved: &HashMap<&str, Option<&str>>,
+    moved: &MovedAway<'_>,
 ) -> Result<Vec<Diagnostic>> {
     let mut existence = Existence::new(ctx.head);
     let mut out = Vec::new();

@@ -1,7 +1,10 @@
 //! Read files as they are at one point: a commit's tree, the index, the
 //! working tree, or nothing at all (the side of a change before a first commit).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use anyhow::{Context as _, Result};
 use git2::{ObjectType, Repository, Tree};
@@ -10,6 +13,10 @@ pub enum Snapshot<'r> {
     Tree {
         repo: &'r Repository,
         tree: Tree<'r>,
+        /// Folders looked up so far, by path (`None`: not a folder). libgit2
+        /// caches no objects (see `tune_libgit2`), so without this every
+        /// path lookup would read each folder above it again.
+        folders: Folders,
     },
     Index {
         repo: &'r Repository,
@@ -20,6 +27,98 @@ pub enum Snapshot<'r> {
         root: PathBuf,
     },
     Empty,
+}
+
+/// A tree snapshot's folders, each read once: name → (id, mode) of their
+/// entries, by folder path (`None`: not a folder).
+#[derive(Default)]
+pub struct Folders(RefCell<HashMap<Vec<u8>, Option<Rc<Listing>>>>);
+
+type Listing = HashMap<Vec<u8>, Found>;
+
+/// A tree entry: its object id and git file mode.
+#[derive(Clone, Copy)]
+pub struct Found {
+    pub id: git2::Oid,
+    pub mode: i32,
+}
+
+impl Found {
+    fn kind(&self) -> Option<ObjectType> {
+        match self.mode {
+            0o040000 => Some(ObjectType::Tree),
+            0o160000 => Some(ObjectType::Commit),
+            0o100644 | 0o100755 | 0o120000 => Some(ObjectType::Blob),
+            _ => None,
+        }
+    }
+
+    fn of(e: &git2::TreeEntry<'_>) -> Found {
+        Found {
+            id: e.id(),
+            mode: e.filemode(),
+        }
+    }
+}
+
+impl Folders {
+    /// The listing of folder `dir` (`""`: the root), if it is one.
+    fn get(&self, repo: &Repository, root: &Tree<'_>, dir: &[u8]) -> Result<Option<Rc<Listing>>> {
+        if let Some(known) = self.0.borrow().get(dir) {
+            return Ok(known.clone());
+        }
+        let tree_id = if dir.is_empty() {
+            Some(root.id())
+        } else {
+            let (parent, name) = split_last(dir);
+            self.get(repo, root, parent)?
+                .and_then(|up| up.get(name).copied())
+                .filter(|f| f.kind() == Some(ObjectType::Tree))
+                .map(|f| f.id)
+        };
+        let found = match tree_id {
+            Some(id) => {
+                let tree = repo.find_tree(id).with_context(|| {
+                    format!("cannot read the folder {}", String::from_utf8_lossy(dir))
+                })?;
+                Some(Rc::new(
+                    tree.iter()
+                        .map(|e| (e.name_bytes().to_vec(), Found::of(&e)))
+                        .collect(),
+                ))
+            }
+            None => None,
+        };
+        self.0.borrow_mut().insert(dir.to_vec(), found.clone());
+        Ok(found)
+    }
+
+    /// The entry at `raw`, as `Tree::get_path` finds it (`None`: nothing
+    /// there), through the folders already read.
+    fn entry(&self, repo: &Repository, root: &Tree<'_>, raw: &[u8]) -> Result<Option<Found>> {
+        // Paths with empty segments keep libgit2's own reading of them.
+        if raw.is_empty() || raw.split(|&c| c == b'/').any(<[u8]>::is_empty) {
+            return match root.get_path(&raw_path(raw)) {
+                Ok(e) => Ok(Some(Found::of(&e))),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+                Err(e) => Err(e)
+                    .with_context(|| format!("cannot look up {}", String::from_utf8_lossy(raw))),
+            };
+        }
+        let (dir, name) = split_last(raw);
+        Ok(self
+            .get(repo, root, dir)
+            .with_context(|| format!("cannot look up {}", String::from_utf8_lossy(raw)))?
+            .and_then(|listing| listing.get(name).copied()))
+    }
+}
+
+/// `a/b/c` → (`a/b`, `c`); `c` → (``, `c`).
+fn split_last(path: &[u8]) -> (&[u8], &[u8]) {
+    match path.iter().rposition(|&c| c == b'/') {
+        Some(k) => (&path[..k], &path[k + 1..]),
+        None => (&path[..0], path),
+    }
 }
 
 /// The largest file docgate reads; larger ones are reported, never half-read.
@@ -157,16 +256,18 @@ impl<'r> Snapshot<'r> {
         let path = &*String::from_utf8_lossy(raw);
         match self {
             Snapshot::Empty => Ok(Read::Missing),
-            Snapshot::Tree { repo, tree } => {
-                let entry = match tree.get_path(path_ref) {
-                    Ok(e) => e,
-                    Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Read::Missing),
-                    Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
+            Snapshot::Tree {
+                repo,
+                tree,
+                folders,
+            } => {
+                let Some(entry) = folders.entry(repo, tree, raw)? else {
+                    return Ok(Read::Missing);
                 };
                 if entry.kind() != Some(ObjectType::Blob) {
                     return Ok(Read::Missing);
                 }
-                read_blob(repo, entry.id(), path, entry.filemode() as u32 == LINK_MODE)
+                read_blob(repo, entry.id, path, entry.mode as u32 == LINK_MODE)
             }
             Snapshot::Index { repo, index } => match index_entry(index, path_ref, path)? {
                 Some(entry) => read_blob(repo, entry.id, path, entry.mode == LINK_MODE),
@@ -208,11 +309,13 @@ impl<'r> Snapshot<'r> {
         Ok(match self {
             Snapshot::Empty => false,
             // A gitlink (a submodule) is a file of the tree for key_files.
-            Snapshot::Tree { tree, .. } => match tree.get_path(Path::new(path)) {
-                Ok(e) => matches!(e.kind(), Some(ObjectType::Blob | ObjectType::Commit)),
-                Err(e) if e.code() == git2::ErrorCode::NotFound => false,
-                Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
-            },
+            Snapshot::Tree {
+                repo,
+                tree,
+                folders,
+            } => folders
+                .entry(repo, tree, path.as_bytes())?
+                .is_some_and(|e| matches!(e.kind(), Some(ObjectType::Blob | ObjectType::Commit))),
             Snapshot::Index { index, .. } => index_entry(index, Path::new(path), path)?.is_some(),
             Snapshot::Workdir { repo, root } => {
                 match workdir_metadata(root, Path::new(path), path)? {
@@ -227,11 +330,11 @@ impl<'r> Snapshot<'r> {
     pub fn exists(&self, path: &str) -> Result<bool> {
         Ok(match self {
             Snapshot::Empty => false,
-            Snapshot::Tree { tree, .. } => match tree.get_path(Path::new(path)) {
-                Ok(_) => true,
-                Err(e) if e.code() == git2::ErrorCode::NotFound => false,
-                Err(e) => return Err(e).with_context(|| format!("cannot look up {path}")),
-            },
+            Snapshot::Tree {
+                repo,
+                tree,
+                folders,
+            } => folders.entry(repo, tree, path.as_bytes())?.is_some(),
             Snapshot::Index { index, .. } => {
                 index_entry(index, Path::new(path), path)?.is_some()
                     || self.has_files_under(path)?
@@ -249,14 +352,16 @@ impl<'r> Snapshot<'r> {
         let prefix = format!("{dir}/");
         match self {
             Snapshot::Empty => Ok(false),
-            Snapshot::Tree { repo, tree } => {
-                let start = match tree.get_path(Path::new(dir)) {
-                    Ok(e) if e.kind() == Some(ObjectType::Tree) => e.id(),
+            Snapshot::Tree {
+                repo,
+                tree,
+                folders,
+            } => {
+                let start = match folders.entry(repo, tree, dir.as_bytes())? {
+                    Some(e) if e.kind() == Some(ObjectType::Tree) => e.id,
                     // A submodule: the folder `dir/` is what it is.
-                    Ok(e) if e.kind() == Some(ObjectType::Commit) => return Ok(true),
-                    Ok(_) => return Ok(false),
-                    Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(false),
-                    Err(e) => return Err(e).with_context(|| format!("cannot look up {dir}")),
+                    Some(e) if e.kind() == Some(ObjectType::Commit) => return Ok(true),
+                    _ => return Ok(false),
                 };
                 let mut stack = vec![start];
                 while let Some(id) = stack.pop() {
@@ -331,19 +436,21 @@ impl<'r> Snapshot<'r> {
         let mut out = Vec::new();
         match self {
             Snapshot::Empty => {}
-            Snapshot::Tree { repo, tree } => {
+            Snapshot::Tree {
+                repo,
+                tree,
+                folders,
+            } => {
                 let sub;
                 let start = if dir.is_empty() {
                     tree
                 } else {
-                    match tree.get_path(Path::new(dir)) {
-                        Ok(e) if e.kind() == Some(ObjectType::Tree) => {
-                            sub = repo.find_tree(e.id())?;
+                    match folders.entry(repo, tree, dir.as_bytes())? {
+                        Some(e) if e.kind() == Some(ObjectType::Tree) => {
+                            sub = repo.find_tree(e.id)?;
                             &sub
                         }
-                        Ok(_) => return Ok(out),
-                        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(out),
-                        Err(e) => return Err(e.into()),
+                        _ => return Ok(out),
                     }
                 };
                 // Our own walk: git2's gives folder names as &str and fails on
@@ -543,4 +650,97 @@ fn read_blob(repo: &Repository, id: git2::Oid, path: &str, link: bool) -> Result
         return Ok(Read::Symlink(blob.content().to_vec()));
     }
     Ok(content(blob.content().to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A commit's tree with nested folders, a link and a file named like a
+    /// folder's prefix (`a/b-c` sorts between `a/b` and `a/b/...`).
+    fn repo_with_tree(dir: &Path) -> (Repository, git2::Oid) {
+        let repo = Repository::init(dir).unwrap();
+        let builder = |entries: &[(&str, git2::Oid, i32)]| {
+            let mut b = repo.treebuilder(None).unwrap();
+            for (name, id, mode) in entries {
+                b.insert(name, *id, *mode).unwrap();
+            }
+            b.write().unwrap()
+        };
+        let blob = |s: &str| repo.blob(s.as_bytes()).unwrap();
+        let (x, y, link) = (blob("x\n"), blob("y\n"), blob("x.py"));
+        let b = builder(&[("x.py", x, 0o100644), ("l", link, 0o120000)]);
+        let sub = builder(&[("deep.py", y, 0o100755)]);
+        let b2 = builder(&[("sub", sub, 0o040000), ("y.py", y, 0o100644)]);
+        let a = builder(&[
+            ("b", b, 0o040000),
+            ("b-c", y, 0o100644),
+            ("bc", b2, 0o040000),
+        ]);
+        let root = builder(&[("a", a, 0o040000), ("top.md", x, 0o100644)]);
+        (repo, root)
+    }
+
+    #[test]
+    fn folder_lookups_answer_as_the_tree_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let (repo, root) = repo_with_tree(dir.path());
+        let tree = repo.find_tree(root).unwrap();
+        let snap = Snapshot::Tree {
+            repo: &repo,
+            tree: tree.clone(),
+            folders: Folders::default(),
+        };
+        let paths = [
+            "a",
+            "a/b",
+            "a/b/x.py",
+            "a/b/l",
+            "a/b-c",
+            "a/bc",
+            "a/bc/sub",
+            "a/bc/sub/deep.py",
+            "a/bc/y.py",
+            "top.md",
+            "top.md/x",
+            "a/b/x.py/z",
+            "a/none",
+            "none/x",
+            "a/b/",
+            "a//b",
+        ];
+        // Twice: the second round is answered from the folders read.
+        for _ in 0..2 {
+            for p in paths {
+                let by_tree = tree.get_path(Path::new(p)).ok();
+                let is_file = by_tree.as_ref().is_some_and(|e| {
+                    matches!(e.kind(), Some(ObjectType::Blob | ObjectType::Commit))
+                });
+                assert_eq!(snap.exists(p).unwrap(), by_tree.is_some(), "exists({p:?})");
+                assert_eq!(snap.is_file(p).unwrap(), is_file, "is_file({p:?})");
+                let read = snap.read(p).unwrap();
+                match by_tree.filter(|e| e.kind() == Some(ObjectType::Blob)) {
+                    None => assert!(matches!(read, Read::Missing), "read({p:?})"),
+                    Some(e) if e.filemode() == 0o120000 => {
+                        assert!(
+                            matches!(read, Read::Symlink(ref t) if t == b"x.py"),
+                            "read({p:?})"
+                        )
+                    }
+                    Some(_) => assert!(!matches!(read, Read::Missing), "read({p:?})"),
+                }
+            }
+        }
+        // libgit2 refuses an absolute path; so does the snapshot, as before.
+        for p in ["/a", ""] {
+            assert!(tree.get_path(Path::new(p)).is_err());
+            assert!(snap.exists(p).is_err(), "exists({p:?})");
+        }
+        assert!(snap.has_files_under("a/bc").unwrap());
+        assert!(!snap.has_files_under("a/b-c").unwrap());
+        assert_eq!(
+            snap.files_under("a/bc").unwrap(),
+            ["a/bc/sub/deep.py", "a/bc/y.py"]
+        );
+    }
 }

@@ -144,7 +144,7 @@ pub fn parse(bytes: &[u8], file: &str, repository: &str, fail_on: Severity) -> R
 impl Check<'_> {
     /// The bytes as a JSON report of this schema version. The version and
     /// the tool are read first: they decide which structs apply.
-    fn read(&self, bytes: &[u8]) -> Result<JsonReport> {
+    fn read(&self, bytes: &[u8]) -> Result<JsonReport<'static>> {
         let v: Value = serde_json::from_slice(bytes)
             .map_err(|e| self.fail("the file", format!("is not JSON ({e})")))?;
         if v.get("version").and_then(Value::as_u64) != Some(u64::from(crate::report::json::VERSION))

@@ -10,6 +10,7 @@
 //! what it meant. A field added later must be `#[serde(default)]`, so that
 //! the reports of earlier versions still read.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use anyhow::Result;
@@ -24,15 +25,17 @@ use crate::diagnostic::Waived;
 
 pub const VERSION: u32 = 1;
 
+/// Written from a [`Report`] it borrows (a large range has tens of
+/// thousands of findings: not copied to be written), read back owned.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct JsonReport {
+pub struct JsonReport<'a> {
     pub version: u32,
     pub tool: Tool,
     pub command: String,
     pub range: JsonRange,
     pub checked: JsonChecked,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Finding<'a>>,
     pub summary: Summary,
     /// `check`: the docs that cover the changed files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,19 +131,19 @@ pub struct JsonFeatureList {
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Finding {
-    pub rule: String,
-    pub severity: String,
-    pub message: String,
-    pub path: Option<String>,
+pub struct Finding<'a> {
+    pub rule: Cow<'a, str>,
+    pub severity: Cow<'a, str>,
+    pub message: Cow<'a, str>,
+    pub path: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "opt_number")]
     pub line: Option<usize>,
     #[serde(default, deserialize_with = "opt_number")]
     pub column: Option<usize>,
-    pub docs: Vec<String>,
+    pub docs: Cow<'a, [String]>,
     /// Not read back (`github post` takes docgate's own): it may be absent.
     #[serde(default)]
-    pub help: String,
+    pub help: Cow<'a, str>,
     pub waived: Option<JsonWaived>,
 }
 
@@ -240,8 +243,8 @@ pub struct JsonLineComment {
     pub rule: String,
 }
 
-impl From<&Report> for JsonReport {
-    fn from(report: &Report) -> JsonReport {
+impl<'a> From<&'a Report> for JsonReport<'a> {
+    fn from(report: &'a Report) -> JsonReport<'a> {
         let range = match &report.range {
             Some(r) => JsonRange {
                 mode: r.mode.as_str().to_string(),
@@ -271,14 +274,14 @@ impl From<&Report> for JsonReport {
                 .diagnostics
                 .iter()
                 .map(|d| Finding {
-                    rule: d.rule.id.to_string(),
-                    severity: d.severity.as_str().to_string(),
-                    message: d.message.clone(),
-                    path: d.path.clone(),
+                    rule: Cow::Borrowed(d.rule.id),
+                    severity: Cow::Borrowed(d.severity.as_str()),
+                    message: Cow::Borrowed(&d.message),
+                    path: d.path.as_deref().map(Cow::Borrowed),
                     line: d.line,
                     column: d.column,
-                    docs: d.docs.clone(),
-                    help: d.help().to_string(),
+                    docs: Cow::Borrowed(&d.docs),
+                    help: Cow::Borrowed(d.help()),
                     waived: d.waived.as_ref().map(|w| {
                         let Waived { reason, commit } = w;
                         JsonWaived {
@@ -462,10 +465,14 @@ impl From<&GithubSection> for JsonGithub {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> Result<()> {
-    // Serialize first: a closed stdout then surfaces as a plain io::Error.
-    let mut bytes = serde_json::to_vec_pretty(&JsonReport::from(report))?;
-    bytes.push(b'\n');
-    out.write_all(&bytes)?;
+    // Streamed: a large range's report is megabytes, not held twice. A write
+    // error is the io::Error it was (stdout's `Stream` already absorbs a
+    // reader that went away), not a serialization error.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut w, &JsonReport::from(report))
+        .map_err(std::io::Error::from)?;
+    w.write_all(b"\n")?;
+    w.flush()?;
     Ok(())
 }
 
