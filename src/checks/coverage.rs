@@ -38,6 +38,18 @@ pub fn check(ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Below this many changed files the coverage loop runs on one thread.
+const PART_FILES: usize = 2048;
+
+/// What one part of the changed files gave.
+#[derive(Default)]
+struct Part {
+    to_read: BTreeMap<String, DocToRead>,
+    out: Vec<Diagnostic>,
+    ignored: usize,
+    covered: usize,
+}
+
 /// Covering docs by identity (path at head), with the entries that matched.
 type Covering<'d> = BTreeMap<String, (&'d Doc, Vec<&'d KeyFile>)>;
 
@@ -58,22 +70,60 @@ fn in_change(
         .iter()
         .map(|d| (d.path.as_str(), d))
         .collect();
-    for file in &change.files {
-        if file.paths().all(|p| config.coverage.ignore.is_match(p)) {
-            checked.ignored_files += 1;
-            continue;
-        }
-        let covering = covering(file, &index, head_docs, doc_changes);
-        if covering.is_empty() {
-            if file.paths().any(|p| config.coverage.require.is_match(p)) {
-                out.push(uncovered(file));
+    // Each changed file is judged on its own: in parts over the cores, put
+    // back together in file order (a large range has tens of thousands).
+    let judge = |files: &[ChangedFile]| {
+        let mut part = Part::default();
+        for file in files {
+            if file.paths().all(|p| config.coverage.ignore.is_match(p)) {
+                part.ignored += 1;
+                continue;
             }
-            continue;
+            let covering = covering(file, &index, head_docs, doc_changes);
+            if covering.is_empty() {
+                if file.paths().any(|p| config.coverage.require.is_match(p)) {
+                    part.out.push(uncovered(file));
+                }
+                continue;
+            }
+            part.covered += 1;
+            add_to_read(&mut part.to_read, file, &covering, &head_by_path);
+            if let Some(d) = not_updated(file, &covering, config, doc_changes) {
+                part.out.push(d);
+            }
         }
-        checked.covered_files += 1;
-        add_to_read(&mut to_read, file, &covering, &head_by_path);
-        if let Some(d) = not_updated(file, &covering, config, doc_changes) {
-            out.push(d);
+        part
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
+    let chunk = change.files.len().div_ceil(threads).max(PART_FILES);
+    let parts: Vec<Part> = if change.files.len() <= chunk {
+        vec![judge(&change.files)]
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = change
+                .files
+                .chunks(chunk)
+                .map(|files| scope.spawn(move || judge(files)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("a coverage worker panicked"))
+                .collect()
+        })
+    };
+    for part in parts {
+        checked.ignored_files += part.ignored;
+        checked.covered_files += part.covered;
+        out.extend(part.out);
+        for (key, doc) in part.to_read {
+            match to_read.entry(key) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(doc);
+                }
+                std::collections::btree_map::Entry::Occupied(mut o) => {
+                    o.get_mut().covers.extend(doc.covers);
+                }
+            }
         }
     }
     stale_in_change(change, &head_by_path, doc_changes, &index, out)?;
