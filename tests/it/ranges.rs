@@ -1355,3 +1355,50 @@ fn a_change_of_thousands_of_files_is_judged_whole_and_in_path_order() {
         assert_eq!(covers(&format!("ops-m{d}")), want);
     }
 }
+
+/// `base` near `head` (a parent of a merge whose other side is long), `base`
+/// far behind `head` on one line, and a `base` that moved on: the
+/// merge-base is git's in each, found near or the long way.
+#[test]
+fn the_merge_base_is_gits_whether_base_is_near_far_or_moved_on() {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "x = 0\n");
+    repo.write(
+        "docs/ops/a.md",
+        runbook("ops-a", &["src/a.py"], "How a works."),
+    );
+    let root = repo.commit_base("root");
+    let long = |n: usize, tag: &str| {
+        for k in 0..n {
+            repo.write("src/a.py", format!("x = '{tag} {k}'\n"));
+            repo.commit(&format!("{tag} {k}"));
+        }
+    };
+    // Far: 100 commits on one line above the root.
+    long(100, "far");
+    let far_head = repo.head();
+    // Near: a side branch of 100 commits from the root, merged with `side`,
+    // whose one commit sits on the root.
+    repo.git(&["checkout", "-q", "-b", "side", &root]);
+    repo.write("src/b.py", "y = 1\n");
+    let side = repo.commit("side");
+    repo.git(&["checkout", "-q", "feature"]);
+    repo.git(&["merge", "-q", "--no-edit", "side"]);
+    let near_head = repo.head();
+    // Moved on: `side` gets a commit the feature does not have.
+    repo.git(&["checkout", "-q", "side"]);
+    repo.write("src/c.py", "z = 2\n");
+    let moved = repo.commit("side moves on");
+    repo.git(&["checkout", "-q", "feature"]);
+    let cases = [
+        (side.as_str(), near_head.as_str(), side.as_str()),
+        (root.as_str(), far_head.as_str(), root.as_str()),
+        (moved.as_str(), near_head.as_str(), side.as_str()),
+        (root.as_str(), near_head.as_str(), root.as_str()),
+    ];
+    for (base, head, want) in cases {
+        assert_eq!(repo.git(&["merge-base", base, head]), want, "git agrees");
+        let (_, json) = repo.check_json(&["--base", base, "--head", head]);
+        assert_eq!(json["range"]["base"], want, "--base {base} --head {head}");
+    }
+}
