@@ -392,16 +392,16 @@ impl<'c> MovedAway<'c> {
     }
 
     /// The moved paths that `glob` matches, in path order.
-    fn matched_by(&self, glob: &str) -> Vec<(&'c str, Option<&'c str>)> {
+    fn matched_by(&self, glob: &str) -> Result<Vec<(&'c str, Option<&'c str>)>> {
         if pattern::is_literal(glob) {
-            return match self.sorted.binary_search_by(|(old, _)| (*old).cmp(glob)) {
-                Ok(k) => vec![self.sorted[k]],
-                Err(_) => Vec::new(),
-            };
+            return Ok(
+                match self.sorted.binary_search_by(|(old, _)| (*old).cmp(glob)) {
+                    Ok(k) => vec![self.sorted[k]],
+                    Err(_) => Vec::new(),
+                },
+            );
         }
-        let Ok(matcher) = pattern::Matcher::new(glob) else {
-            return Vec::new();
-        };
+        let matcher = pattern::Matcher::new(glob).map_err(|e| anyhow::anyhow!("{glob}: {e}"))?;
         // Every path the glob can match lies under its literal prefix, and
         // the paths under `prefix/` are one run of the sorted list.
         let prefix = pattern::literal_prefix(glob);
@@ -418,11 +418,11 @@ impl<'c> MovedAway<'c> {
                 .count();
             &self.sorted[start..start + len]
         };
-        under
+        Ok(under
             .iter()
             .filter(|(old, _)| matcher.is_match(old))
             .copied()
-            .collect()
+            .collect())
     }
 }
 
@@ -485,7 +485,7 @@ impl<'s, 'r> Existence<'s, 'r> {
         }
         let mut why = String::new();
         let mut fates: Vec<String> = moved_away
-            .matched_by(&kf.glob)
+            .matched_by(&kf.glob)?
             .into_iter()
             .map(|(old, new)| match new {
                 Some(new) => format!("`{old}` was renamed to `{new}`"),
@@ -544,7 +544,11 @@ mod tests {
     }
 
     fn olds(m: &MovedAway<'static>, glob: &str) -> Vec<&'static str> {
-        m.matched_by(glob).into_iter().map(|(o, _)| o).collect()
+        m.matched_by(glob)
+            .unwrap()
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect()
     }
 
     #[test]
@@ -573,6 +577,8 @@ mod tests {
             ["a/b-c/x.py", "a/b/x.py", "a/bc/x.py"]
         );
         assert!(olds(&MovedAway::default(), "**").is_empty());
+        // A pattern that does not compile is an error, not "nothing moved".
+        assert!(m.matched_by("a/[").is_err());
         assert_eq!(m.paths().count(), 6);
     }
 }

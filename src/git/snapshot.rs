@@ -44,13 +44,13 @@ pub struct Found {
 }
 
 impl Found {
+    /// As libgit2's `git_tree_entry_type` reads a mode.
     fn kind(&self) -> Option<ObjectType> {
-        match self.mode {
-            0o040000 => Some(ObjectType::Tree),
-            0o160000 => Some(ObjectType::Commit),
-            0o100644 | 0o100755 | 0o120000 => Some(ObjectType::Blob),
-            _ => None,
-        }
+        Some(match self.mode & 0o170000 {
+            0o040000 => ObjectType::Tree,
+            0o160000 => ObjectType::Commit,
+            _ => ObjectType::Blob,
+        })
     }
 
     fn of(e: &git2::TreeEntry<'_>) -> Found {

@@ -482,8 +482,8 @@ fn by_basename(
     matches.sort_unstable();
     let mut pairs = Vec::new();
     for (a, d) in matches {
-        let src = read(git, deleted[d].as_ref().expect("present"))?;
-        let dst = read(git, added[a].as_ref().expect("present"))?;
+        let src = signature_of(git, deleted[d].as_ref().expect("present"))?;
+        let dst = signature_of(git, added[a].as_ref().expect("present"))?;
         if score(&src, &dst) >= MIN_BASENAME_SCORE {
             pairs.push((a, d));
         }
@@ -492,7 +492,7 @@ fn by_basename(
 }
 
 /// The similarity signature of a file's blob, read without copying it.
-fn read(git: &Repository, s: &Side) -> Result<Signature> {
+fn signature_of(git: &Repository, s: &Side) -> Result<Signature> {
     let blob = git.find_blob(s.oid).with_context(|| {
         format!(
             "cannot read {} (blob {}) to detect renames",
@@ -514,7 +514,7 @@ fn similar(
     left_d: &[usize],
 ) -> Result<Vec<(usize, usize)>> {
     let sig = |s: &Option<Side>| -> Result<Signature> {
-        read(git, s.as_ref().expect("a candidate is present"))
+        signature_of(git, s.as_ref().expect("a candidate is present"))
     };
     let srcs: Vec<(usize, Signature)> = left_d
         .iter()
